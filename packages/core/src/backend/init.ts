@@ -1,0 +1,123 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { BackendError } from '../errors.js';
+import { installKernelFills, type KernelFill } from '../kernels/registry.js';
+import { assertGradientsRegistered } from './gradients.js';
+
+/** Backends in the order AdaptNet prefers them (fastest first). */
+export const BACKEND_PREFERENCE = ['tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof BACKEND_PREFERENCE)[number];
+
+export interface BackendInfo {
+  /** AdaptNet's name for the choice (tfjs registers both tfjs-node builds as 'tensorflow'). */
+  readonly name: BackendChoice;
+  /** The tfjs backend name now active. */
+  readonly tfjsName: string;
+  readonly simd: boolean;
+  readonly threads: number;
+  /** Kernels AdaptNet registered on this backend, with why. */
+  readonly fills: readonly Pick<KernelFill, 'kernelName' | 'reason'>[];
+  /** Why each faster backend was skipped. */
+  readonly skipped: readonly { readonly name: BackendChoice; readonly reason: string }[];
+}
+
+export interface InitBackendOptions {
+  /** Force one backend; also read from the ADAPTNET_BACKEND environment variable. */
+  readonly backend?: BackendChoice;
+  /** Where to print the one-line summary; `false` for silence. Default: stderr. */
+  readonly log?: false | ((line: string) => void);
+}
+
+type Probe = () => Promise<{ tfjsName: string; simd: boolean; threads: number }>;
+
+async function importOptional(specifier: string): Promise<void> {
+  // A variable specifier keeps bundlers and tsc from requiring the optional package.
+  await import(/* @vite-ignore */ specifier);
+}
+
+async function activate(tfjsName: string): Promise<void> {
+  if (!tf.findBackendFactory(tfjsName)) {
+    throw new Error(`it did not register a '${tfjsName}' backend with this copy of @tensorflow/tfjs-core (version mismatch?)`);
+  }
+  const ok = await tf.setBackend(tfjsName);
+  if (!ok) throw new Error(`tf.setBackend('${tfjsName}') failed`);
+  await tf.ready();
+}
+
+const PROBES: Record<BackendChoice, Probe> = {
+  'tensorflow-gpu': async () => {
+    await importOptional('@tensorflow/tfjs-node-gpu');
+    await activate('tensorflow');
+    return { tfjsName: 'tensorflow', simd: true, threads: 0 };
+  },
+  tensorflow: async () => {
+    await importOptional('@tensorflow/tfjs-node');
+    await activate('tensorflow');
+    return { tfjsName: 'tensorflow', simd: true, threads: 0 };
+  },
+  native: async () => {
+    await importOptional('@adaptnet/backend-native');
+    await activate('native');
+    return { tfjsName: 'native', simd: true, threads: 0 };
+  },
+  wasm: async () => {
+    await import('@tensorflow/tfjs-backend-wasm');
+    await activate('wasm');
+    return {
+      tfjsName: 'wasm',
+      simd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT'),
+      // tfjs never enables wasm threads under Node.
+      threads: tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') ? 2 : 1,
+    };
+  },
+  cpu: async () => {
+    await import('@tensorflow/tfjs-backend-cpu');
+    await activate('cpu');
+    return { tfjsName: 'cpu', simd: false, threads: 1 };
+  },
+};
+
+function isBackendChoice(v: string): v is BackendChoice {
+  return (BACKEND_PREFERENCE as readonly string[]).includes(v);
+}
+
+function errorMessage(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.split('\n')[0] ?? msg;
+}
+
+/**
+ * Picks the fastest tfjs backend available (tfjs-node-gpu → tfjs-node → @adaptnet/backend-native
+ * → wasm → cpu), installs AdaptNet's kernel fills on it so every training gradient exists and is
+ * correct, and reports what it chose.
+ */
+export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
+  assertGradientsRegistered();
+  const fromEnv = process.env.ADAPTNET_BACKEND?.trim();
+  const forced = options.backend ?? (fromEnv ? fromEnv : undefined);
+  if (forced !== undefined && !isBackendChoice(forced)) {
+    throw new BackendError(
+      `unknown backend '${forced}'${options.backend ? '' : ' (from ADAPTNET_BACKEND)'}; allowed: ${BACKEND_PREFERENCE.join(', ')}`,
+    );
+  }
+  const candidates: readonly BackendChoice[] = forced ? [forced] : BACKEND_PREFERENCE;
+  const skipped: { name: BackendChoice; reason: string }[] = [];
+  for (const name of candidates) {
+    let probe: Awaited<ReturnType<Probe>>;
+    try {
+      probe = await PROBES[name]();
+    } catch (e) {
+      skipped.push({ name, reason: errorMessage(e) });
+      continue;
+    }
+    const fills = installKernelFills(probe.tfjsName).map(({ kernelName, reason }) => ({ kernelName, reason }));
+    const info: BackendInfo = { name, ...probe, fills, skipped };
+    const log = options.log === undefined ? (line: string) => process.stderr.write(`${line}\n`) : options.log;
+    if (log) {
+      const threads = probe.threads === 0 ? 'native threads' : `${probe.threads} thread${probe.threads > 1 ? 's' : ''}`;
+      log(`[adaptnet] backend ${name} (simd: ${probe.simd ? 'yes' : 'no'}, ${threads}, kernel fills: ${fills.length})`);
+    }
+    return info;
+  }
+  const why = skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
+  throw new BackendError(forced ? `backend '${forced}' is not available: ${why}` : `no tfjs backend could be initialised: ${why}`);
+}

@@ -1,0 +1,41 @@
+import './backend/gradients.js';
+
+export { BACKEND_PREFERENCE, type BackendChoice, type BackendInfo, type InitBackendOptions, initBackend } from './backend/init.js';
+export { writeFileAtomic } from './checkpoint/atomic.js';
+export {
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_FORMAT_VERSION,
+  CHECKPOINT_MANIFEST,
+  type CheckpointHeader,
+  type LoadedCheckpoint,
+  loadCheckpoint,
+  loadModule,
+  readCheckpointHeader,
+  type SaveCheckpointOptions,
+  saveCheckpoint,
+  saveModule,
+} from './checkpoint/checkpoint.js';
+export {
+  type ConfigSpace,
+  configKey,
+  type ForwardContext,
+  makeContext,
+  type Range,
+  type SubnetConfig,
+  validateConfig,
+  validateSpace,
+} from './config.js';
+export {
+  AdaptNetError,
+  type AdaptNetErrorCode,
+  BackendError,
+  CheckpointError,
+  ConfigError,
+  ConfigRangeError,
+  ShapeError,
+} from './errors.js';
+export { composed, KernelScope } from './kernels/compose.js';
+export { type FillReason, installKernelFills, KERNEL_FILLS, type KernelFill } from './kernels/registry.js';
+export { type Cost, type LayerCost, leafCost, Module, sequentialCost } from './module.js';
+export { type BatchNormTrainResult, batchNormInfer, batchNormTrain, sumLeading } from './ops/batch-norm.js';
+export { Rng, type RngState } from './rng.js';

@@ -1,0 +1,98 @@
+import type { Tensor, Variable } from '@tensorflow/tfjs-core';
+import type { ForwardContext } from './config.js';
+import { ConfigError } from './errors.js';
+
+/** Cost of one leaf layer for the FLOPs counter. */
+export interface LayerCost {
+  readonly name: string;
+  readonly kind: string;
+  /** Multiply-adds. */
+  readonly macs: number;
+  /** Parameters of the active (sliced) subnet. */
+  readonly params: number;
+  readonly outShape: readonly number[];
+}
+
+export interface Cost {
+  readonly macs: number;
+  readonly params: number;
+  readonly outShape: readonly number[];
+  readonly layers: readonly LayerCost[];
+}
+
+export function leafCost(layer: LayerCost): Cost {
+  return { macs: layer.macs, params: layer.params, outShape: layer.outShape, layers: [layer] };
+}
+
+/** Cost of modules applied one after another. */
+export function sequentialCost(steps: ReadonlyArray<(inShape: readonly number[]) => Cost>, inShape: readonly number[]): Cost {
+  let shape = inShape;
+  let macs = 0;
+  let params = 0;
+  const layers: LayerCost[] = [];
+  for (const step of steps) {
+    const c = step(shape);
+    macs += c.macs;
+    params += c.params;
+    layers.push(...c.layers);
+    shape = c.outShape;
+  }
+  return { macs, params, outShape: shape, layers };
+}
+
+/**
+ * Base of every AdaptNet layer and model. `forward` and `cost` walk the same tree, so the FLOPs
+ * counter cannot disagree with the network that runs.
+ */
+export abstract class Module {
+  readonly name: string;
+  private readonly ownVariables = new Map<string, Variable>();
+  private readonly children = new Map<string, Module>();
+
+  constructor(name: string) {
+    this.name = name;
+  }
+
+  abstract forward(x: Tensor, ctx: ForwardContext): Tensor;
+
+  abstract cost(inShape: readonly number[], ctx: ForwardContext): Cost;
+
+  protected addVariable<V extends Variable>(localName: string, variable: V): V {
+    if (this.ownVariables.has(localName) || this.children.has(localName)) {
+      throw new ConfigError(`${this.name}: duplicate parameter name '${localName}'`);
+    }
+    this.ownVariables.set(localName, variable);
+    return variable;
+  }
+
+  protected addModule<M extends Module>(localName: string, module: M): M {
+    if (this.ownVariables.has(localName) || this.children.has(localName)) {
+      throw new ConfigError(`${this.name}: duplicate child name '${localName}'`);
+    }
+    this.children.set(localName, module);
+    return module;
+  }
+
+  /** All variables (trainable and state such as BN running statistics), by dotted path. */
+  namedVariables(prefix = ''): Map<string, Variable> {
+    const out = new Map<string, Variable>();
+    for (const [n, v] of this.ownVariables) out.set(prefix + n, v);
+    for (const [n, m] of this.children) {
+      for (const [cn, v] of m.namedVariables(`${prefix}${n}.`)) out.set(cn, v);
+    }
+    return out;
+  }
+
+  trainableVariables(): Variable[] {
+    return [...this.namedVariables().values()].filter((v) => v.trainable);
+  }
+
+  /** Number of elements over all trainable variables at full size. */
+  parameterCount(): number {
+    return this.trainableVariables().reduce((n, v) => n + v.size, 0);
+  }
+
+  dispose(): void {
+    for (const v of this.namedVariables().values()) v.dispose();
+  }
+}

@@ -1,0 +1,79 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Sum over every axis but the last: [..., C] -> [C]. One matrix product with a ones row, which
+ * every backend runs as a GEMM; tfjs's own `sum` over leading axes transposes first.
+ */
+export function sumLeading(x: tf.Tensor): tf.Tensor1D {
+  return tf.tidy(() => {
+    const c = x.shape[x.rank - 1] as number;
+    const n = x.size / c;
+    return tf.reshape(tf.matMul(tf.ones([1, n]), tf.reshape(x, [n, c])), [c]) as tf.Tensor1D;
+  });
+}
+
+export interface BatchNormTrainResult {
+  readonly y: tf.Tensor;
+  /** Per-channel batch mean (no gradient flows through it). */
+  readonly mean: tf.Tensor1D;
+  /** Per-channel biased batch variance (divide by n, as used for normalisation). */
+  readonly variance: tf.Tensor1D;
+  /** Number of values reduced per channel: n·h·w (or n·t·h·w). */
+  readonly count: number;
+}
+
+/**
+ * Training-mode batch normalisation over all axes but the last, with an analytic gradient
+ * (dx = γ·σ⁻¹/n · (n·dy − Σdy − x̂·Σ(dy·x̂))) that broadcasts instead of tiling: tfjs's
+ * FusedBatchNorm gradient tiles the statistics to the input's shape on every step.
+ */
+export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon = 1e-5): BatchNormTrainResult {
+  const c = x.shape[x.rank - 1] as number;
+  const count = x.size / c;
+  const [mean, variance] = tf.tidy(() => {
+    const m = tf.div(sumLeading(x), count) as tf.Tensor1D;
+    const v = tf.div(sumLeading(tf.square(tf.sub(x, m))), count) as tf.Tensor1D;
+    return [m, v];
+  });
+  // tfjs types customGrad's variadic arguments as a union; the order is (x, gamma, beta, save).
+  const normaliseImpl = (xt: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+    const invStd = tf.rsqrt(tf.add(variance, epsilon));
+    const xHat = tf.mul(tf.sub(xt, mean), invStd);
+    save([xHat, invStd, g]);
+    return {
+      value: tf.add(tf.mul(xHat, g), b),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sxHat, sInvStd, sGamma] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
+        const dyT = dy;
+        const dBeta = sumLeading(dyT);
+        const dGamma = sumLeading(tf.mul(dyT, sxHat));
+        const scale = tf.div(tf.mul(sGamma, sInvStd), count);
+        const dx = tf.mul(tf.sub(tf.sub(tf.mul(dyT, count), dBeta), tf.mul(sxHat, dGamma)), scale);
+        return [dx, dGamma, dBeta];
+      },
+    };
+  };
+  const normalise = tf.customGrad(normaliseImpl as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (
+    x: tf.Tensor,
+    gamma: tf.Tensor,
+    beta: tf.Tensor,
+  ) => tf.Tensor;
+  const y = normalise(x, gamma, beta);
+  return { y, mean, variance, count };
+}
+
+/** Inference-mode batch normalisation with given statistics. */
+export function batchNormInfer(
+  x: tf.Tensor,
+  mean: tf.Tensor1D,
+  variance: tf.Tensor1D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  epsilon = 1e-5,
+): tf.Tensor {
+  return tf.tidy(() => {
+    const scale = tf.mul(gamma, tf.rsqrt(tf.add(variance, epsilon)));
+    const shift = tf.sub(beta, tf.mul(mean, scale));
+    return tf.add(tf.mul(x, scale), shift);
+  });
+}

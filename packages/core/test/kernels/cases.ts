@@ -1,0 +1,155 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { GradCase } from '../helpers/grad-check.js';
+import {
+  type Conv2dSpec,
+  type Conv3dSpec,
+  conv2dRef,
+  conv3dRef,
+  depthwiseRef,
+  distinctFixture,
+  fixture,
+  type PoolSpec,
+  padAmounts,
+  poolRef,
+  type ResizeSpec,
+  resizeRef,
+} from '../helpers/reference.js';
+
+const outHW = (s: Conv2dSpec): [number, number] => {
+  if (typeof s.pad === 'object') {
+    const p = s.pad;
+    return [
+      Math.floor((s.x[1] + p.top + p.bottom - s.w[0]) / s.stride[0]) + 1,
+      Math.floor((s.x[2] + p.left + p.right - s.w[1]) / s.stride[1]) + 1,
+    ];
+  }
+  return [padAmounts(s.x[1], s.w[0], s.stride[0], s.pad)[2], padAmounts(s.x[2], s.w[1], s.stride[1], s.pad)[2]];
+};
+
+const tfPad = (p: Conv2dSpec['pad']): 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]] =>
+  typeof p === 'object'
+    ? [
+        [0, 0],
+        [p.top, p.bottom],
+        [p.left, p.right],
+        [0, 0],
+      ]
+    : p;
+
+const padName = (p: Conv2dSpec['pad']) => (typeof p === 'object' ? `explicit(${p.top},${p.bottom},${p.left},${p.right})` : p);
+
+const CONV_SPECS: Conv2dSpec[] = [
+  { x: [2, 7, 6, 3], w: [3, 3, 3, 4], stride: [1, 1], pad: 'same' },
+  { x: [2, 7, 6, 3], w: [3, 3, 3, 4], stride: [2, 2], pad: 'same' },
+  { x: [2, 8, 5, 2], w: [3, 2, 2, 3], stride: [2, 1], pad: 'valid' },
+  { x: [3, 6, 7, 4], w: [1, 1, 4, 5], stride: [1, 1], pad: 'valid' },
+  { x: [2, 9, 9, 2], w: [1, 1, 2, 3], stride: [2, 2], pad: 'same' },
+  { x: [2, 6, 7, 2], w: [3, 3, 2, 3], stride: [2, 2], pad: { top: 1, bottom: 0, left: 2, right: 1 } },
+  { x: [1, 10, 9, 2], w: [5, 5, 2, 2], stride: [3, 2], pad: 'same' },
+];
+
+export const conv2dCases: GradCase[] = CONV_SPECS.map((s) => ({
+  name: `conv2d x=${s.x} w=${s.w} stride=${s.stride} pad=${padName(s.pad)}`,
+  shapes: [s.x, s.w],
+  outShape: [s.x[0], ...outHW(s), s.w[3]],
+  tfFn: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, s.stride, tfPad(s.pad)),
+  refFn: ([x, w]) => conv2dRef(s, x!, w!),
+}));
+
+const DW_SPECS: Conv2dSpec[] = [
+  { x: [2, 7, 6, 3], w: [3, 3, 3, 1], stride: [1, 1], pad: 'same' },
+  { x: [2, 7, 6, 3], w: [3, 3, 3, 1], stride: [2, 2], pad: 'same' },
+  { x: [2, 8, 7, 2], w: [3, 3, 2, 1], stride: [2, 2], pad: 'valid' },
+  { x: [2, 6, 5, 2], w: [3, 3, 2, 2], stride: [1, 1], pad: 'same' },
+  { x: [2, 7, 8, 3], w: [5, 3, 3, 2], stride: [2, 1], pad: 'valid' },
+  { x: [1, 6, 6, 2], w: [3, 3, 2, 1], stride: [2, 2], pad: { top: 0, bottom: 1, left: 1, right: 1 } },
+];
+
+export const depthwiseCases: GradCase[] = DW_SPECS.map((s) => ({
+  name: `depthwise x=${s.x} w=${s.w} stride=${s.stride} pad=${padName(s.pad)}`,
+  shapes: [s.x, s.w],
+  outShape: [s.x[0], ...outHW(s), s.x[3] * s.w[3]],
+  tfFn: (x, w) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, s.stride, tfPad(s.pad)),
+  refFn: ([x, w]) => depthwiseRef(s, x!, w!),
+}));
+
+const C3_SPECS: Conv3dSpec[] = [
+  { x: [2, 4, 5, 4, 2], w: [3, 3, 3, 2, 3], stride: [1, 1, 1], pad: 'same' },
+  { x: [2, 5, 6, 5, 2], w: [3, 3, 3, 2, 2], stride: [2, 2, 2], pad: 'same' },
+  { x: [1, 4, 6, 5, 3], w: [1, 3, 3, 3, 2], stride: [1, 2, 1], pad: 'valid' },
+  { x: [2, 3, 4, 4, 2], w: [3, 1, 1, 2, 3], stride: [1, 1, 1], pad: 'same' },
+];
+
+export const conv3dCases: GradCase[] = C3_SPECS.map((s) => ({
+  name: `conv3d x=${s.x} w=${s.w} stride=${s.stride} pad=${s.pad}`,
+  shapes: [s.x, s.w],
+  outShape: [s.x[0], ...s.x.slice(1, 4).map((n, i) => padAmounts(n, s.w[i]!, s.stride[i]!, s.pad)[2]), s.w[4]],
+  tfFn: (x, w) => tf.conv3d(x as tf.Tensor5D, w as tf.Tensor5D, s.stride, s.pad),
+  refFn: ([x, w]) => conv3dRef(s, x!, w!),
+}));
+
+const POOL_SPECS: (PoolSpec & { negative?: boolean })[] = [
+  { x: [2, 6, 7, 3], k: [2, 2], stride: [2, 2], pad: 'valid', kind: 'max' },
+  { x: [2, 7, 6, 3], k: [3, 3], stride: [2, 2], pad: 'same', kind: 'max' },
+  { x: [2, 7, 6, 3], k: [3, 3], stride: [2, 2], pad: 'same', kind: 'max', negative: true },
+  { x: [2, 6, 6, 2], k: [3, 3], stride: [1, 1], pad: 'same', kind: 'avg' },
+  { x: [2, 7, 6, 2], k: [2, 2], stride: [2, 2], pad: 'valid', kind: 'avg' },
+  { x: [1, 4, 5, 4, 2], k: [2, 2, 2], stride: [2, 2, 2], pad: 'same', kind: 'max' },
+  { x: [1, 4, 5, 4, 2], k: [3, 3, 3], stride: [1, 2, 2], pad: 'same', kind: 'avg' },
+];
+
+export const poolCases: GradCase[] = POOL_SPECS.map((s) => {
+  const n = s.x.reduce((a, b) => a * b, 1);
+  const spatial = s.x.slice(1, -1);
+  const out = [s.x[0]!, ...spatial.map((v, i) => padAmounts(v, s.k[i]!, s.stride[i]!, s.pad)[2]), s.x[s.x.length - 1]!];
+  const is3d = spatial.length === 3;
+  return {
+    name: `${s.kind}Pool${is3d ? '3d' : ''} x=${s.x} k=${s.k} stride=${s.stride} pad=${s.pad}${s.negative ? ' all-negative' : ''}`,
+    shapes: [s.x],
+    // Distinct values: ties make a max-pool derivative undefined.
+    inputs: [s.kind === 'max' ? distinctFixture(n, 5, s.negative ? -n : 0) : fixture(n, 5)],
+    outShape: out,
+    tfFn: (x) => {
+      if (is3d) {
+        const f = s.kind === 'max' ? tf.maxPool3d : tf.avgPool3d;
+        return f(x as tf.Tensor5D, s.k as [number, number, number], s.stride as [number, number, number], s.pad);
+      }
+      const f = s.kind === 'max' ? tf.maxPool : tf.avgPool;
+      return f(x as tf.Tensor4D, s.k as [number, number], s.stride as [number, number], s.pad);
+    },
+    refFn: ([x]) => poolRef(s, x!),
+  };
+});
+
+const RESIZE_SPECS: ResizeSpec[] = [];
+for (const kind of ['bilinear', 'nearest'] as const) {
+  for (const [alignCorners, halfPixelCenters] of [
+    [false, false],
+    [true, false],
+    [false, true],
+  ] as const) {
+    RESIZE_SPECS.push({ x: [2, 5, 6, 2], size: [9, 11], alignCorners, halfPixelCenters, kind });
+    RESIZE_SPECS.push({ x: [2, 9, 8, 2], size: [4, 5], alignCorners, halfPixelCenters, kind });
+  }
+}
+
+export const resizeCases: GradCase[] = RESIZE_SPECS.map((s) => ({
+  name: `resize${s.kind} ${s.x.slice(1, 3)}→${s.size} alignCorners=${s.alignCorners} halfPixelCenters=${s.halfPixelCenters}`,
+  shapes: [s.x],
+  outShape: [s.x[0], ...s.size, s.x[3]],
+  tfFn: (x) => {
+    const f = s.kind === 'bilinear' ? tf.image.resizeBilinear : tf.image.resizeNearestNeighbor;
+    return f(x as tf.Tensor4D, s.size, s.alignCorners, s.halfPixelCenters);
+  },
+  refFn: ([x]) => resizeRef(s, x!),
+}));
+
+/** Gather's gradient is UnsortedSegmentSum; repeated indices must accumulate. */
+const GATHER_IDX = [3, 0, 3, 1, 4, 3];
+export const gatherCase: GradCase = {
+  name: 'gather (UnsortedSegmentSum gradient) with repeated indices',
+  shapes: [[5, 3]],
+  outShape: [GATHER_IDX.length, 3],
+  tfFn: (x) => tf.gather(x, tf.tensor1d(GATHER_IDX, 'int32')),
+  refFn: ([x]) => Float64Array.from(GATHER_IDX.flatMap((i) => [0, 1, 2].map((j) => x![i * 3 + j]!))),
+};
