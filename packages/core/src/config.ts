@@ -86,7 +86,9 @@ export function validateConfig(config: SubnetConfig, space: ConfigSpace): Subnet
   }
   // A width within float rounding of a bound counts as the bound (0.1 * 3 !== 0.3).
   const eps = 1e-9;
-  checkIn('width', config.width, { min: space.width.min - eps, max: space.width.max + eps });
+  if (config.width < space.width.min - eps || config.width > space.width.max + eps) {
+    throw new ConfigRangeError(`width ${config.width} is outside the allowed range: ${describe(space.width)}`);
+  }
   checkIn('resolution', config.resolution, space.resolutions);
   if (config.frames !== undefined) {
     if (!space.frames) throw new ConfigRangeError(`frames ${config.frames} given, but this model has no temporal axis`);

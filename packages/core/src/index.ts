@@ -35,6 +35,13 @@ export {
   ShapeError,
 } from './errors.js';
 export { composed, KernelScope } from './kernels/compose.js';
+export {
+  type KernelCoverageRow,
+  type KernelSource,
+  kernelCoverage,
+  TRAINING_FORWARD_KERNELS,
+  TRAINING_GRADIENT_KERNELS,
+} from './kernels/coverage.js';
 export { type FillReason, installKernelFills, KERNEL_FILLS, type KernelFill } from './kernels/registry.js';
 export { type Cost, type LayerCost, leafCost, Module, sequentialCost } from './module.js';
 export { type BatchNormTrainResult, batchNormInfer, batchNormTrain, sumLeading } from './ops/batch-norm.js';

@@ -1,14 +1,23 @@
 import * as tf from '@tensorflow/tfjs-core';
 
+/** The factor pair a·b = n with a the largest divisor of n not above √n. */
+function squarestFactors(n: number): [number, number] {
+  for (let a = Math.floor(Math.sqrt(n)); a > 1; a--) if (n % a === 0) return [a, n / a];
+  return [1, n];
+}
+
 /**
- * Sum over every axis but the last: [..., C] -> [C]. One matrix product with a ones row, which
- * every backend runs as a GEMM; tfjs's own `sum` over leading axes transposes first.
+ * Sum over every axis but the last: [..., C] -> [C], as ONE average pool over the whole (folded)
+ * map times its size. tfjs's `sum` over leading axes transposes first, and a ones-row matMul makes
+ * wasm's XNNPACK repack the data as GEMM weights on every call; pooling needs neither.
  */
 export function sumLeading(x: tf.Tensor): tf.Tensor1D {
   return tf.tidy(() => {
     const c = x.shape[x.rank - 1] as number;
     const n = x.size / c;
-    return tf.reshape(tf.matMul(tf.ones([1, n]), tf.reshape(x, [n, c])), [c]) as tf.Tensor1D;
+    const [a, b] = squarestFactors(n);
+    const pooled = tf.avgPool(tf.reshape(x, [1, a, b, c]) as tf.Tensor4D, [a, b], 1, 'valid');
+    return tf.reshape(tf.mul(pooled, n), [c]) as tf.Tensor1D;
   });
 }
 
