@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(dataset-fashion-mnist)
+# libdnnl-dev: oneDNN for @adaptnet/backend-native (optional; without it wasm is used).
+APT_PACKAGES=(dataset-fashion-mnist libdnnl-dev)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else

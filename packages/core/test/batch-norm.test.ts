@@ -2,8 +2,8 @@ import '../src/backend/gradients.js';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { installKernelFills } from '../src/kernels/registry.js';
 import { batchNormInfer, batchNormTrain, sumLeading } from '../src/ops/batch-norm.js';
+import { testBackends } from './helpers/backends.js';
 import { backendDataIds, forwardError, type GradCase, gradientError, TOL } from './helpers/grad-check.js';
 
 /** Training-mode BN in float64, from its definition (biased batch variance). */
@@ -33,14 +33,9 @@ const bnCase = (shape: number[]): GradCase => {
   };
 };
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  installKernelFills('cpu');
-  await tf.setBackend('wasm');
-  installKernelFills('wasm');
-});
+const BACKENDS = await testBackends();
 
-describe.each(['cpu', 'wasm'])('batch norm on %s', (backend) => {
+describe.each(BACKENDS)('batch norm on %s', (backend) => {
   beforeAll(async () => {
     await tf.setBackend(backend);
   });

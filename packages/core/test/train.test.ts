@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TinyConvNet, trainStep } from '../fixtures/tiny-convnet.js';
 import { initBackend, Rng } from '../src/index.js';
+import { testBackends } from './helpers/backends.js';
 
 /**
  * A learnable task for a translation-invariant net: the class is the texture of a 6×6 patch
@@ -32,9 +33,11 @@ function accuracy(model: TinyConvNet, x: tf.Tensor, y: tf.Tensor1D): number {
   });
 }
 
-describe('a small conv net trains on wasm', () => {
+const BACKENDS = (await testBackends()).filter((b) => b !== 'cpu');
+
+describe.each(BACKENDS)('a small conv net trains on %s', (backend) => {
   beforeAll(async () => {
-    await initBackend({ backend: 'wasm', log: false });
+    await initBackend({ backend: backend as 'wasm' | 'native', log: false });
   });
 
   it('loss falls, accuracy clears chance, and tensor count is flat over 100 steps', () => {

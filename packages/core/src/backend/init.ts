@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '../errors.js';
-import { installKernelFills, type KernelFill } from '../kernels/registry.js';
+import { type InstallFillsOptions, installKernelFills, type KernelFill } from '../kernels/registry.js';
 import { assertGradientsRegistered } from './gradients.js';
 
 /** Backends in the order AdaptNet prefers them (fastest first). */
@@ -27,11 +27,16 @@ export interface InitBackendOptions {
   readonly log?: false | ((line: string) => void);
 }
 
-type Probe = () => Promise<{ tfjsName: string; simd: boolean; threads: number }>;
+type ProbeResult = { tfjsName: string; simd: boolean; threads: number; fillOptions?: InstallFillsOptions };
+type Probe = () => Promise<ProbeResult>;
 
-async function importOptional(specifier: string): Promise<void> {
+async function importOptional(specifier: string): Promise<Record<string, unknown>> {
   // A variable specifier keeps bundlers and tsc from requiring the optional package.
-  await import(/* @vite-ignore */ specifier);
+  return (await import(/* @vite-ignore */ specifier)) as Record<string, unknown>;
+}
+
+interface NativeModule {
+  nativeBackendInfo: { threads: number; nativeKernels: readonly string[] };
 }
 
 async function activate(tfjsName: string): Promise<void> {
@@ -55,9 +60,11 @@ const PROBES: Record<BackendChoice, Probe> = {
     return { tfjsName: 'tensorflow', simd: true, threads: 0 };
   },
   native: async () => {
-    await importOptional('@adaptnet/backend-native');
+    const mod = (await importOptional('@adaptnet/backend-native')) as unknown as NativeModule;
     await activate('native');
-    return { tfjsName: 'native', simd: true, threads: 0 };
+    const { threads, nativeKernels } = mod.nativeBackendInfo;
+    // Built on the cpu backend: the cpu fills apply wherever oneDNN does not take over.
+    return { tfjsName: 'native', simd: true, threads, fillOptions: { inheritFrom: 'cpu', except: nativeKernels } };
   },
   wasm: async () => {
     await import('@tensorflow/tfjs-backend-wasm');
@@ -109,8 +116,8 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       skipped.push({ name, reason: errorMessage(e) });
       continue;
     }
-    const fills = installKernelFills(probe.tfjsName).map(({ kernelName, reason }) => ({ kernelName, reason }));
-    const info: BackendInfo = { name, ...probe, fills, skipped };
+    const fills = installKernelFills(probe.tfjsName, probe.fillOptions).map(({ kernelName, reason }) => ({ kernelName, reason }));
+    const info: BackendInfo = { name, tfjsName: probe.tfjsName, simd: probe.simd, threads: probe.threads, fills, skipped };
     const log = options.log === undefined ? (line: string) => process.stderr.write(`${line}\n`) : options.log;
     if (log) {
       const threads = probe.threads === 0 ? 'native threads' : `${probe.threads} thread${probe.threads > 1 ? 's' : ''}`;

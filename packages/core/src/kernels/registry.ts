@@ -116,11 +116,23 @@ export function builtinKernel(kernelName: string, backendName: string): KernelCo
   return getKernel(kernelName, backendName) ?? null;
 }
 
+export interface InstallFillsOptions {
+  /** Also apply the fills of this backend (a backend built on the cpu backend inherits its bugs). */
+  readonly inheritFrom?: string;
+  /** Kernels the backend implements itself; inherited fills skip them. */
+  readonly except?: readonly string[];
+}
+
+function appliesTo(fill: KernelFill, backendName: string, options: InstallFillsOptions): boolean {
+  if (fill.backendName === backendName) return true;
+  return fill.backendName === options.inheritFrom && !(options.except ?? []).includes(fill.kernelName);
+}
+
 /** Registers AdaptNet's fills for one backend; idempotent. Returns the fills now active. */
-export function installKernelFills(backendName: string): KernelFill[] {
+export function installKernelFills(backendName: string, options: InstallFillsOptions = {}): KernelFill[] {
   const installed: KernelFill[] = [];
   for (const fill of KERNEL_FILLS) {
-    if (fill.backendName !== backendName) continue;
+    if (!appliesTo(fill, backendName, options)) continue;
     const key = keyOf(fill.kernelName, backendName);
     if (!builtins.has(key)) {
       const existing = getKernel(fill.kernelName, backendName);
@@ -128,7 +140,7 @@ export function installKernelFills(backendName: string): KernelFill[] {
       if (existing) unregisterKernel(fill.kernelName, backendName);
       registerKernel({ kernelName: fill.kernelName, backendName, kernelFunc: fill.make(backendName) });
     }
-    installed.push(fill);
+    installed.push({ ...fill, backendName });
   }
   return installed;
 }
@@ -136,7 +148,6 @@ export function installKernelFills(backendName: string): KernelFill[] {
 /** Puts tfjs's own kernels back (tests use it to show what the fills fix). */
 export function uninstallKernelFills(backendName: string): void {
   for (const fill of KERNEL_FILLS) {
-    if (fill.backendName !== backendName) continue;
     const key = keyOf(fill.kernelName, backendName);
     if (!builtins.has(key)) continue;
     unregisterKernel(fill.kernelName, backendName);

@@ -7,14 +7,16 @@ function squarestFactors(n: number): [number, number] {
 }
 
 /**
- * Sum over every axis but the last: [..., C] -> [C], as ONE average pool over the whole (folded)
- * map times its size. tfjs's `sum` over leading axes transposes first, and a ones-row matMul makes
- * wasm's XNNPACK repack the data as GEMM weights on every call; pooling needs neither.
+ * Sum over every axis but the last: [..., C] -> [C]. On wasm, ONE average pool over the whole
+ * (folded) map times its size: wasm's `sum` over leading axes transposes first, and a ones-row
+ * matMul makes XNNPACK repack the data as GEMM weights on every call; pooling needs neither.
  */
 export function sumLeading(x: tf.Tensor): tf.Tensor1D {
   return tf.tidy(() => {
     const c = x.shape[x.rank - 1] as number;
     const n = x.size / c;
+    // Backends with a direct leading-axis reduction (native) do better without the pooling detour.
+    if (tf.getBackend() !== 'wasm') return tf.sum(tf.reshape(x, [n, c]), 0) as tf.Tensor1D;
     const [a, b] = squarestFactors(n);
     const pooled = tf.avgPool(tf.reshape(x, [1, a, b, c]) as tf.Tensor4D, [a, b], 1, 'valid');
     return tf.reshape(tf.mul(pooled, n), [c]) as tf.Tensor1D;

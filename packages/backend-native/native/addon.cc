@@ -1,0 +1,275 @@
+// AdaptNet native kernels: oneDNN primitives over tfjs's channels-last Float32Arrays, in place.
+//
+// Layouts are described to oneDNN with explicit strides, so tfjs buffers are used as they are:
+//   data     [N, S..., C]        (nhwc / ndhwc)
+//   weights  [K..., Ci, Co]      (hwio / dhwio), or depthwise [K..., Ci, mult] as groups = Ci
+// Convolutions let oneDNN pick its weight format and reorder into it; activations stay channels-last.
+// Primitives (and their reorders) are cached per shape.
+#include <napi.h>
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "elementwise.h"
+#include "oneapi/dnnl/dnnl.hpp"
+
+using dnnl::memory;
+using dims = memory::dims;
+
+namespace {
+
+dnnl::engine& Engine() {
+  static dnnl::engine eng(dnnl::engine::kind::cpu, 0);
+  return eng;
+}
+
+dnnl::stream& Stream() {
+  static dnnl::stream s(Engine());
+  return s;
+}
+
+dims ReadDims(const Napi::Value& v) {
+  auto arr = v.As<Napi::Array>();
+  dims out(arr.Length());
+  for (uint32_t i = 0; i < arr.Length(); i++) out[i] = arr.Get(i).As<Napi::Number>().Int64Value();
+  return out;
+}
+
+float* Ptr(const Napi::Value& v) { return v.As<Napi::Float32Array>().Data(); }
+
+std::string Key(const std::vector<const dims*>& parts, int64_t extra) {
+  std::string k = std::to_string(extra);
+  for (const dims* d : parts) {
+    k += '|';
+    for (int64_t x : *d) k += std::to_string(x) + ',';
+  }
+  return k;
+}
+
+// Channels-last data: logical dims {N, C, S...}.
+memory::desc DataDesc(int64_t n, int64_t c, const dims& spatial) {
+  dims d{n, c};
+  d.insert(d.end(), spatial.begin(), spatial.end());
+  dims strides(d.size());
+  int64_t s = c;
+  for (int i = static_cast<int>(spatial.size()) - 1; i >= 0; i--) {
+    strides[2 + i] = s;
+    s *= spatial[i];
+  }
+  strides[1] = 1;
+  strides[0] = s;
+  return memory::desc(d, memory::data_type::f32, strides);
+}
+
+// tfjs filter layout [K..., Ci, Co] (groups == 1) or [K..., Ci, mult] (depthwise, groups == Ci).
+memory::desc WeightsDesc(int64_t ci, int64_t co, int64_t groups, const dims& kernel) {
+  int64_t taps_stride = ci * (groups == 1 ? co : co / ci);
+  dims kstrides(kernel.size());
+  int64_t s = taps_stride;
+  for (int i = static_cast<int>(kernel.size()) - 1; i >= 0; i--) {
+    kstrides[i] = s;
+    s *= kernel[i];
+  }
+  dims d, strides;
+  if (groups == 1) {
+    d = {co, ci};
+    strides = {1, co};
+  } else {
+    const int64_t mult = co / groups;
+    d = {groups, mult, 1};
+    strides = {mult, 1, taps_stride};
+  }
+  d.insert(d.end(), kernel.begin(), kernel.end());
+  strides.insert(strides.end(), kstrides.begin(), kstrides.end());
+  return memory::desc(d, memory::data_type::f32, strides);
+}
+
+memory::desc AnyWeightsDesc(const memory::desc& user) {
+  return memory::desc(user.dims(), memory::data_type::f32, memory::format_tag::any);
+}
+
+struct ConvCache {
+  // Exactly one of these is set, by kind.
+  std::unique_ptr<dnnl::convolution_forward> fwd;
+  std::unique_ptr<dnnl::convolution_backward_data> bwd_data;
+  std::unique_ptr<dnnl::convolution_backward_weights> bwd_weights;
+  memory::desc user_weights;
+  memory::desc prim_weights;
+  memory::desc src, dst;
+  std::unique_ptr<memory> weights_buf;  // oneDNN-format weights, when it differs from the user's
+  std::unique_ptr<dnnl::reorder> weights_reorder;
+};
+
+std::unordered_map<std::string, std::unique_ptr<ConvCache>>& ConvCaches() {
+  static std::unordered_map<std::string, std::unique_ptr<ConvCache>> c;
+  return c;
+}
+
+// conv(kind, a, b, out, n, ci, co, groups, inSpatial, outSpatial, kernel, strides, dilations, padL, padR)
+//   kind 0: forward          a = x,  b = w,  out = y
+//   kind 1: backward data    a = dy, b = w,  out = dx
+//   kind 2: backward weights a = x,  b = dy, out = dw
+Napi::Value Conv(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 15) {
+    Napi::TypeError::New(env, "conv: expected 15 arguments").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  const int kind = info[0].As<Napi::Number>().Int32Value();
+  const int64_t n = info[4].As<Napi::Number>().Int64Value();
+  const int64_t ci = info[5].As<Napi::Number>().Int64Value();
+  const int64_t co = info[6].As<Napi::Number>().Int64Value();
+  const int64_t groups = info[7].As<Napi::Number>().Int64Value();
+  const dims in_sp = ReadDims(info[8]), out_sp = ReadDims(info[9]), kernel = ReadDims(info[10]);
+  const dims strides = ReadDims(info[11]);
+  dims dil = ReadDims(info[12]);
+  for (auto& d : dil) d -= 1;  // oneDNN counts inserted gaps; tfjs counts the step.
+  const dims pad_l = ReadDims(info[13]), pad_r = ReadDims(info[14]);
+  const dims nd{n, ci, co, groups};
+  const std::string key = Key({&nd, &in_sp, &out_sp, &kernel, &strides, &dil, &pad_l, &pad_r}, kind);
+
+  try {
+    auto& caches = ConvCaches();
+    auto it = caches.find(key);
+    if (it == caches.end()) {
+      auto c = std::make_unique<ConvCache>();
+      c->src = DataDesc(n, ci, in_sp);
+      c->dst = DataDesc(n, co, out_sp);
+      c->user_weights = WeightsDesc(ci, co, groups, kernel);
+      const auto any_w = AnyWeightsDesc(c->user_weights);
+      auto fwd_d = dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
+                                                   c->src, any_w, c->dst, strides, dil, pad_l, pad_r);
+      auto fwd_pd = dnnl::convolution_forward::primitive_desc(fwd_d, Engine());
+      if (kind == 0) {
+        c->prim_weights = fwd_pd.weights_desc();
+        c->fwd = std::make_unique<dnnl::convolution_forward>(fwd_pd);
+      } else if (kind == 1) {
+        auto d = dnnl::convolution_backward_data::desc(dnnl::algorithm::convolution_direct, c->src, any_w, c->dst, strides, dil,
+                                                       pad_l, pad_r);
+        auto pd = dnnl::convolution_backward_data::primitive_desc(d, Engine(), fwd_pd);
+        c->prim_weights = pd.weights_desc();
+        c->bwd_data = std::make_unique<dnnl::convolution_backward_data>(pd);
+      } else {
+        auto d = dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, c->src, any_w, c->dst, strides,
+                                                          dil, pad_l, pad_r);
+        auto pd = dnnl::convolution_backward_weights::primitive_desc(d, Engine(), fwd_pd);
+        c->prim_weights = pd.diff_weights_desc();
+        c->bwd_weights = std::make_unique<dnnl::convolution_backward_weights>(pd);
+      }
+      if (c->prim_weights != c->user_weights) {
+        c->weights_buf = std::make_unique<memory>(c->prim_weights, Engine());
+      }
+      it = caches.emplace(key, std::move(c)).first;
+    }
+    ConvCache& c = *it->second;
+    auto& s = Stream();
+    auto& eng = Engine();
+    if (kind == 0 || kind == 1) {
+      memory user_w(c.user_weights, eng, Ptr(info[2]));
+      memory prim_w = user_w;
+      if (c.weights_buf) {
+        dnnl::reorder(user_w, *c.weights_buf).execute(s, user_w, *c.weights_buf);
+        prim_w = *c.weights_buf;
+      }
+      if (kind == 0) {
+        memory x(c.src, eng, Ptr(info[1])), y(c.dst, eng, Ptr(info[3]));
+        c.fwd->execute(s, {{DNNL_ARG_SRC, x}, {DNNL_ARG_WEIGHTS, prim_w}, {DNNL_ARG_DST, y}});
+      } else {
+        memory dy(c.dst, eng, Ptr(info[1])), dx(c.src, eng, Ptr(info[3]));
+        c.bwd_data->execute(s, {{DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_WEIGHTS, prim_w}, {DNNL_ARG_DIFF_SRC, dx}});
+      }
+    } else {
+      memory x(c.src, eng, Ptr(info[1])), dy(c.dst, eng, Ptr(info[2]));
+      memory user_dw(c.user_weights, eng, Ptr(info[3]));
+      memory prim_dw = c.weights_buf ? *c.weights_buf : user_dw;
+      c.bwd_weights->execute(s, {{DNNL_ARG_SRC, x}, {DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_DIFF_WEIGHTS, prim_dw}});
+      if (c.weights_buf) dnnl::reorder(prim_dw, user_dw).execute(s, prim_dw, user_dw);
+    }
+    s.wait();
+  } catch (const dnnl::error& e) {
+    Napi::Error::New(env, std::string("oneDNN convolution failed: ") + e.what()).ThrowAsJavaScriptException();
+  }
+  return env.Undefined();
+}
+
+struct MatMulCache {
+  std::unique_ptr<dnnl::matmul> prim;
+  memory::desc a, b, c;
+};
+
+// matmul(a, b, out, batchA, batchB, m, k, n, transA, transB): out[batch, m, n] = op(a) · op(b),
+// batch broadcast when one side's batch is 1.
+Napi::Value MatMul(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int64_t ba = info[3].As<Napi::Number>().Int64Value(), bb = info[4].As<Napi::Number>().Int64Value();
+  const int64_t m = info[5].As<Napi::Number>().Int64Value(), k = info[6].As<Napi::Number>().Int64Value(),
+                n = info[7].As<Napi::Number>().Int64Value();
+  const bool ta = info[8].As<Napi::Boolean>().Value(), tb = info[9].As<Napi::Boolean>().Value();
+  static std::unordered_map<std::string, std::unique_ptr<MatMulCache>> caches;
+  const dims key_dims{ba, bb, m, k, n, ta, tb};
+  const std::string key = Key({&key_dims}, 0);
+  try {
+    auto it = caches.find(key);
+    if (it == caches.end()) {
+      auto c = std::make_unique<MatMulCache>();
+      const int64_t bo = std::max(ba, bb);
+      c->a = memory::desc({ba, m, k}, memory::data_type::f32, ta ? dims{m * k, 1, m} : dims{m * k, k, 1});
+      c->b = memory::desc({bb, k, n}, memory::data_type::f32, tb ? dims{k * n, 1, k} : dims{k * n, n, 1});
+      c->c = memory::desc({bo, m, n}, memory::data_type::f32, dims{m * n, n, 1});
+      auto d = dnnl::matmul::desc(c->a, c->b, c->c);
+      c->prim = std::make_unique<dnnl::matmul>(dnnl::matmul::primitive_desc(d, Engine()));
+      it = caches.emplace(key, std::move(c)).first;
+    }
+    MatMulCache& c = *it->second;
+    memory a(c.a, Engine(), Ptr(info[0])), b(c.b, Engine(), Ptr(info[1])), out(c.c, Engine(), Ptr(info[2]));
+    c.prim->execute(Stream(), {{DNNL_ARG_SRC, a}, {DNNL_ARG_WEIGHTS, b}, {DNNL_ARG_DST, out}});
+    Stream().wait();
+  } catch (const dnnl::error& e) {
+    Napi::Error::New(env, std::string("oneDNN matmul failed: ") + e.what()).ThrowAsJavaScriptException();
+  }
+  return env.Undefined();
+}
+
+Napi::Value Version(const Napi::CallbackInfo& info) {
+  const dnnl_version_t* v = dnnl_version();
+  auto o = Napi::Object::New(info.Env());
+  o.Set("onednn", std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch));
+  o.Set("cpuRuntime", v->cpu_runtime == DNNL_RUNTIME_OMP ? "omp" : "other");
+  o.Set("isa", static_cast<double>(dnnl_get_effective_cpu_isa()));
+  return o;
+}
+
+Napi::Value SetThreads(const Napi::CallbackInfo& info);
+
+}  // namespace
+
+#include <omp.h>
+namespace {
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  if (info.Length() > 0 && info[0].IsNumber()) omp_set_num_threads(info[0].As<Napi::Number>().Int32Value());
+  return Napi::Number::New(info.Env(), omp_get_max_threads());
+}
+}  // namespace
+
+#include <malloc.h>
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  // Every kernel output is a fresh multi-MB Float32Array. Above glibc's default 128 KiB threshold
+  // each one is a new mmap, so every op pays page faults on first touch. Serving them from the
+  // heap (and keeping freed memory there) makes the allocator behave like a caching allocator.
+  mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  mallopt(M_TOP_PAD, 64 << 20);
+  exports.Set("conv", Napi::Function::New(env, Conv));
+  exports.Set("matmul", Napi::Function::New(env, MatMul));
+  exports.Set("version", Napi::Function::New(env, Version));
+  exports.Set("threads", Napi::Function::New(env, SetThreads));
+  exports.Set("binary", Napi::Function::New(env, Binary));
+  exports.Set("unary", Napi::Function::New(env, Unary));
+  exports.Set("reduce", Napi::Function::New(env, Reduce));
+  return exports;
+}
+
+NODE_API_MODULE(adaptnet_native, Init)

@@ -1,0 +1,63 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface NativeAddon {
+  /** kind 0: forward (x, w → y); 1: backward data (dy, w → dx); 2: backward weights (x, dy → dw). */
+  conv(
+    kind: 0 | 1 | 2,
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    n: number,
+    ci: number,
+    co: number,
+    groups: number,
+    inSpatial: number[],
+    outSpatial: number[],
+    kernel: number[],
+    strides: number[],
+    dilations: number[],
+    padBefore: number[],
+    padAfter: number[],
+  ): void;
+  matmul(
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    batchA: number,
+    batchB: number,
+    m: number,
+    k: number,
+    n: number,
+    transA: boolean,
+    transB: boolean,
+  ): void;
+  /** out = op(a, b) with numpy broadcasting; op: 0 add, 1 sub, 2 mul, 3 div, 4 max, 5 min, 6 squared difference. */
+  binary(op: number, a: Float32Array, aShape: number[], b: Float32Array, bShape: number[], out: Float32Array, outShape: number[]): void;
+  /** op: 0 relu, 1 relu6, 2 step(alpha), 3 neg, 4 square, 5 sqrt, 6 rsqrt, 7 exp, 8 log, 9 abs, 10 sigmoid, 11 tanh. */
+  unary(op: number, x: Float32Array, out: Float32Array, alpha?: number): void;
+  /** out[o, i] = reduce over m of x[o, m, i]; op: 0 sum, 1 mean, 2 max, 3 min. */
+  reduce(op: number, x: Float32Array, out: Float32Array, outer: number, mid: number, inner: number): void;
+  version(): { onednn: string; cpuRuntime: string; isa: number };
+  threads(n?: number): number;
+}
+
+function packageRoot(): string {
+  // dist/index.{js,cjs} and src/addon.ts both sit one level below the package root.
+  const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
+  return join(here, '..');
+}
+
+/** Loads the compiled addon; throws a message that says how to get it when it is absent. */
+export function loadAddon(): NativeAddon {
+  const path = join(packageRoot(), 'build', 'Release', 'adaptnet_native.node');
+  if (!existsSync(path)) {
+    throw new Error(
+      `the native addon was not built (${path} is missing): install a C++ compiler and oneDNN (apt-get install libdnnl-dev), then run 'pnpm --filter @adaptnet/backend-native build:addon'`,
+    );
+  }
+  const require = createRequire(join(packageRoot(), 'package.json'));
+  return require(path) as NativeAddon;
+}

@@ -1,0 +1,8 @@
+import { registerNativeBackend } from './register.js';
+
+// Importing the package registers the backend, as @tensorflow/tfjs-node does; the import throws
+// (with how to fix it) when the addon was not built.
+export const nativeBackendInfo = registerNativeBackend();
+
+export { BACKEND_NAME } from './kernel-utils.js';
+export { type NativeBackendInfo, registerNativeBackend } from './register.js';

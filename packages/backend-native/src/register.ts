@@ -1,0 +1,49 @@
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import {
+  getKernel,
+  getKernelsForBackend,
+  type KernelConfig,
+  registerBackend,
+  registerKernel,
+  unregisterKernel,
+} from '@tensorflow/tfjs-core';
+import { loadAddon, type NativeAddon } from './addon.js';
+import { convKernels } from './conv-kernels.js';
+import { elementwiseKernels } from './elementwise-kernels.js';
+import { fusedKernels } from './fused-kernels.js';
+import { BACKEND_NAME } from './kernel-utils.js';
+import { matMulKernels } from './matmul-kernels.js';
+
+export interface NativeBackendInfo {
+  readonly onednn: string;
+  readonly threads: number;
+  /** Kernels that run in oneDNN or are composed from them; every other kernel is the cpu backend's. */
+  readonly nativeKernels: readonly string[];
+}
+
+let registered: NativeBackendInfo | null = null;
+
+/**
+ * Registers the 'native' tfjs backend: the cpu backend's tensor storage and every cpu kernel, with
+ * convolutions, their gradients and matMul run by oneDNN in place on the same Float32Arrays.
+ * Idempotent. Throws when the addon is not built.
+ */
+export function registerNativeBackend(options: { threads?: number } = {}): NativeBackendInfo {
+  if (registered) return registered;
+  const addon: NativeAddon = loadAddon();
+  const fromEnv = Number(process.env.ADAPTNET_NATIVE_THREADS) || undefined;
+  const wanted = options.threads ?? fromEnv;
+  const threads = wanted === undefined ? addon.threads() : addon.threads(wanted);
+  // Low priority: tfjs must never pick it on its own; initBackend() selects it explicitly.
+  registerBackend(BACKEND_NAME, () => new MathBackendCPU(), -1);
+  for (const k of getKernelsForBackend('cpu')) {
+    if (!getKernel(k.kernelName, BACKEND_NAME)) registerKernel({ ...k, backendName: BACKEND_NAME });
+  }
+  const overrides: KernelConfig[] = [...convKernels(addon), ...matMulKernels(addon), ...elementwiseKernels(addon), ...fusedKernels()];
+  for (const k of overrides) {
+    if (getKernel(k.kernelName, BACKEND_NAME)) unregisterKernel(k.kernelName, BACKEND_NAME);
+    registerKernel(k);
+  }
+  registered = { onednn: addon.version().onednn, threads, nativeKernels: overrides.map((k) => k.kernelName) };
+  return registered;
+}

@@ -1,0 +1,251 @@
+// The union package registers every gradient (tfjs-core's Node build registers none).
+import '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { nativeBackendInfo } from '../src/index.js';
+
+/*
+ * Every kernel the native backend overrides must equal the plain cpu backend's kernel, forward and
+ * gradient, on random shapes. Tolerance: max |native − cpu| ≤ 1e-4 · (1 + max |cpu|).
+ */
+const TOL = 1e-4;
+
+type Case = { name: string; shapes: number[][]; fn: (...xs: tf.Tensor[]) => tf.Tensor; grad?: boolean };
+
+let seed = 1;
+const rand = (shape: number[]) => {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const v = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    v[i] = (seed / 4294967296) * 2 - 1;
+  }
+  return v;
+};
+
+/** Output and input gradients of Σ r ⊙ f(x) on the active backend. */
+function evaluate(c: Case, inputs: Float32Array[], r: Float32Array): Float32Array[] {
+  return tf.tidy(() => {
+    const xs = inputs.map((v, i) => tf.tensor(v, c.shapes[i]));
+    const y = c.fn(...xs);
+    const out = [y.dataSync() as Float32Array];
+    if (c.grad === false) return out;
+    const rt = tf.tensor(r, y.shape);
+    const g = tf.grads((...a: tf.Tensor[]) => tf.sum(tf.mul(c.fn(...a), rt)))(xs);
+    return [...out, ...g.map((t) => t.dataSync() as Float32Array)];
+  });
+}
+
+function relErr(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let err = 0;
+  let scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    err = Math.max(err, Math.abs(a[i]! - b[i]!));
+    scale = Math.max(scale, Math.abs(b[i]!));
+  }
+  return Number.isNaN(err) ? Infinity : err / (1 + scale);
+}
+
+const conv = (
+  x: number[],
+  w: number[],
+  s: number | [number, number],
+  pad: 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]],
+  dil: number | [number, number] = 1,
+): Case => ({
+  name: `conv2d x=${x} w=${w} s=${s} pad=${JSON.stringify(pad)} dil=${dil}`,
+  shapes: [x, w],
+  fn: (a, b) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad, 'NHWC', dil),
+  grad: dil === 1,
+});
+const dw = (x: number[], w: number[], s: number | [number, number], pad: 'same' | 'valid', dil: number | [number, number] = 1): Case => ({
+  name: `depthwise x=${x} w=${w} s=${s} pad=${pad} dil=${dil}`,
+  shapes: [x, w],
+  fn: (a, b) => tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad, 'NHWC', dil),
+  grad: dil === 1,
+});
+const c3 = (x: number[], w: number[], s: number | [number, number, number], pad: 'same' | 'valid'): Case => ({
+  name: `conv3d x=${x} w=${w} s=${s} pad=${pad}`,
+  shapes: [x, w],
+  fn: (a, b) => tf.conv3d(a as tf.Tensor5D, b as tf.Tensor5D, s, pad),
+});
+
+const CASES: Case[] = [
+  conv([2, 9, 7, 3], [3, 3, 3, 5], 1, 'same'),
+  conv([2, 9, 7, 3], [3, 3, 3, 5], 2, 'same'),
+  conv([3, 8, 8, 4], [3, 3, 4, 6], [2, 1], 'valid'),
+  conv([2, 6, 5, 8], [1, 1, 8, 4], 1, 'valid'),
+  conv([2, 7, 7, 8], [1, 1, 8, 4], 2, 'same'),
+  conv([2, 8, 9, 3], [5, 3, 3, 4], 2, [
+    [0, 0],
+    [2, 1],
+    [1, 0],
+    [0, 0],
+  ]),
+  conv([1, 10, 10, 2], [3, 3, 2, 3], 1, 'same', 2),
+  dw([2, 9, 7, 6], [3, 3, 6, 1], 1, 'same'),
+  dw([2, 9, 8, 6], [3, 3, 6, 1], 2, 'same'),
+  dw([2, 8, 8, 4], [5, 3, 4, 1], [2, 1], 'valid'),
+  dw([2, 6, 7, 3], [3, 3, 3, 2], 1, 'same'),
+  dw([1, 9, 9, 4], [3, 3, 4, 1], 1, 'valid', 2),
+  c3([2, 4, 6, 5, 3], [3, 3, 3, 3, 4], 1, 'same'),
+  c3([2, 5, 6, 6, 2], [3, 3, 3, 2, 3], 2, 'same'),
+  c3([1, 4, 7, 6, 3], [1, 3, 3, 3, 2], [1, 2, 2], 'valid'),
+  {
+    name: 'matMul [5,7]x[7,3]',
+    shapes: [
+      [5, 7],
+      [7, 3],
+    ],
+    fn: (a, b) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
+  },
+  {
+    name: 'matMul transposed both',
+    shapes: [
+      [7, 5],
+      [3, 7],
+    ],
+    fn: (a, b) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, true, true),
+  },
+  {
+    name: 'batched matMul [4,3,5]x[4,5,2]',
+    shapes: [
+      [4, 3, 5],
+      [4, 5, 2],
+    ],
+    fn: (a, b) => tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D),
+  },
+  {
+    name: 'batched matMul broadcast [4,3,5]x[1,5,2]',
+    shapes: [
+      [4, 3, 5],
+      [1, 5, 2],
+    ],
+    fn: (a, b) => tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D),
+    grad: false,
+  },
+  {
+    name: 'fused conv2d + bias + relu',
+    shapes: [[2, 6, 6, 3], [3, 3, 3, 4], [4]],
+    fn: (a, b, c) =>
+      tf.fused.conv2d({ x: a as tf.Tensor4D, filter: b as tf.Tensor4D, strides: 1, pad: 'same', bias: c, activation: 'relu' }),
+  },
+  {
+    name: 'fused matMul + bias + relu6',
+    shapes: [[3, 4], [4, 5], [5]],
+    fn: (a, b, c) => tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, bias: c, activation: 'relu6' }),
+    grad: false,
+  },
+  ...(['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'squaredDifference'] as const).flatMap((op) =>
+    [
+      [
+        [2, 3, 4, 5],
+        [2, 3, 4, 5],
+      ],
+      [[2, 3, 4, 5], [5]],
+      [
+        [2, 3, 4, 5],
+        [1, 3, 1, 5],
+      ],
+      [
+        [4, 1],
+        [1, 6],
+      ],
+      [[3, 4], []],
+    ].map(([a, b]) => ({
+      name: `${op} ${JSON.stringify(a)} ⊕ ${JSON.stringify(b)}`,
+      shapes: [a!, b!],
+      // tfjs's Maximum/Minimum/SquaredDifference gradients do not reduce over broadcast axes (on
+      // every backend), so only their same-shape gradients exist to compare.
+      grad: ['add', 'sub', 'mul', 'div'].includes(op) || JSON.stringify(a) === JSON.stringify(b),
+      // Keep divisors away from 0 so the comparison is well conditioned.
+      fn: (x: tf.Tensor, y: tf.Tensor) => (op === 'div' ? tf.div(x, tf.add(tf.abs(y), 0.5)) : tf[op](x, y)),
+    })),
+  ),
+  ...(['relu', 'relu6', 'neg', 'square', 'exp', 'abs', 'sigmoid', 'tanh'] as const).map((op) => ({
+    name: `${op}`,
+    shapes: [[3, 5, 7]],
+    fn: (x: tf.Tensor) => (op === 'relu6' ? tf.relu6(tf.mul(x, 8)) : tf[op](x)),
+  })),
+  {
+    name: 'sqrt, rsqrt, log of positives',
+    shapes: [[4, 6]],
+    fn: (x) => tf.add(tf.add(tf.sqrt(tf.add(tf.abs(x), 0.1)), tf.rsqrt(tf.add(tf.abs(x), 0.1))), tf.log(tf.add(tf.abs(x), 0.1))),
+  },
+  { name: 'step (relu gradient)', shapes: [[4, 6]], fn: (x) => tf.step(x, 0.1), grad: false },
+  ...[
+    [
+      [2, 5, 6, 3],
+      [1, 2],
+    ],
+    [
+      [2, 5, 6, 3],
+      [0, 1, 2],
+    ],
+    [[2, 5, 6, 3], [3]],
+    [[2, 5, 6, 3], [0]],
+    [
+      [2, 5, 6, 3],
+      [0, 2],
+    ],
+    [[7], [0]],
+  ].flatMap(([shape, axes]) =>
+    (['sum', 'mean', 'max', 'min'] as const).map((op) => ({
+      name: `${op} ${JSON.stringify(shape)} over ${JSON.stringify(axes)}`,
+      shapes: [shape!],
+      fn: (x: tf.Tensor) => tf[op](x, axes!, op === 'max'),
+    })),
+  ),
+];
+
+describe('native kernels equal the cpu kernels', () => {
+  beforeAll(() => {
+    expect(nativeBackendInfo.nativeKernels).toContain('Conv2D');
+  });
+
+  it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_, c) => {
+    const inputs = c.shapes.map(rand);
+    const outShape = await (async () => {
+      await tf.setBackend('cpu');
+      return tf.tidy(() => c.fn(...inputs.map((v, i) => tf.tensor(v, c.shapes[i]))).shape);
+    })();
+    const r = rand(outShape);
+    const onCpu = evaluate(c, inputs, r);
+    await tf.setBackend('native');
+    const before = tf.memory().numTensors;
+    const onNative = evaluate(c, inputs, r);
+    expect(tf.memory().numTensors).toBe(before);
+    onNative.forEach((v, i) => expect(relErr(v, onCpu[i]!), i === 0 ? 'forward' : `gradient ${i - 1}`).toBeLessThanOrEqual(TOL));
+  });
+});
+
+describe('native backend', () => {
+  it('registers with oneDNN and reports its threads', () => {
+    expect(nativeBackendInfo.onednn).toMatch(/^\d+\.\d+/);
+    expect(nativeBackendInfo.threads).toBeGreaterThan(0);
+  });
+
+  it('falls back to the cpu kernel for what oneDNN does not cover (int32, NCHW)', async () => {
+    await tf.setBackend('native');
+    tf.tidy(() => {
+      expect(Array.from(tf.add(tf.tensor1d([1, 2], 'int32'), tf.tensor1d([3, 4], 'int32')).dataSync())).toEqual([4, 6]);
+      expect(tf.sum(tf.tensor1d([1, 2, 3], 'int32')).dataSync()[0]).toBe(6);
+    });
+  });
+
+  it('a training loop leaks no tensors', async () => {
+    await tf.setBackend('native');
+    const w = tf.variable(tf.tensor(rand([3, 3, 2, 4]), [3, 3, 2, 4]));
+    const x = tf.tensor(rand([4, 8, 8, 2]), [4, 8, 8, 2]);
+    const opt = tf.train.momentum(0.01, 0.9);
+    const step = () =>
+      opt.minimize(() => tf.mean(tf.square(tf.relu(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same')))) as tf.Scalar);
+    step();
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 20; i++) step();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([w, x]);
+    opt.dispose();
+  });
+});
