@@ -4,3 +4,5 @@
 Napi::Value Binary(const Napi::CallbackInfo& info);
 Napi::Value Unary(const Napi::CallbackInfo& info);
 Napi::Value Reduce(const Napi::CallbackInfo& info);
+Napi::Value BatchNormTrain(const Napi::CallbackInfo& info);
+Napi::Value BatchNormGrad(const Napi::CallbackInfo& info);

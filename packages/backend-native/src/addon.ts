@@ -40,6 +40,28 @@ export interface NativeAddon {
   unary(op: number, x: Float32Array, out: Float32Array, alpha?: number): void;
   /** out[o, i] = reduce over m of x[o, m, i]; op: 0 sum, 1 mean, 2 max, 3 min. */
   reduce(op: number, x: Float32Array, out: Float32Array, outer: number, mid: number, inner: number): void;
+  batchNormTrain(
+    x: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    eps: number,
+    y: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+  ): void;
+  batchNormGrad(
+    dy: Float32Array,
+    x: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    gamma: Float32Array,
+    eps: number,
+    dx: Float32Array,
+    dgamma: Float32Array,
+    dbeta: Float32Array,
+  ): void;
+  /** dx = dy where 0 < x (and x ≤ cap when cap > 0), else 0. */
+  reluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, cap: number): void;
   version(): { onednn: string; cpuRuntime: string; isa: number };
   threads(n?: number): number;
 }

@@ -1,7 +1,7 @@
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './addon.js';
-import { BACKEND_NAME, cpuKernel, f32, output, sizeOf } from './kernel-utils.js';
+import { allocOutput, BACKEND_NAME, cpuKernel, f32, output, sizeOf } from './kernel-utils.js';
 
 type Pad = 'same' | 'valid' | number | backend_util.ExplicitPadding;
 type Rounding = 'floor' | 'round' | 'ceil' | undefined;
@@ -99,211 +99,84 @@ function withFallback(
 
 const nhwcOnly = (_: TensorInfo[], attrs: Record<string, unknown>) => channelsLast(attrs.dataFormat);
 
+type Kind = 0 | 1 | 2;
+
+interface ConvSpec {
+  kernelName: string;
+  kind: Kind;
+  rank: 2 | 3;
+  depthwise: boolean;
+}
+
+const SPECS: ConvSpec[] = [
+  { kernelName: 'Conv2D', kind: 0, rank: 2, depthwise: false },
+  { kernelName: 'Conv2DBackpropInput', kind: 1, rank: 2, depthwise: false },
+  { kernelName: 'Conv2DBackpropFilter', kind: 2, rank: 2, depthwise: false },
+  { kernelName: 'DepthwiseConv2dNative', kind: 0, rank: 2, depthwise: true },
+  { kernelName: 'DepthwiseConv2dNativeBackpropInput', kind: 1, rank: 2, depthwise: true },
+  { kernelName: 'DepthwiseConv2dNativeBackpropFilter', kind: 2, rank: 2, depthwise: true },
+  { kernelName: 'Conv3D', kind: 0, rank: 3, depthwise: false },
+  { kernelName: 'Conv3DBackpropInputV2', kind: 1, rank: 3, depthwise: false },
+  { kernelName: 'Conv3DBackpropFilterV2', kind: 2, rank: 3, depthwise: false },
+];
+
+type ConvAttrs = {
+  strides: number[];
+  pad: Pad;
+  dilations?: number[] | number;
+  dimRoundingMode?: Rounding;
+  inputShape?: number[];
+  filterShape?: number[];
+};
+
+/**
+ * One kernel function for all nine: forward (x, filter → y), input gradient (dy, filter → dx) and
+ * filter gradient (x, dy → dw), for 2D, depthwise and 3D convolutions. The x shape comes from the
+ * tensor or (input gradient) from attrs; the filter shape likewise.
+ */
+function convKernel(addon: NativeAddon, spec: ConvSpec): KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const ins = inputs as Record<'x' | 'filter' | 'dy', TensorInfo>;
+    const a = attrs as unknown as ConvAttrs;
+    const xShape = spec.kind === 1 ? (a.inputShape as number[]) : ins.x.shape;
+    const fShape = spec.kind === 2 ? (a.filterShape as number[]) : ins.filter.shape;
+    const dilations = a.dilations ?? 1;
+    const g =
+      spec.rank === 2
+        ? geometry2d(
+            backend_util.computeConv2DInfo(
+              xShape as [number, number, number, number],
+              fShape as [number, number, number, number],
+              a.strides as [number, number],
+              dilations as [number, number],
+              a.pad,
+              a.dimRoundingMode,
+              spec.depthwise,
+            ),
+            spec.depthwise,
+          )
+        : geometry3d(
+            backend_util.computeConv3DInfo(
+              xShape as [number, number, number, number, number],
+              fShape as [number, number, number, number, number],
+              a.strides as [number, number, number],
+              dilations as [number, number, number],
+              a.pad as 'same' | 'valid',
+            ),
+          );
+    const [first, second] = spec.kind === 0 ? [ins.x, ins.filter] : spec.kind === 1 ? [ins.dy, ins.filter] : [ins.x, ins.dy];
+    const outShape = spec.kind === 0 ? g.outShape : spec.kind === 1 ? g.inShape : fShape;
+    const be = backend as MathBackendCPU;
+    const out = allocOutput(sizeOf(outShape));
+    runConv(addon, spec.kind, g, f32(be, first), f32(be, second), out);
+    return output(be, [...outShape], out);
+  };
+}
+
 export function convKernels(addon: NativeAddon): KernelConfig[] {
-  const conv2d: KernelFunc = ({ inputs, backend, attrs }) => {
-    const { x, filter } = inputs as { x: TensorInfo; filter: TensorInfo };
-    const { strides, pad, dilations, dimRoundingMode } = attrs as unknown as {
-      strides: number[];
-      pad: Pad;
-      dilations: number[];
-      dimRoundingMode: Rounding;
-    };
-    const info = backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      filter.shape as [number, number, number, number],
-      strides as [number, number],
-      dilations as [number, number],
-      pad,
-      dimRoundingMode,
-    );
-    const g = geometry2d(info, false);
-    const be = backend as MathBackendCPU;
-    const out = new Float32Array(sizeOf(g.outShape));
-    runConv(addon, 0, g, f32(be, x), f32(be, filter), out);
-    return output(be, g.outShape, out);
-  };
-
-  const conv2dBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
-    const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
-    const { strides, pad, dimRoundingMode, inputShape } = attrs as unknown as {
-      strides: number[];
-      pad: Pad;
-      dimRoundingMode: Rounding;
-      inputShape: number[];
-    };
-    const info = backend_util.computeConv2DInfo(
-      inputShape as [number, number, number, number],
-      filter.shape as [number, number, number, number],
-      strides as [number, number],
-      1,
-      pad,
-      dimRoundingMode,
-    );
-    const g = geometry2d(info, false);
-    const be = backend as MathBackendCPU;
-    const out = new Float32Array(sizeOf(g.inShape));
-    runConv(addon, 1, g, f32(be, dy), f32(be, filter), out);
-    return output(be, g.inShape, out);
-  };
-
-  const conv2dBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
-    const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
-    const { strides, pad, dimRoundingMode, filterShape } = attrs as unknown as {
-      strides: number[];
-      pad: Pad;
-      dimRoundingMode: Rounding;
-      filterShape: number[];
-    };
-    const info = backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      filterShape as [number, number, number, number],
-      strides as [number, number],
-      1,
-      pad,
-      dimRoundingMode,
-    );
-    const g = geometry2d(info, false);
-    const be = backend as MathBackendCPU;
-    const out = new Float32Array(sizeOf(filterShape));
-    runConv(addon, 2, g, f32(be, x), f32(be, dy), out);
-    return output(be, filterShape, out);
-  };
-
-  const depthwise: KernelFunc = ({ inputs, backend, attrs }) => {
-    const { x, filter } = inputs as { x: TensorInfo; filter: TensorInfo };
-    const { strides, pad, dilations, dimRoundingMode } = attrs as unknown as {
-      strides: number[];
-      pad: Pad;
-      dilations: number[];
-      dimRoundingMode: Rounding;
-    };
-    const info = backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      filter.shape as [number, number, number, number],
-      strides as [number, number],
-      (dilations ?? [1, 1]) as [number, number],
-      pad,
-      dimRoundingMode,
-      true,
-    );
-    const g = geometry2d(info, true);
-    const be = backend as MathBackendCPU;
-    const out = new Float32Array(sizeOf(g.outShape));
-    runConv(addon, 0, g, f32(be, x), f32(be, filter), out);
-    return output(be, g.outShape, out);
-  };
-
-  const depthwiseBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
-    const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
-    const { strides, pad, dilations, dimRoundingMode, inputShape } = attrs as unknown as {
-      strides: number[];
-      pad: Pad;
-      dilations: number[];
-      dimRoundingMode: Rounding;
-      inputShape: number[];
-    };
-    const info = backend_util.computeConv2DInfo(
-      inputShape as [number, number, number, number],
-      filter.shape as [number, number, number, number],
-      strides as [number, number],
-      (dilations ?? [1, 1]) as [number, number],
-      pad,
-      dimRoundingMode,
-      true,
-    );
-    const g = geometry2d(info, true);
-    const be = backend as MathBackendCPU;
-    const out = new Float32Array(sizeOf(g.inShape));
-    runConv(addon, 1, g, f32(be, dy), f32(be, filter), out);
-    return output(be, g.inShape, out);
-  };
-
-  const depthwiseBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
-    const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
-    const { strides, pad, dilations, dimRoundingMode, filterShape } = attrs as unknown as {
-      strides: number[];
-      pad: Pad;
-      dilations: number[];
-      dimRoundingMode: Rounding;
-      filterShape: number[];
-    };
-    const info = backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      filterShape as [number, number, number, number],
-      strides as [number, number],
-      (dilations ?? [1, 1]) as [number, number],
-      pad,
-      dimRoundingMode,
-      true,
-    );
-    const g = geometry2d(info, true);
-    const be = backend as MathBackendCPU;
-    const out = new Float32Array(sizeOf(filterShape));
-    runConv(addon, 2, g, f32(be, x), f32(be, dy), out);
-    return output(be, filterShape, out);
-  };
-
-  const conv3d: KernelFunc = ({ inputs, backend, attrs }) => {
-    const { x, filter } = inputs as { x: TensorInfo; filter: TensorInfo };
-    const { strides, pad, dilations } = attrs as unknown as { strides: number[]; pad: 'same' | 'valid'; dilations: number[] };
-    const info = backend_util.computeConv3DInfo(
-      x.shape as [number, number, number, number, number],
-      filter.shape as [number, number, number, number, number],
-      strides as [number, number, number],
-      dilations as [number, number, number],
-      pad,
-    );
-    const g = geometry3d(info);
-    const be = backend as MathBackendCPU;
-    const out = new Float32Array(sizeOf(g.outShape));
-    runConv(addon, 0, g, f32(be, x), f32(be, filter), out);
-    return output(be, g.outShape, out);
-  };
-
-  const conv3dBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
-    const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
-    const { strides, pad, inputShape } = attrs as unknown as { strides: number[]; pad: 'same' | 'valid'; inputShape: number[] };
-    const info = backend_util.computeConv3DInfo(
-      inputShape as [number, number, number, number, number],
-      filter.shape as [number, number, number, number, number],
-      strides as [number, number, number],
-      1,
-      pad,
-    );
-    const g = geometry3d(info);
-    const be = backend as MathBackendCPU;
-    const out = new Float32Array(sizeOf(g.inShape));
-    runConv(addon, 1, g, f32(be, dy), f32(be, filter), out);
-    return output(be, g.inShape, out);
-  };
-
-  const conv3dBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
-    const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
-    const { strides, pad, filterShape } = attrs as unknown as { strides: number[]; pad: 'same' | 'valid'; filterShape: number[] };
-    const info = backend_util.computeConv3DInfo(
-      x.shape as [number, number, number, number, number],
-      filterShape as [number, number, number, number, number],
-      strides as [number, number, number],
-      1,
-      pad,
-    );
-    const g = geometry3d(info);
-    const be = backend as MathBackendCPU;
-    const out = new Float32Array(sizeOf(filterShape));
-    runConv(addon, 2, g, f32(be, x), f32(be, dy), out);
-    return output(be, filterShape, out);
-  };
-
-  const table: [string, KernelFunc][] = [
-    ['Conv2D', conv2d],
-    ['Conv2DBackpropInput', conv2dBackpropInput],
-    ['Conv2DBackpropFilter', conv2dBackpropFilter],
-    ['DepthwiseConv2dNative', depthwise],
-    ['DepthwiseConv2dNativeBackpropInput', depthwiseBackpropInput],
-    ['DepthwiseConv2dNativeBackpropFilter', depthwiseBackpropFilter],
-    ['Conv3D', conv3d],
-    ['Conv3DBackpropInputV2', conv3dBackpropInput],
-    ['Conv3DBackpropFilterV2', conv3dBackpropFilter],
-  ];
-  return table.map(([kernelName, fn]) => ({ kernelName, backendName: BACKEND_NAME, kernelFunc: withFallback(kernelName, nhwcOnly, fn) }));
+  return SPECS.map((spec) => ({
+    kernelName: spec.kernelName,
+    backendName: BACKEND_NAME,
+    kernelFunc: withFallback(spec.kernelName, nhwcOnly, convKernel(addon, spec)),
+  }));
 }

@@ -1,7 +1,7 @@
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './addon.js';
-import { BACKEND_NAME, cpuKernel, f32, output, sizeOf } from './kernel-utils.js';
+import { allocOutput, BACKEND_NAME, cpuKernel, f32, output, sizeOf } from './kernel-utils.js';
 
 const BINARY: Record<string, number> = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, Maximum: 4, Minimum: 5, SquaredDifference: 6 };
 const UNARY: Record<string, number> = {
@@ -48,7 +48,7 @@ export function elementwiseKernels(addon: NativeAddon): KernelConfig[] {
         const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
         const be = backend as MathBackendCPU;
         const outShape = backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
-        const out = new Float32Array(sizeOf(outShape));
+        const out = allocOutput(sizeOf(outShape));
         addon.binary(op, f32(be, a), a.shape, f32(be, b), b.shape, out, outShape);
         return output(be, outShape, out);
       }),
@@ -59,7 +59,7 @@ export function elementwiseKernels(addon: NativeAddon): KernelConfig[] {
       float32Only(name, ({ inputs, backend, attrs }) => {
         const { x } = inputs as { x: TensorInfo };
         const be = backend as MathBackendCPU;
-        const out = new Float32Array(sizeOf(x.shape));
+        const out = allocOutput(sizeOf(x.shape));
         addon.unary(op, f32(be, x), out, (attrs as { alpha?: number } | undefined)?.alpha ?? 0);
         return output(be, [...x.shape], out);
       }),
@@ -84,7 +84,7 @@ export function elementwiseKernels(addon: NativeAddon): KernelConfig[] {
         if (!block) return fallback(args);
         const be = args.backend as MathBackendCPU;
         const [outer, mid, inner] = block;
-        const out = new Float32Array(outer * inner);
+        const out = allocOutput(outer * inner);
         addon.reduce(op, f32(be, x), out, outer, mid, inner);
         const outShape = keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i));
         return output(be, outShape, out);

@@ -20,6 +20,11 @@ export function f32(backend: MathBackendCPU, t: TensorInfo): Float32Array {
   return converted;
 }
 
+/** A kernel output buffer. (malloc-backed external ArrayBuffers were measured 2× slower overall.) */
+export function allocOutput(n: number): Float32Array {
+  return new Float32Array(n);
+}
+
 export function output(backend: MathBackendCPU, shape: number[], values: Float32Array): TensorInfo {
   return backend.makeTensorInfo(shape, 'float32', values);
 }

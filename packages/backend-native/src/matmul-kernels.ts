@@ -1,7 +1,7 @@
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './addon.js';
-import { BACKEND_NAME, cpuKernel, f32, output, sizeOf } from './kernel-utils.js';
+import { allocOutput, BACKEND_NAME, cpuKernel, f32, output, sizeOf } from './kernel-utils.js';
 
 export function matMulKernels(addon: NativeAddon): KernelConfig[] {
   const fallback = cpuKernel('BatchMatMul');
@@ -28,7 +28,7 @@ export function matMulKernels(addon: NativeAddon): KernelConfig[] {
     const batchShape = batchA >= batchB ? batchShapeA : batchShapeB;
     const outShape = [...batchShape, m, n];
     const be = args.backend as MathBackendCPU;
-    const out = new Float32Array(sizeOf(outShape));
+    const out = allocOutput(sizeOf(outShape));
     addon.matmul(f32(be, a), f32(be, b), out, batchA, batchB, m, k, n, transposeA, transposeB);
     return output(be, outShape, out);
   };

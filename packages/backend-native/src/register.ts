@@ -11,6 +11,7 @@ import { loadAddon, type NativeAddon } from './addon.js';
 import { convKernels } from './conv-kernels.js';
 import { elementwiseKernels } from './elementwise-kernels.js';
 import { fusedKernels } from './fused-kernels.js';
+import { batchNormKernels, reluGradKernels } from './fused-training-kernels.js';
 import { BACKEND_NAME } from './kernel-utils.js';
 import { matMulKernels } from './matmul-kernels.js';
 
@@ -39,7 +40,14 @@ export function registerNativeBackend(options: { threads?: number } = {}): Nativ
   for (const k of getKernelsForBackend('cpu')) {
     if (!getKernel(k.kernelName, BACKEND_NAME)) registerKernel({ ...k, backendName: BACKEND_NAME });
   }
-  const overrides: KernelConfig[] = [...convKernels(addon), ...matMulKernels(addon), ...elementwiseKernels(addon), ...fusedKernels()];
+  const overrides: KernelConfig[] = [
+    ...convKernels(addon),
+    ...matMulKernels(addon),
+    ...elementwiseKernels(addon),
+    ...batchNormKernels(addon),
+    ...reluGradKernels(addon),
+    ...fusedKernels(),
+  ];
   for (const k of overrides) {
     if (getKernel(k.kernelName, BACKEND_NAME)) unregisterKernel(k.kernelName, BACKEND_NAME);
     registerKernel(k);

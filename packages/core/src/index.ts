@@ -44,5 +44,12 @@ export {
 } from './kernels/coverage.js';
 export { type FillReason, installKernelFills, KERNEL_FILLS, type KernelFill } from './kernels/registry.js';
 export { type Cost, type LayerCost, leafCost, Module, sequentialCost } from './module.js';
-export { type BatchNormTrainResult, batchNormInfer, batchNormTrain, sumLeading } from './ops/batch-norm.js';
+export {
+  BATCH_NORM_GRAD_KERNEL,
+  BATCH_NORM_TRAIN_KERNEL,
+  type BatchNormTrainResult,
+  batchNormInfer,
+  batchNormTrain,
+  sumLeading,
+} from './ops/batch-norm.js';
 export { Rng, type RngState } from './rng.js';

@@ -3,6 +3,9 @@ import * as tf from '@tensorflow/tfjs-core';
 // them against the same @tensorflow/tfjs-core instance. Imported for that side effect only.
 import '@tensorflow/tfjs';
 import { BackendError } from '../errors.js';
+import { installReluGradients } from '../ops/relu-grad.js';
+
+installReluGradients();
 
 /** Throws when autodiff would fail (e.g. @tensorflow/tfjs resolved to another tfjs-core copy). */
 export function assertGradientsRegistered(): void {

@@ -153,3 +153,24 @@ export const gatherCase: GradCase = {
   tfFn: (x) => tf.gather(x, tf.tensor1d(GATHER_IDX, 'int32')),
   refFn: ([x]) => Float64Array.from(GATHER_IDX.flatMap((i) => [0, 1, 2].map((j) => x![i * 3 + j]!))),
 };
+
+/** Inputs on a half-step grid, so none sits on a kink (0, or 6 after scaling by 8). */
+const offKink = (n: number, seed: number) => fixture(n, seed).map((v) => v + 1 / 2048);
+export const activationCases: GradCase[] = [
+  {
+    name: 'relu gradient (AdaptNetReluGrad where registered)',
+    shapes: [[3, 5, 4]],
+    inputs: [offKink(60, 3)],
+    outShape: [3, 5, 4],
+    tfFn: (x) => tf.relu(x),
+    refFn: ([x]) => x!.map((v) => Math.max(0, v)),
+  },
+  {
+    name: 'relu6 gradient (AdaptNetReluGrad where registered)',
+    shapes: [[3, 5, 4]],
+    inputs: [offKink(60, 4)],
+    outShape: [3, 5, 4],
+    tfFn: (x) => tf.relu6(tf.mul(x, 8)),
+    refFn: ([x]) => x!.map((v) => Math.min(6, Math.max(0, 8 * v))),
+  },
+];

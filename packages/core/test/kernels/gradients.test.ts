@@ -6,9 +6,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { installKernelFills, uninstallKernelFills } from '../../src/kernels/registry.js';
 import { testBackends } from '../helpers/backends.js';
 import { backendDataIds, forwardError, gradientError, maxAbsError, TOL, tfGradients } from '../helpers/grad-check.js';
-import { conv2dCases, conv3dCases, depthwiseCases, gatherCase, poolCases, resizeCases } from './cases.js';
+import { activationCases, conv2dCases, conv3dCases, depthwiseCases, gatherCase, poolCases, resizeCases } from './cases.js';
 
-const ALL = [...conv2dCases, ...depthwiseCases, ...conv3dCases, ...poolCases, ...resizeCases, gatherCase];
+const ALL = [...conv2dCases, ...depthwiseCases, ...conv3dCases, ...poolCases, ...resizeCases, gatherCase, ...activationCases];
 
 // initBackend installs each backend's fills (native inherits the cpu fills it does not replace).
 const BACKENDS = await testBackends();

@@ -1,0 +1,98 @@
+/**
+ * Native-kernels benchmark (issue #8): train step (forward + backward + SGD momentum) of CIFAR
+ * ResNet-20 (81.6 MFLOP/img) and MobileNetV1 α=0.5 (24.3 MFLOP/img), batch 64, 32×32, on each
+ * available backend, against the same nets in PyTorch (2 threads) when Debian's python3-torch is
+ * installed. Writes bench-results/models.json.
+ *
+ *   pnpm --filter @adaptnet/core bench:models
+ *   BENCH_SECONDS=20 BENCH_BACKENDS=native pnpm --filter @adaptnet/core bench:models
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { type BenchNet, benchTrainStep, mobilenetV1Half, resnet20 } from '../fixtures/bench-nets.js';
+import { type BackendChoice, initBackend } from '../src/index.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const BATCH = 64;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const NETS: Record<string, (seed: number) => BenchNet> = { resnet20, 'mobilenetv1-0.5': mobilenetV1Half };
+const BACKENDS = (process.env.BENCH_BACKENDS?.split(',') ?? ['native', 'wasm']) as BackendChoice[];
+
+function pytorch(net: string): number | null {
+  try {
+    const out = execFileSync('/usr/bin/python3', [join(here, 'torch_nets.py'), net, String(BATCH), String(SECONDS)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    return Number(JSON.parse(out.trim().split('\n').pop() ?? '{}').imgPerSec) || null;
+  } catch {
+    return null;
+  }
+}
+
+interface Row {
+  net: string;
+  backend: string;
+  imgPerSec: number;
+  gflops: number;
+  ratioToPytorch: number | null;
+}
+
+const rows: Row[] = [];
+const torch: Record<string, number | null> = {};
+for (const [name, make] of Object.entries(NETS)) {
+  torch[name] = pytorch(name);
+  for (const backend of BACKENDS) {
+    try {
+      await initBackend({ backend, log: false });
+    } catch {
+      continue;
+    }
+    const net = make(0);
+    const opt = tf.train.momentum(0.05, 0.9);
+    const x = tf.randomNormal([BATCH, 32, 32, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+    const y = tf.oneHot(
+      tf.tensor1d(
+        Array.from({ length: BATCH }, (_, i) => i % 10),
+        'int32',
+      ),
+      10,
+    ) as tf.Tensor2D;
+    for (let i = 0; i < 3; i++) benchTrainStep(net, opt, x, y);
+    let steps = 0;
+    const t0 = performance.now();
+    while (performance.now() - t0 < SECONDS * 1000 || steps < 3) {
+      benchTrainStep(net, opt, x, y);
+      steps++;
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const imgPerSec = (BATCH * steps) / seconds;
+    const t = torch[name];
+    const row: Row = {
+      net: name,
+      backend,
+      imgPerSec: Math.round(imgPerSec),
+      // A train step is ~3 forward passes; 2 FLOPs per MAC.
+      gflops: Number(((3 * 2 * net.forwardMacsPerImage * imgPerSec) / 1e9).toFixed(1)),
+      ratioToPytorch: t ? Number((imgPerSec / t).toFixed(3)) : null,
+    };
+    rows.push(row);
+    console.log(
+      `${name.padEnd(16)} ${backend.padEnd(7)} ${String(row.imgPerSec).padStart(5)} img/s  ${String(row.gflops).padStart(6)} GFLOP/s` +
+        (t ? `  ${row.ratioToPytorch}× PyTorch (${Math.round(t)} img/s)` : '  (PyTorch: apt-get install python3-torch)'),
+    );
+    tf.dispose([x, y, ...net.variables]);
+    opt.dispose();
+  }
+}
+const outDir = join(here, '..', 'bench-results');
+if (!existsSync(outDir)) mkdirSync(outDir, { recursive: true });
+const file = join(outDir, 'models.json');
+writeFileSync(
+  file,
+  `${JSON.stringify({ benchmark: 'core/models-train-step', batch: BATCH, input: [32, 32, 3], pytorch: torch, results: rows, date: new Date().toISOString() }, null, 2)}\n`,
+);
+console.log(`wrote ${file}`);
