@@ -9,6 +9,8 @@
 #include <omp.h>
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -144,21 +146,31 @@ Napi::Value Conv(const Napi::CallbackInfo& info) {
       auto fwd_d = dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
                                                    c->src, any_w, c->dst, strides, dil, pad_l, pad_r);
       auto fwd_pd = dnnl::convolution_forward::primitive_desc(fwd_d, Engine());
+      std::string impl;
       if (kind == 0) {
+        impl = fwd_pd.impl_info_str();
         c->prim_weights = fwd_pd.weights_desc();
         c->fwd = std::make_unique<dnnl::convolution_forward>(fwd_pd);
       } else if (kind == 1) {
         auto d = dnnl::convolution_backward_data::desc(dnnl::algorithm::convolution_direct, c->src, any_w, c->dst, strides, dil,
                                                        pad_l, pad_r);
         auto pd = dnnl::convolution_backward_data::primitive_desc(d, Engine(), fwd_pd);
+        impl = pd.impl_info_str();
         c->prim_weights = pd.weights_desc();
         c->bwd_data = std::make_unique<dnnl::convolution_backward_data>(pd);
       } else {
         auto d = dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, c->src, any_w, c->dst, strides,
                                                           dil, pad_l, pad_r);
         auto pd = dnnl::convolution_backward_weights::primitive_desc(d, Engine(), fwd_pd);
+        impl = pd.impl_info_str();
         c->prim_weights = pd.diff_weights_desc();
         c->bwd_weights = std::make_unique<dnnl::convolution_backward_weights>(pd);
+      }
+      if (std::getenv("ADAPTNET_NATIVE_VERBOSE")) {
+        const char* names[] = {"fwd", "bwd_data", "bwd_weights"};
+        std::fprintf(stderr, "[adaptnet-native] conv %s %s -> %s (weights reorder: %s)\n", names[kind], key.c_str(), impl.c_str(),
+                     c->prim_weights != c->user_weights ? "yes" : "no");
+        std::fflush(stderr);
       }
       if (c->prim_weights != c->user_weights) {
         c->weights_buf = std::make_unique<memory>(c->prim_weights, Engine());

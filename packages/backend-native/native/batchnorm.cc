@@ -4,6 +4,7 @@
 #include <omp.h>
 
 #include <cmath>
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -11,7 +12,11 @@
 
 namespace {
 
-// Per-channel Σa·f(...) reductions with per-thread double accumulators.
+// Two per-channel sums over all rows. Rows are accumulated in float within blocks of kBlock rows
+// (vectorises across channels), and blocks are folded into double, so precision holds over
+// millions of rows.
+constexpr int64_t kBlock = 256;
+
 template <typename F>
 void ChannelSums(int64_t rows, int64_t c, std::vector<double>& s1, std::vector<double>& s2, F row_fn) {
   const int threads = omp_get_max_threads();
@@ -22,8 +27,18 @@ void ChannelSums(int64_t rows, int64_t c, std::vector<double>& s1, std::vector<d
     const int nt = omp_get_num_threads();
     double* p1 = part.data() + static_cast<size_t>(t) * 2 * c;
     double* p2 = p1 + c;
+    std::vector<float> b1(c), b2(c);
     const int64_t r0 = rows * t / nt, r1 = rows * (t + 1) / nt;
-    for (int64_t r = r0; r < r1; r++) row_fn(r, p1, p2);
+    for (int64_t rb = r0; rb < r1; rb += kBlock) {
+      std::fill(b1.begin(), b1.end(), 0.f);
+      std::fill(b2.begin(), b2.end(), 0.f);
+      const int64_t re = std::min(r1, rb + kBlock);
+      for (int64_t r = rb; r < re; r++) row_fn(r, b1.data(), b2.data());
+      for (int64_t i = 0; i < c; i++) {
+        p1[i] += b1[i];
+        p2[i] += b2[i];
+      }
+    }
   }
   s1.assign(c, 0.0);
   s2.assign(c, 0.0);
@@ -51,17 +66,22 @@ Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
   const int64_t c = static_cast<int64_t>(ga.ElementLength());
   const int64_t rows = static_cast<int64_t>(xa.ElementLength()) / c;
   std::vector<double> sum, sumsq;
-  ChannelSums(rows, c, sum, sumsq, [&](int64_t r, double* s1, double* s2) {
-    const float* p = x + r * c;
+  // Shifted sums (x − x₀ with x₀ the first row) keep E[x²] − E[x]² well conditioned in float.
+  std::vector<float> x0(x, x + c);
+  ChannelSums(rows, c, sum, sumsq, [&](int64_t r, float* __restrict__ s1, float* __restrict__ s2) {
+    const float* __restrict__ p = x + r * c;
+    const float* __restrict__ o = x0.data();
     for (int64_t i = 0; i < c; i++) {
-      s1[i] += p[i];
-      s2[i] += static_cast<double>(p[i]) * p[i];
+      const float d = p[i] - o[i];
+      s1[i] += d;
+      s2[i] += d * d;
     }
   });
   std::vector<float> scale(c), shift(c);
   for (int64_t i = 0; i < c; i++) {
-    const double m = sum[i] / rows;
-    const double v = std::max(0.0, sumsq[i] / rows - m * m);
+    const double ms = sum[i] / rows;  // mean of the shifted values
+    const double m = ms + x0[i];
+    const double v = std::max(0.0, sumsq[i] / rows - ms * ms);
     mean[i] = static_cast<float>(m);
     var[i] = static_cast<float>(v);
     const double s = gamma[i] / std::sqrt(v + eps);
@@ -95,12 +115,12 @@ Napi::Value BatchNormGrad(const Napi::CallbackInfo& info) {
   std::vector<float> invstd(c);
   for (int64_t i = 0; i < c; i++) invstd[i] = static_cast<float>(1.0 / std::sqrt(static_cast<double>(var[i]) + eps));
   std::vector<double> sdy, sdyxh;
-  ChannelSums(rows, c, sdy, sdyxh, [&](int64_t r, double* s1, double* s2) {
-    const float* g = dy + r * c;
-    const float* p = x + r * c;
+  ChannelSums(rows, c, sdy, sdyxh, [&](int64_t r, float* __restrict__ s1, float* __restrict__ s2) {
+    const float* __restrict__ g = dy + r * c;
+    const float* __restrict__ p = x + r * c;
     for (int64_t i = 0; i < c; i++) {
       s1[i] += g[i];
-      s2[i] += static_cast<double>(g[i]) * (p[i] - mean[i]) * invstd[i];
+      s2[i] += g[i] * (p[i] - mean[i]) * invstd[i];
     }
   });
   // dx = γσ⁻¹ (dy − Σdy/n − x̂ Σ(dy x̂)/n)

@@ -2,7 +2,8 @@
  * Native-kernels benchmark (issue #8): train step (forward + backward + SGD momentum) of CIFAR
  * ResNet-20 (81.6 MFLOP/img) and MobileNetV1 α=0.5 (24.3 MFLOP/img), batch 64, 32×32, on each
  * available backend, against the same nets in PyTorch (2 threads) when Debian's python3-torch is
- * installed. Writes bench-results/models.json.
+ * installed. Rounds alternate (ours, PyTorch, ours, ...) and medians are reported, because this
+ * machine's throughput drifts by ±20% over minutes. Writes bench-results/models.json.
  *
  *   pnpm --filter @adaptnet/core bench:models
  *   BENCH_SECONDS=20 BENCH_BACKENDS=native pnpm --filter @adaptnet/core bench:models
@@ -17,7 +18,8 @@ import { type BackendChoice, initBackend } from '../src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BATCH = 64;
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const NETS: Record<string, (seed: number) => BenchNet> = { resnet20, 'mobilenetv1-0.5': mobilenetV1Half };
 const BACKENDS = (process.env.BENCH_BACKENDS?.split(',') ?? ['native', 'wasm']) as BackendChoice[];
 
@@ -37,14 +39,21 @@ interface Row {
   net: string;
   backend: string;
   imgPerSec: number;
+  rounds: number[];
   gflops: number;
+  pytorchImgPerSec: number | null;
+  pytorchRounds: number[];
   ratioToPytorch: number | null;
 }
 
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+
 const rows: Row[] = [];
-const torch: Record<string, number | null> = {};
 for (const [name, make] of Object.entries(NETS)) {
-  torch[name] = pytorch(name);
   for (const backend of BACKENDS) {
     try {
       await initBackend({ backend, log: false });
@@ -62,27 +71,38 @@ for (const [name, make] of Object.entries(NETS)) {
       10,
     ) as tf.Tensor2D;
     for (let i = 0; i < 3; i++) benchTrainStep(net, opt, x, y);
-    let steps = 0;
-    const t0 = performance.now();
-    while (performance.now() - t0 < SECONDS * 1000 || steps < 3) {
-      benchTrainStep(net, opt, x, y);
-      steps++;
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      let steps = 0;
+      const t0 = performance.now();
+      while (performance.now() - t0 < SECONDS * 1000 || steps < 3) {
+        benchTrainStep(net, opt, x, y);
+        steps++;
+      }
+      ours.push((BATCH * steps * 1000) / (performance.now() - t0));
+      const t = pytorch(name);
+      if (t) theirs.push(t);
     }
-    const seconds = (performance.now() - t0) / 1000;
-    const imgPerSec = (BATCH * steps) / seconds;
-    const t = torch[name];
+    const imgPerSec = median(ours);
+    const t = theirs.length > 0 ? median(theirs) : null;
     const row: Row = {
       net: name,
       backend,
       imgPerSec: Math.round(imgPerSec),
+      rounds: ours.map(Math.round),
       // A train step is ~3 forward passes; 2 FLOPs per MAC.
       gflops: Number(((3 * 2 * net.forwardMacsPerImage * imgPerSec) / 1e9).toFixed(1)),
+      pytorchImgPerSec: t ? Math.round(t) : null,
+      pytorchRounds: theirs.map(Math.round),
       ratioToPytorch: t ? Number((imgPerSec / t).toFixed(3)) : null,
     };
     rows.push(row);
     console.log(
       `${name.padEnd(16)} ${backend.padEnd(7)} ${String(row.imgPerSec).padStart(5)} img/s  ${String(row.gflops).padStart(6)} GFLOP/s` +
-        (t ? `  ${row.ratioToPytorch}× PyTorch (${Math.round(t)} img/s)` : '  (PyTorch: apt-get install python3-torch)'),
+        (t
+          ? `  ${row.ratioToPytorch}× PyTorch (${Math.round(t)} img/s; medians of ${ROUNDS} alternating rounds)`
+          : '  (PyTorch: apt-get install python3-torch)'),
     );
     tf.dispose([x, y, ...net.variables]);
     opt.dispose();
@@ -93,6 +113,6 @@ if (!existsSync(outDir)) mkdirSync(outDir, { recursive: true });
 const file = join(outDir, 'models.json');
 writeFileSync(
   file,
-  `${JSON.stringify({ benchmark: 'core/models-train-step', batch: BATCH, input: [32, 32, 3], pytorch: torch, results: rows, date: new Date().toISOString() }, null, 2)}\n`,
+  `${JSON.stringify({ benchmark: 'core/models-train-step', batch: BATCH, input: [32, 32, 3], secondsPerRound: SECONDS, rounds: ROUNDS, results: rows, date: new Date().toISOString() }, null, 2)}\n`,
 );
 console.log(`wrote ${file}`);
