@@ -24,6 +24,15 @@ export interface NativeBackendInfo {
 
 let registered: NativeBackendInfo | null = null;
 
+/** The cpu backend, minus its one-time "install tfjs-node to speed things up" banner. */
+class NativeBackend extends MathBackendCPU {
+  constructor() {
+    super();
+    // The banner is printed on the first write while `firstUse` is set (a private field).
+    (this as unknown as { firstUse: boolean }).firstUse = false;
+  }
+}
+
 /**
  * Registers the 'native' tfjs backend: the cpu backend's tensor storage and every cpu kernel, with
  * convolutions, their gradients and matMul run by oneDNN in place on the same Float32Arrays.
@@ -36,7 +45,7 @@ export function registerNativeBackend(options: { threads?: number } = {}): Nativ
   const wanted = options.threads ?? fromEnv;
   const threads = wanted === undefined ? addon.threads() : addon.threads(wanted);
   // Low priority: tfjs must never pick it on its own; initBackend() selects it explicitly.
-  registerBackend(BACKEND_NAME, () => new MathBackendCPU(), -1);
+  registerBackend(BACKEND_NAME, () => new NativeBackend(), -1);
   for (const k of getKernelsForBackend('cpu')) {
     if (!getKernel(k.kernelName, BACKEND_NAME)) registerKernel({ ...k, backendName: BACKEND_NAME });
   }

@@ -2,7 +2,19 @@
 import '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { nativeBackendInfo } from '../src/index.js';
+import type { NativeBackendInfo } from '../src/index.js';
+
+// CI installs oneDNN, so there the addon must exist; elsewhere its absence skips this file, loudly.
+const loaded = await import('../src/index.js').then(
+  (m) => m.nativeBackendInfo,
+  (e: unknown) => {
+    if (process.env.CI) throw e;
+    console.warn(`@adaptnet/backend-native tests skipped: ${(e as Error).message}`);
+    return null;
+  },
+);
+const nativeBackendInfo = loaded as NativeBackendInfo;
+const describeNative = loaded ? describe : describe.skip;
 
 /*
  * Every kernel the native backend overrides must equal the plain cpu backend's kernel, forward and
@@ -199,7 +211,7 @@ const CASES: Case[] = [
   ),
 ];
 
-describe('native kernels equal the cpu kernels', () => {
+describeNative('native kernels equal the cpu kernels', () => {
   beforeAll(() => {
     expect(nativeBackendInfo.nativeKernels).toContain('Conv2D');
   });
@@ -220,7 +232,7 @@ describe('native kernels equal the cpu kernels', () => {
   });
 });
 
-describe('native backend', () => {
+describeNative('native backend', () => {
   it('registers with oneDNN and reports its threads', () => {
     expect(nativeBackendInfo.onednn).toMatch(/^\d+\.\d+/);
     expect(nativeBackendInfo.threads).toBeGreaterThan(0);
