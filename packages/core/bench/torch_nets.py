@@ -1,7 +1,7 @@
 """The native-kernels benchmark nets in PyTorch (2 threads, channels-last), for ratio reporting.
 
-Usage: python3 torch_nets.py NET BATCH SECONDS  -> prints {"imgPerSec": ...}
-NET: resnet20 | mobilenetv1-0.5
+Usage: python3 torch_nets.py NET BATCH SECONDS [SIZE]  -> prints {"imgPerSec": ...}
+NET: resnet20 | mobilenetv1-0.5 | tiny (the foundation's TinyConvNet)
 """
 import json
 import sys
@@ -12,6 +12,7 @@ import torch.nn as nn
 
 torch.set_num_threads(2)
 net_name, batch, seconds = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+size = int(sys.argv[4]) if len(sys.argv) > 4 else 32
 
 
 def conv_bn(cin, cout, k, stride, groups=1):
@@ -46,9 +47,17 @@ def mobilenet_v1_half():
     return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(cin, 10))
 
 
-net = (resnet20() if net_name == "resnet20" else mobilenet_v1_half()).to(memory_format=torch.channels_last)
+def tiny():
+    return nn.Sequential(
+        conv_bn(3, 16, 3, 1), nn.ReLU(), conv_bn(16, 16, 3, 2, groups=16), nn.ReLU(), conv_bn(16, 32, 1, 1), nn.ReLU(),
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(32, 10),
+    )
+
+
+NETS = {"resnet20": resnet20, "mobilenetv1-0.5": mobilenet_v1_half, "tiny": tiny}
+net = NETS[net_name]().to(memory_format=torch.channels_last)
 opt = torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9)
-x = torch.randn(batch, 3, 32, 32).to(memory_format=torch.channels_last)
+x = torch.randn(batch, 3, size, size).to(memory_format=torch.channels_last)
 y = torch.arange(batch) % 10
 
 

@@ -44,7 +44,7 @@ function measure(run: () => void): { steps: number; seconds: number } {
 
 function pytorchImgPerSec(): number | null {
   try {
-    const out = execFileSync('/usr/bin/python3', [join(here, 'torch_tiny_convnet.py'), String(BATCH), String(SIZE), String(SECONDS)], {
+    const out = execFileSync('/usr/bin/python3', [join(here, 'torch_nets.py'), 'tiny', String(BATCH), String(SECONDS), String(SIZE)], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
     });
