@@ -81,3 +81,11 @@ describe('Rng', () => {
     expect(() => new Rng(0).choice([])).toThrow(/non-empty/);
   });
 });
+
+it('state() is four unsigned 32-bit words', () => {
+  const r = new Rng(11);
+  for (let i = 0; i < 1000; i++) {
+    r.nextUint32();
+    for (const w of r.state()) expect(w >>> 0).toBe(w);
+  }
+});
