@@ -1,0 +1,37 @@
+import { ConfigError } from '@adaptnet/core';
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * 'same' / 'valid' as TensorFlow defines them, or explicit symmetric zero padding per spatial axis
+ * (PyTorch style; TF 'same' is asymmetric at stride 2, which changes published shapes).
+ */
+export type Padding = 'same' | 'valid' | number | readonly number[];
+
+export function expandTuple(name: string, what: string, v: number | readonly number[], rank: number, min: number): number[] {
+  const out = typeof v === 'number' ? Array.from({ length: rank }, () => v) : [...v];
+  if (out.length !== rank || out.some((x) => !Number.isInteger(x) || x < min)) {
+    throw new ConfigError(`${name}: ${what} must be an integer >= ${min} or ${rank} of them, got ${JSON.stringify(v)}`);
+  }
+  return out;
+}
+
+export function checkPadding(name: string, padding: Padding, rank: number): Padding {
+  if (padding === 'same' || padding === 'valid') return padding;
+  return expandTuple(name, 'padding', padding, rank, 0);
+}
+
+/** Output size of one spatial axis. */
+export function outSize(inSize: number, k: number, stride: number, padding: Padding, axis: number): number {
+  if (padding === 'same') return Math.ceil(inSize / stride);
+  const p = padding === 'valid' ? 0 : typeof padding === 'number' ? padding : (padding[axis] ?? 0);
+  return Math.floor((inSize + 2 * p - k) / stride) + 1;
+}
+
+/** Explicit padding is applied with tf.pad and the op then runs 'valid'. */
+export function applyPadding(x: tf.Tensor, padding: Padding): { x: tf.Tensor; mode: 'same' | 'valid' } {
+  if (padding === 'same' || padding === 'valid') return { x, mode: padding };
+  const spatial = x.rank - 2;
+  const pads = expandTuple('padding', 'padding', padding, spatial, 0);
+  if (pads.every((p) => p === 0)) return { x, mode: 'valid' };
+  return { x: tf.pad(x, [[0, 0], ...pads.map((p): [number, number] => [p, p]), [0, 0]]), mode: 'valid' };
+}
