@@ -83,6 +83,18 @@ export abstract class Module {
     return out;
   }
 
+  /**
+   * This module and every descendant, by dotted path ('' for this module itself), depth first in
+   * registration order.
+   */
+  namedModules(prefix = ''): Map<string, Module> {
+    const out = new Map<string, Module>([[prefix.replace(/\.$/, ''), this]]);
+    for (const [n, m] of this.children) {
+      for (const [path, sub] of m.namedModules(`${prefix}${n}.`)) out.set(path, sub);
+    }
+    return out;
+  }
+
   trainableVariables(): Variable[] {
     return [...this.namedVariables().values()].filter((v) => v.trainable);
   }

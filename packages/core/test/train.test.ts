@@ -73,6 +73,14 @@ describe.each(BACKENDS)('a small conv net trains on %s', (backend) => {
     model.dispose();
   });
 
+  it('namedModules() lists the model and its children by dotted path', () => {
+    const model = new TinyConvNet(10, 0);
+    expect([...model.namedModules().keys()]).toEqual(['', 'stem', 'dw', 'pw']);
+    expect(model.namedModules().get('dw')?.name).toBe('dw');
+    expect([...model.namedModules('net.').keys()]).toEqual(['net', 'net.stem', 'net.dw', 'net.pw']);
+    model.dispose();
+  });
+
   it("cost() predicts the forward pass's output shape and counts MACs by hand", () => {
     const model = new TinyConvNet(10, 0);
     const ctx = { config: { width: 1, resolution: 32 }, training: false };

@@ -13,7 +13,6 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { calibrationSessionOf } from './calibration-session.js';
 import { type BnKeyPolicy, bnKey, checkPolicy, describePolicy, hasPrivateAffine } from './key-policy.js';
-import { registerBnVariable } from './registry.js';
 
 export interface SwitchableBatchNormOptions {
   /** Channels at the maximum width; narrower inputs use the leading channels. */
@@ -105,11 +104,11 @@ export class SwitchableBatchNorm extends Module {
         );
       }
     } else {
-      this.sharedGamma = this.track(
+      this.sharedGamma = this.addVariable(
         'gamma',
         newVariable(() => tf.ones([this.channels]), true),
       );
-      this.sharedBeta = this.track(
+      this.sharedBeta = this.addVariable(
         'beta',
         newVariable(() => tf.zeros([this.channels]), true),
       );
@@ -290,31 +289,26 @@ export class SwitchableBatchNorm extends Module {
     return set;
   }
 
-  private track(localName: string, v: tf.Variable): tf.Variable {
-    registerBnVariable(v, this, localName);
-    return this.addVariable(localName, v);
-  }
-
   private createSet(key: string, trainedResolution: number | undefined): BnSet {
     const affine = hasPrivateAffine(this.policy);
     const set: BnSet = {
       gamma: affine
-        ? this.track(
+        ? this.addVariable(
             `${key}.gamma`,
             newVariable(() => tf.ones([this.channels]), true),
           )
         : undefined,
       beta: affine
-        ? this.track(
+        ? this.addVariable(
             `${key}.beta`,
             newVariable(() => tf.zeros([this.channels]), true),
           )
         : undefined,
-      mean: this.track(
+      mean: this.addVariable(
         `${key}.running_mean`,
         newVariable(() => tf.zeros([this.channels]), false),
       ),
-      variance: this.track(
+      variance: this.addVariable(
         `${key}.running_var`,
         newVariable(() => tf.ones([this.channels]), false),
       ),

@@ -1,8 +1,8 @@
 import { ConfigError, ConfigRangeError, type SubnetConfig } from '@adaptnet/core';
+import { expectClose, fixture, testBackends, useBackend } from '@adaptnet/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { calibrate } from '../src/index.js';
-import { expectClose, fixture, testBackends, useBackend } from './helpers/backends.js';
 import { activeOf, C, meanVar, rowsOf, TinyNet, tinyNetReference } from './helpers/tiny-net.js';
 
 const BACKENDS = await testBackends();

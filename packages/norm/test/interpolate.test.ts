@@ -1,8 +1,8 @@
 import { ConfigError, ConfigRangeError, type Cost, type ForwardContext, Module } from '@adaptnet/core';
+import { expectClose, fixture, testBackends, useBackend } from '@adaptnet/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type BnSetValues, interpolateBN, SwitchableBatchNorm } from '../src/index.js';
-import { expectClose, fixture, testBackends, useBackend } from './helpers/backends.js';
 import { rowsOf } from './helpers/tiny-net.js';
 
 const BACKENDS = await testBackends();

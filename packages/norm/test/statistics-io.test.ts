@@ -1,8 +1,8 @@
 import { ConfigError, ShapeError, type SubnetConfig } from '@adaptnet/core';
+import { fixture, testBackends, useBackend } from '@adaptnet/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BN_STATISTICS_FORMAT, calibrate, exportStatistics, importStatistics } from '../src/index.js';
-import { fixture, testBackends, useBackend } from './helpers/backends.js';
 import { C, TinyNet } from './helpers/tiny-net.js';
 
 const BACKENDS = await testBackends();

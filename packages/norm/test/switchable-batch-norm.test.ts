@@ -1,8 +1,8 @@
 import { ConfigError, ConfigRangeError, type ForwardContext, ShapeError } from '@adaptnet/core';
+import { expectClose, expectNoLeak, fixture, testBackends, useBackend } from '@adaptnet/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bnKey, SwitchableBatchNorm } from '../src/index.js';
-import { expectClose, expectNoLeak, fixture, testBackends, useBackend } from './helpers/backends.js';
 import { bnRows, meanVar, rowsOf } from './helpers/tiny-net.js';
 
 const BACKENDS = await testBackends();

@@ -1,4 +1,5 @@
 import { ConfigRangeError, type ForwardContext, ShapeError } from '@adaptnet/core';
+import { expectClose, expectNoLeak, fixture, type Nested, pick, range, testBackends, useBackend } from '@adaptnet/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -10,7 +11,6 @@ import {
   SlimDepthwiseConv3d,
   type SlimLayer,
 } from '../src/index.js';
-import { expectClose, expectNoLeak, fixture, type Nested, pick, range, testBackends, useBackend } from './helpers/backends.js';
 
 const ctxAt = (width: number, training = true): ForwardContext => ({ config: { width, resolution: 8 }, training });
 

@@ -3,7 +3,7 @@ import { initBackend } from '@adaptnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
 
-/** cpu and wasm always; native when @adaptnet/backend-native is built on this machine. */
+/** cpu and wasm always; native when @adaptnet/backend-native is built on this machine. Leaves cpu active. */
 export async function testBackends(): Promise<string[]> {
   const names = ['cpu', 'wasm'];
   try {

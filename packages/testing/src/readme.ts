@@ -1,0 +1,27 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Runs the first ```ts block of a package's README against the built package and returns the
+ * object built from `exportEntries` (variable names the example defines, or `key: expression`). `testFileUrl` is the calling
+ * test's `import.meta.url`; the README is the one in the package root above `test/`.
+ */
+export async function runReadmeExample<T extends Record<string, unknown>>(
+  testFileUrl: string,
+  exportEntries: readonly string[],
+): Promise<T> {
+  const testDir = dirname(fileURLToPath(testFileUrl));
+  const readme = await readFile(join(testDir, '..', 'README.md'), 'utf8');
+  const code = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+  if (code === undefined) throw new Error(`no \`\`\`ts block in ${join(testDir, '..', 'README.md')}`);
+  // Inside the package, so the example's `@adaptnet/...` imports resolve as a user's would.
+  const dir = await mkdtemp(join(testDir, '.readme-'));
+  try {
+    const file = join(dir, 'example.ts');
+    await writeFile(file, `${code}\nexport const __result = { ${exportEntries.join(', ')} };\n`);
+    return ((await import(file)) as { __result: T }).__result;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
