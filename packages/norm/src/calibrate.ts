@@ -18,6 +18,8 @@ export interface CalibrateOptions {
   readonly samples?: number;
   /** Dispose each batch after use. Default false: the caller owns the batches. */
   readonly disposeBatches?: boolean;
+  /** Called after each configuration is calibrated (for progress bars over long grids). */
+  readonly onProgress?: (report: CalibrationReport, done: number, total: number) => void;
 }
 
 export interface CalibrationReport {
@@ -105,7 +107,9 @@ export async function calibrate(
       bn.setStatistics(key, stats.mean, stats.variance);
       layers.push({ path: paths.get(bn) ?? bn.name, key });
     }
-    reports.push({ config, configKey: configKey(config), samples: seen, batches: pulled, layers });
+    const report: CalibrationReport = { config, configKey: configKey(config), samples: seen, batches: pulled, layers };
+    reports.push(report);
+    options.onProgress?.(report, reports.length, configs.length);
   }
   return reports;
 }

@@ -92,8 +92,16 @@ describe.each(BACKENDS)('calibrate on %s', (backend) => {
     const net = new TinyNet();
     const src = countingSource(3, 200);
     try {
-      const reports = await calibrate(net, src.batches, [FULL, HALF], { samples: 12 });
+      const progress: [string, number, number][] = [];
+      const reports = await calibrate(net, src.batches, [FULL, HALF], {
+        samples: 12,
+        onProgress: (r, done, total) => progress.push([r.configKey, done, total]),
+      });
       expect(reports.map((r) => r.configKey)).toEqual(['w1.000-r4', 'w0.500-r4']);
+      expect(progress).toEqual([
+        ['w1.000-r4', 1, 2],
+        ['w0.500-r4', 2, 2],
+      ]);
       expect(net.bn1.keys()).toEqual(['w1.000-r4', 'w0.500-r4']);
       const c = activeOf(0.5);
       const half = net.bn1.values('w0.500-r4');
