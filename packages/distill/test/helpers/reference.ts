@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
 
 /*
@@ -78,10 +78,4 @@ export function expectAllZero(t: tf.Tensor): void {
   expect(Array.from(t.dataSync()).every((v) => v === 0)).toBe(true);
 }
 
-/** Calls `fn` (which returns tensors to dispose) many times and checks the tensor count is flat. */
-export function expectNoLeak(fn: () => tf.Tensor | tf.Tensor[], times = 50): void {
-  tf.dispose(fn()); // warm-up (lazily created kernels' constants)
-  const before = tf.memory().numTensors;
-  for (let i = 0; i < times; i++) tf.dispose(fn());
-  expect(tf.memory().numTensors).toBe(before);
-}
+export { expectNoLeak } from '@adaptnet/testing';
