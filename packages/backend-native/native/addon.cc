@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "elementwise.h"
+#include "lru-cache.h"
 #include "oneapi/dnnl/dnnl.hpp"
 
 using dnnl::memory;
@@ -106,8 +107,15 @@ struct ConvCache {
   std::unique_ptr<dnnl::reorder> weights_reorder;
 };
 
-std::unordered_map<std::string, std::unique_ptr<ConvCache>>& ConvCaches() {
-  static std::unordered_map<std::string, std::unique_ptr<ConvCache>> c;
+// Capacity: ADAPTNET_NATIVE_CACHE entries per primitive kind (default 2048).
+size_t CacheCapacity() {
+  const char* v = std::getenv("ADAPTNET_NATIVE_CACHE");
+  const long n = v ? std::strtol(v, nullptr, 10) : 0;
+  return n > 0 ? static_cast<size_t>(n) : 2048;
+}
+
+LruCache<ConvCache>& ConvCaches() {
+  static LruCache<ConvCache> c(CacheCapacity());
   return c;
 }
 
@@ -136,8 +144,8 @@ Napi::Value Conv(const Napi::CallbackInfo& info) {
 
   try {
     auto& caches = ConvCaches();
-    auto it = caches.find(key);
-    if (it == caches.end()) {
+    ConvCache* cached = caches.Get(key);
+    if (cached == nullptr) {
       auto c = std::make_unique<ConvCache>();
       c->src = DataDesc(n, ci, in_sp);
       c->dst = DataDesc(n, co, out_sp);
@@ -175,9 +183,9 @@ Napi::Value Conv(const Napi::CallbackInfo& info) {
       if (c->prim_weights != c->user_weights) {
         c->weights_buf = std::make_unique<memory>(c->prim_weights, Engine());
       }
-      it = caches.emplace(key, std::move(c)).first;
+      cached = caches.Put(key, std::move(c));
     }
-    ConvCache& c = *it->second;
+    ConvCache& c = *cached;
     auto& s = Stream();
     auto& eng = Engine();
     if (kind == 0 || kind == 1) {
@@ -213,6 +221,11 @@ struct MatMulCache {
   memory::desc a, b, c;
 };
 
+LruCache<MatMulCache>& MatMulCaches() {
+  static LruCache<MatMulCache> c(CacheCapacity());
+  return c;
+}
+
 // matmul(a, b, out, batchA, batchB, m, k, n, transA, transB): out[batch, m, n] = op(a) · op(b),
 // batch broadcast when one side's batch is 1.
 Napi::Value MatMul(const Napi::CallbackInfo& info) {
@@ -221,12 +234,12 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
   const int64_t m = info[5].As<Napi::Number>().Int64Value(), k = info[6].As<Napi::Number>().Int64Value(),
                 n = info[7].As<Napi::Number>().Int64Value();
   const bool ta = info[8].As<Napi::Boolean>().Value(), tb = info[9].As<Napi::Boolean>().Value();
-  static std::unordered_map<std::string, std::unique_ptr<MatMulCache>> caches;
+  auto& caches = MatMulCaches();
   const dims key_dims{ba, bb, m, k, n, ta, tb};
   const std::string key = Key({&key_dims}, 0);
   try {
-    auto it = caches.find(key);
-    if (it == caches.end()) {
+    MatMulCache* cached = caches.Get(key);
+    if (cached == nullptr) {
       auto c = std::make_unique<MatMulCache>();
       const int64_t bo = std::max(ba, bb);
       c->a = memory::desc({ba, m, k}, memory::data_type::f32, ta ? dims{m * k, 1, m} : dims{m * k, k, 1});
@@ -234,9 +247,9 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
       c->c = memory::desc({bo, m, n}, memory::data_type::f32, dims{m * n, n, 1});
       auto d = dnnl::matmul::desc(c->a, c->b, c->c);
       c->prim = std::make_unique<dnnl::matmul>(dnnl::matmul::primitive_desc(d, Engine()));
-      it = caches.emplace(key, std::move(c)).first;
+      cached = caches.Put(key, std::move(c));
     }
-    MatMulCache& c = *it->second;
+    MatMulCache& c = *cached;
     memory a(c.a, Engine(), Ptr(info[0])), b(c.b, Engine(), Ptr(info[1])), out(c.c, Engine(), Ptr(info[2]));
     c.prim->execute(Stream(), {{DNNL_ARG_SRC, a}, {DNNL_ARG_WEIGHTS, b}, {DNNL_ARG_DST, out}});
     Stream().wait();
@@ -272,6 +285,16 @@ Napi::Value ReluGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+LruCache<MatMulCache>& MatMulCaches();
+
+Napi::Value CacheSizes(const Napi::CallbackInfo& info) {
+  auto o = Napi::Object::New(info.Env());
+  o.Set("conv", static_cast<double>(ConvCaches().size()));
+  o.Set("matmul", static_cast<double>(MatMulCaches().size()));
+  o.Set("capacity", static_cast<double>(CacheCapacity()));
+  return o;
+}
+
 Napi::Value Version(const Napi::CallbackInfo& info) {
   const dnnl_version_t* v = dnnl_version();
   auto o = Napi::Object::New(info.Env());
@@ -304,6 +327,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("conv", Napi::Function::New(env, Conv));
   exports.Set("matmul", Napi::Function::New(env, MatMul));
   exports.Set("version", Napi::Function::New(env, Version));
+  exports.Set("cacheSizes", Napi::Function::New(env, CacheSizes));
   exports.Set("threads", Napi::Function::New(env, SetThreads));
   exports.Set("binary", Napi::Function::New(env, Binary));
   exports.Set("unary", Napi::Function::New(env, Unary));

@@ -62,6 +62,8 @@ export interface NativeAddon {
   ): void;
   /** dx = dy where 0 < x (and x ≤ cap when cap > 0), else 0. */
   reluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, cap: number): void;
+  /** Primitives cached now, per kind, and the bound (ADAPTNET_NATIVE_CACHE, default 2048). */
+  cacheSizes(): { conv: number; matmul: number; capacity: number };
   version(): { onednn: string; cpuRuntime: string; isa: number };
   threads(n?: number): number;
 }
