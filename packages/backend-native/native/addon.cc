@@ -333,6 +333,12 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("unary", Napi::Function::New(env, Unary));
   exports.Set("reduce", Napi::Function::New(env, Reduce));
   exports.Set("reluGrad", Napi::Function::New(env, ReluGrad));
+  exports.Set("resizeBilinear", Napi::Function::New(env, ResizeBilinear));
+  exports.Set("resizeBilinearGrad", Napi::Function::New(env, ResizeBilinearGrad));
+  exports.Set("resizeNearest", Napi::Function::New(env, ResizeNearest));
+  exports.Set("resizeNearestGrad", Napi::Function::New(env, ResizeNearestGrad));
+  exports.Set("pool", Napi::Function::New(env, Pool));
+  exports.Set("poolGrad", Napi::Function::New(env, PoolGrad));
   exports.Set("batchNormTrain", Napi::Function::New(env, BatchNormTrain));
   exports.Set("batchNormGrad", Napi::Function::New(env, BatchNormGrad));
   return exports;

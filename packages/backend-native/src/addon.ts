@@ -62,6 +62,58 @@ export interface NativeAddon {
   ): void;
   /** dx = dy where 0 < x (and x ≤ cap when cap > 0), else 0. */
   reluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, cap: number): void;
+  /** src [b, h, w, c] → dst [b, oh, ow, c] (forward) or src = dy [b, oh, ow, c] → dst = dx [b, h, w, c] (grad). */
+  resizeBilinear(
+    src: Float32Array,
+    dst: Float32Array,
+    b: number,
+    h: number,
+    w: number,
+    c: number,
+    oh: number,
+    ow: number,
+    alignCorners: boolean,
+    halfPixelCenters: boolean,
+  ): void;
+  resizeBilinearGrad(
+    dy: Float32Array,
+    dx: Float32Array,
+    b: number,
+    h: number,
+    w: number,
+    c: number,
+    oh: number,
+    ow: number,
+    alignCorners: boolean,
+    halfPixelCenters: boolean,
+  ): void;
+  resizeNearest(
+    src: Float32Array,
+    dst: Float32Array,
+    b: number,
+    h: number,
+    w: number,
+    c: number,
+    oh: number,
+    ow: number,
+    alignCorners: boolean,
+    halfPixelCenters: boolean,
+  ): void;
+  resizeNearestGrad(
+    dy: Float32Array,
+    dx: Float32Array,
+    b: number,
+    h: number,
+    w: number,
+    c: number,
+    oh: number,
+    ow: number,
+    alignCorners: boolean,
+    halfPixelCenters: boolean,
+  ): void;
+  /** 2D pooling; kind 0 max, 1 avg; geometry = [b, h, w, c, oh, ow, kh, kw, sh, sw, padTop, padLeft, dh, dw]. */
+  pool(kind: 0 | 1, x: Float32Array, y: Float32Array, ...geometry: number[]): void;
+  poolGrad(kind: 0 | 1, dy: Float32Array, x: Float32Array, dx: Float32Array, ...geometry: number[]): void;
   /** Primitives cached now, per kind, and the bound (ADAPTNET_NATIVE_CACHE, default 2048). */
   cacheSizes(): { conv: number; matmul: number; capacity: number };
   version(): { onednn: string; cpuRuntime: string; isa: number };

@@ -14,6 +14,8 @@ import { fusedKernels } from './fused-kernels.js';
 import { batchNormKernels, reluGradKernels } from './fused-training-kernels.js';
 import { BACKEND_NAME } from './kernel-utils.js';
 import { matMulKernels } from './matmul-kernels.js';
+import { poolKernels } from './pool-kernels.js';
+import { resizeKernels } from './resize-kernels.js';
 
 export interface NativeBackendInfo {
   readonly onednn: string;
@@ -55,6 +57,8 @@ export function registerNativeBackend(options: { threads?: number } = {}): Nativ
     ...elementwiseKernels(addon),
     ...batchNormKernels(addon),
     ...reluGradKernels(addon),
+    ...resizeKernels(addon),
+    ...poolKernels(addon),
     ...fusedKernels(),
   ];
   for (const k of overrides) {

@@ -185,6 +185,49 @@ const CASES: Case[] = [
     shapes: [[4, 6]],
     fn: (x) => tf.add(tf.add(tf.sqrt(tf.add(tf.abs(x), 0.1)), tf.rsqrt(tf.add(tf.abs(x), 0.1))), tf.log(tf.add(tf.abs(x), 0.1))),
   },
+  ...(['resizeBilinear', 'resizeNearestNeighbor'] as const).flatMap((op) =>
+    (
+      [
+        [false, false],
+        [true, false],
+        [false, true],
+      ] as const
+    ).flatMap(([alignCorners, halfPixelCenters]) =>
+      (
+        [
+          [
+            [2, 5, 6, 3],
+            [9, 11],
+          ],
+          [
+            [2, 9, 8, 3],
+            [4, 5],
+          ],
+        ] as const
+      ).map(([shape, size]) => ({
+        name: `${op} ${shape}→${size} alignCorners=${alignCorners} halfPixelCenters=${halfPixelCenters}`,
+        shapes: [[...shape]],
+        fn: (x: tf.Tensor) => tf.image[op](x as tf.Tensor4D, [...size] as [number, number], alignCorners, halfPixelCenters),
+        // cpu's own resize gradients are wrong (core's fills fix them); core's finite-difference suite checks these on native.
+        grad: false,
+      })),
+    ),
+  ),
+  ...(
+    [
+      ['maxPool', [2, 7, 6, 3], 3, 2, 'same'],
+      ['maxPool', [2, 8, 8, 4], 2, 2, 'valid'],
+      ['avgPool', [2, 7, 6, 3], 3, 2, 'same'],
+      ['avgPool', [2, 6, 7, 2], 3, 1, 'same'],
+      ['avgPool', [2, 8, 8, 4], 2, 2, 'valid'],
+    ] as const
+  ).map(([op, shape, k, s, pad]) => ({
+    name: `${op} ${shape} k=${k} s=${s} ${pad}`,
+    shapes: [[...shape]],
+    fn: (x: tf.Tensor) => tf[op](x as tf.Tensor4D, k, s, pad),
+    // cpu's AvgPoolGrad is wrong at 'same' borders (core's fills fix it); core's finite-difference suite checks native.
+    grad: op === 'maxPool',
+  })),
   { name: 'step (relu gradient)', shapes: [[4, 6]], fn: (x) => tf.step(x, 0.1), grad: false },
   ...[
     [
