@@ -36,6 +36,8 @@ export function activeChannels(full: number, width: number, options: ActiveChann
     throw new ConfigError(`activeChannels: maxWidth must be a finite number > 0, got ${maxWidth}`);
   }
   if (!Number.isFinite(width) || width <= 0) throw new ConfigError(`activeChannels: width must be a finite number > 0, got ${width}`);
+  // The maximum width is the whole layer, even when `full` is not a multiple of the divisor (58).
+  if (width >= maxWidth * (1 - 1e-9)) return full;
   const scaled = makeDivisible((full * width) / maxWidth / ratio, divisor) * ratio;
   // 1e-9 absorbs float error in ratios such as 0.25 · 8.
   return Math.min(full, Math.max(1, Math.floor(scaled + 1e-9)));

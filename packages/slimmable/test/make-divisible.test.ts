@@ -42,6 +42,13 @@ describe('activeChannels', () => {
     }
   });
 
+  it('the maximum width is the whole layer, whatever the divisor', () => {
+    // makeDivisible(58) = 56: without the rule, width 1 would drop two of ShuffleNetV2's 58 channels.
+    expect(activeChannels(58, 1)).toBe(58);
+    expect(activeChannels(58, 2, { maxWidth: 2 })).toBe(58);
+    expect(activeChannels(58, 0.5)).toBe(32); // makeDivisible(29) = 32
+  });
+
   it('measures width against maxWidth when a model scales up', () => {
     expect(activeChannels(64, 1, { maxWidth: 2 })).toBe(32);
     expect(activeChannels(64, 2, { maxWidth: 2 })).toBe(64);

@@ -1,0 +1,79 @@
+import { type Cost, type ForwardContext, Module, sequentialCost } from '@adaptnet/core';
+import { SwitchableBatchNorm } from '@adaptnet/norm';
+import { SlimConv2d, SlimDepthwiseConv2d, type SlimInputSide, type SlimSide } from '@adaptnet/slimmable';
+import * as tf from '@tensorflow/tfjs-core';
+import { type Activation, activate } from './activation.js';
+import type { BuildContext } from './build-options.js';
+
+export interface ConvBnActOptions {
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly kernelSize: number;
+  /** Default 1. */
+  readonly strides?: number;
+  /** Depthwise (in = out = `outChannels`, multiplier 1); `output` then describes its channels. */
+  readonly depthwise?: boolean;
+  readonly input?: SlimInputSide;
+  readonly output?: SlimSide;
+  readonly activation: Activation;
+}
+
+/**
+ * Convolution (explicit symmetric padding ⌊k/2⌋, PyTorch style, no bias) → SwitchableBatchNorm →
+ * activation. Explicit padding keeps the published shapes (TF 'same' is asymmetric at stride 2).
+ */
+export class ConvBnAct extends Module {
+  readonly conv: SlimConv2d | SlimDepthwiseConv2d;
+  readonly bn: SwitchableBatchNorm;
+  readonly activation: Activation;
+
+  constructor(name: string, build: BuildContext, options: ConvBnActOptions) {
+    super(name);
+    const common = {
+      kernelSize: options.kernelSize,
+      strides: options.strides ?? 1,
+      padding: Math.floor(options.kernelSize / 2),
+      widthRange: build.widthRange,
+      divisor: build.divisor,
+      rng: build.rng,
+    };
+    this.conv = this.addModule(
+      'conv',
+      options.depthwise
+        ? new SlimDepthwiseConv2d(`${name}.conv`, { ...common, channels: options.outChannels, channelsSide: options.output ?? {} })
+        : new SlimConv2d(`${name}.conv`, {
+            ...common,
+            inChannels: options.inChannels,
+            outChannels: options.outChannels,
+            input: options.input ?? {},
+            output: options.output ?? {},
+          }),
+    );
+    this.bn = this.addModule(
+      'bn',
+      new SwitchableBatchNorm(`${name}.bn`, {
+        channels: options.outChannels,
+        policy: build.norm.policy ?? 'config',
+        ...withoutPolicy(build),
+      }),
+    );
+    this.activation = options.activation;
+  }
+
+  forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
+    return tf.tidy(() => activate(this.bn.forward(this.conv.forward(x, ctx), ctx), this.activation));
+  }
+
+  cost(inShape: readonly number[], ctx: ForwardContext): Cost {
+    return sequentialCost([(s) => this.conv.cost(s, ctx), (s) => this.bn.cost(s, ctx)], inShape);
+  }
+}
+
+function withoutPolicy(build: BuildContext): { configs?: BuildContext['norm']['configs']; epsilon?: number; momentum?: number } {
+  const { configs, epsilon, momentum } = build.norm;
+  return {
+    ...(configs !== undefined ? { configs } : {}),
+    ...(epsilon !== undefined ? { epsilon } : {}),
+    ...(momentum !== undefined ? { momentum } : {}),
+  };
+}

@@ -1,0 +1,50 @@
+import { ConfigError } from '@adaptnet/core';
+import type { Backbone } from './backbone.js';
+import { MobileNetV1, type MobileNetV1Options } from './models/mobilenet-v1.js';
+import { MobileNetV2, type MobileNetV2Options } from './models/mobilenet-v2.js';
+import { ResNet, type ResNetOptions } from './models/resnet.js';
+import { ShuffleNetV2, type ShuffleNetV2Options } from './models/shufflenet-v2.js';
+import { Vgg16, type VggOptions } from './models/vgg.js';
+
+/** Options of each registered backbone, by name. */
+export interface BackboneOptionsByName {
+  'mobilenet-v1': MobileNetV1Options;
+  'mobilenet-v2': MobileNetV2Options;
+  'resnet-18': Omit<ResNetOptions, 'depth'>;
+  'resnet-50': Omit<ResNetOptions, 'depth'>;
+  'shufflenet-v2': ShuffleNetV2Options;
+  'vgg-16-bn': VggOptions;
+}
+
+export type BackboneName = keyof BackboneOptionsByName;
+
+const FACTORIES: { readonly [N in BackboneName]: (options: BackboneOptionsByName[N]) => Backbone } = {
+  'mobilenet-v1': (o) => new MobileNetV1(o),
+  'mobilenet-v2': (o) => new MobileNetV2(o),
+  'resnet-18': (o) => new ResNet({ ...o, depth: 18 }),
+  'resnet-50': (o) => new ResNet({ ...o, depth: 50 }),
+  'shufflenet-v2': (o) => new ShuffleNetV2(o),
+  'vgg-16-bn': (o) => new Vgg16(o),
+};
+
+/** Every registered name, in registration order. */
+export const BACKBONE_NAMES: readonly BackboneName[] = Object.keys(FACTORIES) as BackboneName[];
+
+export function isBackboneName(name: string): name is BackboneName {
+  return Object.hasOwn(FACTORIES, name);
+}
+
+/**
+ * Builds a backbone by name, e.g. `createBackbone('mobilenet-v2', { widthRange: { min: 0.35, max: 1 } })`.
+ * An unknown name is a `ConfigError` listing the known ones.
+ */
+export function createBackbone<N extends BackboneName>(name: N, options?: BackboneOptionsByName[N]): Backbone;
+export function createBackbone(name: string, options?: object): Backbone;
+export function createBackbone(name: string, options: object = {}): Backbone {
+  if (!isBackboneName(name)) {
+    throw new ConfigError(`unknown backbone '${name}'; known backbones: ${BACKBONE_NAMES.join(', ')}`);
+  }
+  if (typeof options !== 'object' || options === null) throw new ConfigError(`${name}: options must be an object`);
+  const factory = FACTORIES[name] as (o: object) => Backbone;
+  return factory(options);
+}
