@@ -27,7 +27,22 @@ export function outSize(inSize: number, k: number, stride: number, padding: Padd
   return Math.floor((inSize + 2 * p - k) / stride) + 1;
 }
 
-/** Explicit padding is applied with tf.pad and the op then runs 'valid'. */
+/**
+ * The `pad` argument of tf.conv2d / tf.depthwiseConv2d: those ops take explicit padding directly,
+ * which saves a padded copy of the input per call (and every backend's conv kernels handle it).
+ */
+export function conv2dPad(padding: Padding): 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]] {
+  if (padding === 'same' || padding === 'valid') return padding;
+  const [ph, pw] = expandTuple('padding', 'padding', padding, 2, 0) as [number, number];
+  return [
+    [0, 0],
+    [ph, ph],
+    [pw, pw],
+    [0, 0],
+  ];
+}
+
+/** For tf.conv3d, which has no explicit padding: tf.pad, then the op runs 'valid'. */
 export function applyPadding(x: tf.Tensor, padding: Padding): { x: tf.Tensor; mode: 'same' | 'valid' } {
   if (padding === 'same' || padding === 'valid') return { x, mode: padding };
   const spatial = x.rank - 2;

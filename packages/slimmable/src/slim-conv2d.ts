@@ -2,7 +2,7 @@ import { type Cost, type ForwardContext, leafCost, Rng } from '@adaptnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ChannelPlan, SlimCommonOptions, SlimInputSide, SlimSide } from './channels.js';
 import { heNormalVariable, zerosVariable } from './init.js';
-import { applyPadding, checkPadding, expandTuple, outSize, type Padding } from './padding.js';
+import { checkPadding, conv2dPad, expandTuple, outSize, type Padding } from './padding.js';
 import { sliceAxis } from './slice.js';
 import { SlimLayer } from './slim-layer.js';
 
@@ -58,8 +58,7 @@ export class SlimConv2d extends SlimLayer {
     const tail = this.inPlan.fixedTail;
     return tf.tidy(() => {
       const w = sliceAxis(sliceAxis(this.kernel, 2, cin - tail, tail, this.inPlan.full), 3, cout, 0, this.outPlan.full);
-      const { x: xp, mode } = applyPadding(x, this.padding);
-      const y = tf.conv2d(xp as tf.Tensor4D, w as tf.Tensor4D, this.strides, mode);
+      const y = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, this.strides, conv2dPad(this.padding));
       return this.bias ? tf.add(y, sliceAxis(this.bias, 0, cout, 0, this.outPlan.full)) : y;
     });
   }

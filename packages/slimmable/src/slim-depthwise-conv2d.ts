@@ -2,7 +2,7 @@ import { type Cost, type ForwardContext, leafCost, Rng } from '@adaptnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ChannelPlan, SlimCommonOptions, SlimSide } from './channels.js';
 import { heNormalVariable, zerosVariable } from './init.js';
-import { applyPadding, checkPadding, expandTuple, outSize, type Padding } from './padding.js';
+import { checkPadding, conv2dPad, expandTuple, outSize, type Padding } from './padding.js';
 import { sliceAxis } from './slice.js';
 import { SlimLayer } from './slim-layer.js';
 
@@ -46,8 +46,7 @@ export class SlimDepthwiseConv2d extends SlimLayer {
     const full = this.channelPlan.full;
     return tf.tidy(() => {
       const w = sliceAxis(this.kernel, 2, c, 0, full);
-      const { x: xp, mode } = applyPadding(x, this.padding);
-      const y = tf.depthwiseConv2d(xp as tf.Tensor4D, w as tf.Tensor4D, this.strides, mode);
+      const y = tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, this.strides, conv2dPad(this.padding));
       return this.bias ? tf.add(y, sliceAxis(this.bias, 0, c, 0, full)) : y;
     });
   }
