@@ -1,31 +1,36 @@
 /**
  * Native-kernels benchmark (issue #8): train step (forward + backward + SGD momentum) of CIFAR
- * ResNet-20 (81.6 MFLOP/img) and MobileNetV1 α=0.5 (24.3 MFLOP/img), batch 64, 32×32, on each
+ * ResNet-20 (81.6 MFLOP/img) and MobileNetV1 α=0.5 (24.3 MFLOP/img), batch 64, 32×32, and the
+ * Fashion-MNIST MobileNetV1 of REFERENCE-RESULTS.md (batch 128, 28×28×1), on each
  * available backend, against the same nets in PyTorch (2 threads) when Debian's python3-torch is
  * installed. Rounds alternate (ours, PyTorch, ours, ...) and medians are reported, because this
  * machine's throughput drifts by ±20% over minutes. Writes bench-results/models.json.
  *
  *   pnpm --filter @adaptnet/core bench:models
- *   BENCH_SECONDS=20 BENCH_BACKENDS=native pnpm --filter @adaptnet/core bench:models
+ *   BENCH_SECONDS=20 BENCH_BACKENDS=native BENCH_NETS=resnet20 pnpm --filter @adaptnet/core bench:models
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { type BenchNet, benchTrainStep, mobilenetV1Half, resnet20 } from '../fixtures/bench-nets.js';
+import { type BenchNet, benchTrainStep, fashionMobileNetV1, mobilenetV1Half, resnet20 } from '../fixtures/bench-nets.js';
 import { type BackendChoice, initBackend } from '../src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const BATCH = 64;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const NETS: Record<string, (seed: number) => BenchNet> = { resnet20, 'mobilenetv1-0.5': mobilenetV1Half };
+/** Per net: builder, batch, input [h, w, c] (the Fashion-MNIST net is REFERENCE-RESULTS.md's recipe: batch 128). */
+const NETS: Record<string, { make: (seed: number) => BenchNet; batch: number; input: [number, number, number] }> = {
+  resnet20: { make: resnet20, batch: 64, input: [32, 32, 3] },
+  'mobilenetv1-0.5': { make: mobilenetV1Half, batch: 64, input: [32, 32, 3] },
+  'fashion-mobilenetv1': { make: fashionMobileNetV1, batch: 128, input: [28, 28, 1] },
+};
 const BACKENDS = (process.env.BENCH_BACKENDS?.split(',') ?? ['native', 'wasm']) as BackendChoice[];
 
-function pytorch(net: string): number | null {
+function pytorch(net: string, batch: number, size: number): number | null {
   try {
-    const out = execFileSync('/usr/bin/python3', [join(here, 'torch_nets.py'), net, String(BATCH), String(SECONDS)], {
+    const out = execFileSync('/usr/bin/python3', [join(here, 'torch_nets.py'), net, String(batch), String(SECONDS), String(size)], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
     });
@@ -53,7 +58,8 @@ const median = (xs: number[]): number => {
 };
 
 const rows: Row[] = [];
-for (const [name, make] of Object.entries(NETS)) {
+const SELECTED = process.env.BENCH_NETS?.split(',') ?? Object.keys(NETS);
+for (const [name, { make, batch: BATCH, input }] of Object.entries(NETS).filter(([n]) => SELECTED.includes(n))) {
   for (const backend of BACKENDS) {
     try {
       await initBackend({ backend, log: false });
@@ -62,7 +68,7 @@ for (const [name, make] of Object.entries(NETS)) {
     }
     const net = make(0);
     const opt = tf.train.momentum(0.05, 0.9);
-    const x = tf.randomNormal([BATCH, 32, 32, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+    const x = tf.randomNormal([BATCH, ...input], 0, 1, 'float32', 1) as tf.Tensor4D;
     const y = tf.oneHot(
       tf.tensor1d(
         Array.from({ length: BATCH }, (_, i) => i % 10),
@@ -81,7 +87,7 @@ for (const [name, make] of Object.entries(NETS)) {
         steps++;
       }
       ours.push((BATCH * steps * 1000) / (performance.now() - t0));
-      const t = pytorch(name);
+      const t = pytorch(name, BATCH, input[0]);
       if (t) theirs.push(t);
     }
     const imgPerSec = median(ours);
@@ -113,6 +119,6 @@ if (!existsSync(outDir)) mkdirSync(outDir, { recursive: true });
 const file = join(outDir, 'models.json');
 writeFileSync(
   file,
-  `${JSON.stringify({ benchmark: 'core/models-train-step', batch: BATCH, input: [32, 32, 3], secondsPerRound: SECONDS, rounds: ROUNDS, results: rows, date: new Date().toISOString() }, null, 2)}\n`,
+  `${JSON.stringify({ benchmark: 'core/models-train-step', nets: NETS, secondsPerRound: SECONDS, rounds: ROUNDS, results: rows, date: new Date().toISOString() }, null, 2)}\n`,
 );
 console.log(`wrote ${file}`);

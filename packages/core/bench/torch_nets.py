@@ -1,7 +1,7 @@
 """The native-kernels benchmark nets in PyTorch (2 threads, channels-last), for ratio reporting.
 
 Usage: python3 torch_nets.py NET BATCH SECONDS [SIZE]  -> prints {"imgPerSec": ...}
-NET: resnet20 | mobilenetv1-0.5 | tiny (the foundation's TinyConvNet)
+NET: resnet20 | mobilenetv1-0.5 | tiny (the foundation's TinyConvNet) | fashion-mobilenetv1
 """
 import json
 import sys
@@ -54,10 +54,22 @@ def tiny():
     )
 
 
-NETS = {"resnet20": resnet20, "mobilenetv1-0.5": mobilenet_v1_half, "tiny": tiny}
+def fashion_mobilenet_v1():
+    def cb6(i, o, k, s, g=1):
+        return [nn.Conv2d(i, o, k, s, k // 2, groups=g, bias=False), nn.BatchNorm2d(o), nn.ReLU6()]
+
+    layers, c = cb6(1, 32, 3, 1), 32
+    for o, s in [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2)]:
+        layers += cb6(c, c, 3, s, c) + cb6(c, o, 1, 1)
+        c = o
+    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c, 10))
+
+
+NETS = {"resnet20": resnet20, "mobilenetv1-0.5": mobilenet_v1_half, "tiny": tiny, "fashion-mobilenetv1": fashion_mobilenet_v1}
+IN_CHANNELS = {"fashion-mobilenetv1": 1}
 net = NETS[net_name]().to(memory_format=torch.channels_last)
 opt = torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9)
-x = torch.randn(batch, 3, size, size).to(memory_format=torch.channels_last)
+x = torch.randn(batch, IN_CHANNELS.get(net_name, 3), size, size).to(memory_format=torch.channels_last)
 y = torch.arange(batch) % 10
 
 
