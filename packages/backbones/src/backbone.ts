@@ -8,9 +8,11 @@ import {
   type SubnetConfig,
   sequentialCost,
 } from '@adaptnet/core';
+import { SlimDense } from '@adaptnet/slimmable';
 import * as tf from '@tensorflow/tfjs-core';
-import type { NormOptions } from './layers/build-options.js';
+import type { BuildContext, NormOptions } from './layers/build-options.js';
 import { FeatureResize } from './layers/feature-resize.js';
+import { GlobalAvgPool } from './layers/pooling.js';
 
 /** Options every backbone accepts. */
 export interface BackboneOptions {
@@ -93,6 +95,28 @@ export abstract class Backbone extends Module {
    * Called once by the subclass with the modules it registered. `resizable`: a `FeatureResize` goes
    * before the first stride-1 module of every stage (the stem excluded).
    */
+  /**
+   * The classifier every backbone ends with: global average pool, then a dense layer whose outputs
+   * never slim (its input slims unless it follows a full-width head such as MobileNetV2's 1280).
+   */
+  protected classifierHead(build: BuildContext, inUnits: number, numClasses: number, slimInput = true): Module[] {
+    return [
+      this.addModule('pool', new GlobalAvgPool(`${this.name}.pool`)),
+      this.addModule(
+        'fc',
+        new SlimDense(`${this.name}.fc`, {
+          inUnits,
+          outUnits: numClasses,
+          ...(slimInput ? {} : { input: { slim: false } }),
+          output: { slim: false },
+          widthRange: build.widthRange,
+          divisor: build.divisor,
+          rng: build.rng,
+        }),
+      ),
+    ];
+  }
+
   protected setLayout(features: readonly FeatureStep[], head: readonly Module[], resizable = false): void {
     const stages: Module[][] = [];
     const strides: number[] = [];

@@ -1,11 +1,9 @@
 import { ConfigError, type Cost, type ForwardContext, Module, sequentialCost } from '@adaptnet/core';
-import { SlimDense } from '@adaptnet/slimmable';
 import * as tf from '@tensorflow/tfjs-core';
 import { Backbone, type BackboneOptions, type FeatureStep, resolveBackboneOptions } from '../backbone.js';
 import type { Activation } from '../layers/activation.js';
 import { type BuildContext, buildContext } from '../layers/build-options.js';
 import { ConvBnAct } from '../layers/conv-bn-act.js';
-import { GlobalAvgPool } from '../layers/pooling.js';
 
 /** A depthwise-separable block: output channels (at width 1) and stride. */
 export type SeparableBlockSpec = readonly [channels: number, stride: number];
@@ -110,23 +108,7 @@ export class MobileNetV1 extends Backbone {
       features.push({ module: block, stride: s });
       ch = c;
     });
-    const head: Module[] = [];
-    if (o.includeTop) {
-      head.push(this.addModule('pool', new GlobalAvgPool(`${name}.pool`)));
-      head.push(
-        this.addModule(
-          'fc',
-          new SlimDense(`${name}.fc`, {
-            inUnits: ch,
-            outUnits: o.numClasses,
-            output: { slim: false },
-            widthRange: build.widthRange,
-            divisor: build.divisor,
-            rng: build.rng,
-          }),
-        ),
-      );
-    }
+    const head: Module[] = o.includeTop ? this.classifierHead(build, ch, o.numClasses) : [];
     this.setLayout(features, head, o.resizable);
   }
 }

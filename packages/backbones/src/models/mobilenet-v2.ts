@@ -1,10 +1,8 @@
 import { ConfigError, type Cost, type ForwardContext, Module, sequentialCost } from '@adaptnet/core';
-import { SlimDense } from '@adaptnet/slimmable';
 import * as tf from '@tensorflow/tfjs-core';
 import { Backbone, type BackboneOptions, type FeatureStep, resolveBackboneOptions } from '../backbone.js';
 import { type BuildContext, buildContext } from '../layers/build-options.js';
 import { ConvBnAct } from '../layers/conv-bn-act.js';
-import { GlobalAvgPool } from '../layers/pooling.js';
 
 /** One MobileNetV2 stage: expansion t, output channels c (width 1), repeats n, first stride s. */
 export type InvertedResidualStageSpec = readonly [t: number, c: number, n: number, s: number];
@@ -140,21 +138,7 @@ export class MobileNetV2 extends Backbone {
           }),
         ),
       );
-      head.push(this.addModule('pool', new GlobalAvgPool(`${name}.pool`)));
-      head.push(
-        this.addModule(
-          'fc',
-          new SlimDense(`${name}.fc`, {
-            inUnits: headChannels,
-            outUnits: o.numClasses,
-            input: { slim: false },
-            output: { slim: false },
-            widthRange: build.widthRange,
-            divisor: build.divisor,
-            rng: build.rng,
-          }),
-        ),
-      );
+      head.push(...this.classifierHead(build, headChannels, o.numClasses, false));
     }
     this.setLayout(features, head, o.resizable);
   }

@@ -1,10 +1,9 @@
 import { ConfigError, type Cost, type ForwardContext, Module, sequentialCost } from '@adaptnet/core';
-import { SlimDense } from '@adaptnet/slimmable';
 import type * as tf from '@tensorflow/tfjs-core';
 import { Backbone, type BackboneOptions, type FeatureStep, resolveBackboneOptions } from '../backbone.js';
 import { type BuildContext, buildContext } from '../layers/build-options.js';
 import { ConvBnAct } from '../layers/conv-bn-act.js';
-import { GlobalAvgPool, MaxPool } from '../layers/pooling.js';
+import { MaxPool } from '../layers/pooling.js';
 import { BasicBlock, Bottleneck } from './resnet-blocks.js';
 
 export type ResNetDepth = 18 | 50;
@@ -88,23 +87,7 @@ export class ResNet extends Backbone {
         ch = planes * (layout.bottleneck ? 4 : 1);
       }
     });
-    const head: Module[] = [];
-    if (o.includeTop) {
-      head.push(this.addModule('pool', new GlobalAvgPool(`${n}.pool`)));
-      head.push(
-        this.addModule(
-          'fc',
-          new SlimDense(`${n}.fc`, {
-            inUnits: ch,
-            outUnits: o.numClasses,
-            output: { slim: false },
-            widthRange: build.widthRange,
-            divisor: build.divisor,
-            rng: build.rng,
-          }),
-        ),
-      );
-    }
+    const head: Module[] = o.includeTop ? this.classifierHead(build, ch, o.numClasses) : [];
     this.setLayout(features, head, o.resizable);
   }
 }

@@ -1,10 +1,9 @@
 import { ConfigError, type Cost, type ForwardContext, Module, sequentialCost } from '@adaptnet/core';
-import { SlimDense } from '@adaptnet/slimmable';
 import * as tf from '@tensorflow/tfjs-core';
 import { Backbone, type BackboneOptions, type FeatureStep, resolveBackboneOptions } from '../backbone.js';
 import { type BuildContext, buildContext } from '../layers/build-options.js';
 import { ConvBnAct } from '../layers/conv-bn-act.js';
-import { GlobalAvgPool, MaxPool } from '../layers/pooling.js';
+import { MaxPool } from '../layers/pooling.js';
 import { Sequential } from '../layers/sequential.js';
 
 /** ShuffleNetV2 1.0× (Ma et al. 2018, Table 5): units per stage and stage output channels. */
@@ -197,21 +196,7 @@ export class ShuffleNetV2 extends Backbone {
           }),
         ),
       );
-      head.push(this.addModule('pool', new GlobalAvgPool(`${name}.pool`)));
-      head.push(
-        this.addModule(
-          'fc',
-          new SlimDense(`${name}.fc`, {
-            inUnits: conv5,
-            outUnits: o.numClasses,
-            input: { slim: false },
-            output: { slim: false },
-            widthRange: build.widthRange,
-            divisor: build.divisor,
-            rng: build.rng,
-          }),
-        ),
-      );
+      head.push(...this.classifierHead(build, conv5, o.numClasses, false));
     }
     this.setLayout(features, head, o.resizable);
   }

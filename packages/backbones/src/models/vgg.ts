@@ -1,9 +1,8 @@
 import type { Module } from '@adaptnet/core';
-import { SlimDense } from '@adaptnet/slimmable';
 import { Backbone, type BackboneOptions, type FeatureStep, resolveBackboneOptions } from '../backbone.js';
 import { buildContext } from '../layers/build-options.js';
 import { ConvBnAct } from '../layers/conv-bn-act.js';
-import { GlobalAvgPool, MaxPool } from '../layers/pooling.js';
+import { MaxPool } from '../layers/pooling.js';
 
 /** VGG-16 configuration D: conv channels, `'M'` = 2×2 stride-2 max pool. */
 export const VGG16_LAYERS: readonly (number | 'M')[] = [
@@ -65,23 +64,7 @@ export class Vgg16 extends Backbone {
       features.push({ module: m, stride: 1 });
       ch = layer;
     });
-    const head: Module[] = [];
-    if (o.includeTop) {
-      head.push(this.addModule('pool', new GlobalAvgPool(`${name}.pool`)));
-      head.push(
-        this.addModule(
-          'fc',
-          new SlimDense(`${name}.fc`, {
-            inUnits: ch,
-            outUnits: o.numClasses,
-            output: { slim: false },
-            widthRange: build.widthRange,
-            divisor: build.divisor,
-            rng: build.rng,
-          }),
-        ),
-      );
-    }
+    const head: Module[] = o.includeTop ? this.classifierHead(build, ch, o.numClasses) : [];
     this.setLayout(features, head, o.resizable);
   }
 }
