@@ -3,6 +3,20 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** (src, dst, b, h, w, c, oh, ow, alignCorners, halfPixelCenters); h, w: the image, oh, ow: resized. */
+export type ResizeFn = (
+  src: Float32Array,
+  dst: Float32Array,
+  b: number,
+  h: number,
+  w: number,
+  c: number,
+  oh: number,
+  ow: number,
+  alignCorners: boolean,
+  halfPixelCenters: boolean,
+) => void;
+
 export interface NativeAddon {
   /** kind 0: forward (x, w → y); 1: backward data (dy, w → dx); 2: backward weights (x, dy → dw). */
   conv(
@@ -63,54 +77,10 @@ export interface NativeAddon {
   /** dx = dy where 0 < x (and x ≤ cap when cap > 0), else 0. */
   reluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, cap: number): void;
   /** src [b, h, w, c] → dst [b, oh, ow, c] (forward) or src = dy [b, oh, ow, c] → dst = dx [b, h, w, c] (grad). */
-  resizeBilinear(
-    src: Float32Array,
-    dst: Float32Array,
-    b: number,
-    h: number,
-    w: number,
-    c: number,
-    oh: number,
-    ow: number,
-    alignCorners: boolean,
-    halfPixelCenters: boolean,
-  ): void;
-  resizeBilinearGrad(
-    dy: Float32Array,
-    dx: Float32Array,
-    b: number,
-    h: number,
-    w: number,
-    c: number,
-    oh: number,
-    ow: number,
-    alignCorners: boolean,
-    halfPixelCenters: boolean,
-  ): void;
-  resizeNearest(
-    src: Float32Array,
-    dst: Float32Array,
-    b: number,
-    h: number,
-    w: number,
-    c: number,
-    oh: number,
-    ow: number,
-    alignCorners: boolean,
-    halfPixelCenters: boolean,
-  ): void;
-  resizeNearestGrad(
-    dy: Float32Array,
-    dx: Float32Array,
-    b: number,
-    h: number,
-    w: number,
-    c: number,
-    oh: number,
-    ow: number,
-    alignCorners: boolean,
-    halfPixelCenters: boolean,
-  ): void;
+  resizeBilinear: ResizeFn;
+  resizeBilinearGrad: ResizeFn;
+  resizeNearest: ResizeFn;
+  resizeNearestGrad: ResizeFn;
   /** 2D pooling; kind 0 max, 1 avg; geometry = [b, h, w, c, oh, ow, kh, kw, sh, sw, padTop, padLeft, dh, dw]. */
   pool(kind: 0 | 1, x: Float32Array, y: Float32Array, ...geometry: number[]): void;
   poolGrad(kind: 0 | 1, dy: Float32Array, x: Float32Array, dx: Float32Array, ...geometry: number[]): void;

@@ -1,10 +1,9 @@
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import type { NativeAddon } from './addon.js';
+import type { NativeAddon, ResizeFn } from './addon.js';
 import { allocOutput, BACKEND_NAME, cpuKernel, f32, output, sizeOf } from './kernel-utils.js';
 
 type ResizeAttrs = { alignCorners: boolean; halfPixelCenters: boolean; size?: [number, number] };
-type ResizeFn = NativeAddon['resizeBilinear'];
 
 /**
  * Forward: images [b, h, w, c] → [b, size, c]. Gradient: dy [b, oh, ow, c] → dx shaped like images.
