@@ -12,7 +12,9 @@ export type AdaptNetErrorCode =
   | 'E_CHECKPOINT_FORMAT'
   | 'E_CHECKPOINT_ARCH'
   | 'E_CHECKPOINT_CORRUPT'
-  | 'E_CHECKPOINT_MISMATCH';
+  | 'E_CHECKPOINT_MISMATCH'
+  | 'E_DATASET'
+  | 'E_TRAINING_DIVERGED';
 
 export class AdaptNetError extends Error {
   readonly code: AdaptNetErrorCode;
