@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { TrainConfig } from './config.js';
 import { MetricsLog } from './metrics-log.js';
 import { SgdOptimizer } from './optimizer.js';
-import { createProgress, type ProgressMode, type ProgressReporter, type StepReport } from './progress.js';
+import { createProgress, type ProgressMode, type StepReport } from './progress.js';
 import { learningRate } from './schedule.js';
 import { createStrategy, type TrainableModel, trainedWidthRange } from './strategies/create.js';
 import type { SubnetLoss, TrainBatch, TrainingStrategy } from './strategies/strategy.js';

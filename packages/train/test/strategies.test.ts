@@ -1,4 +1,4 @@
-import { ConfigError, ConfigRangeError, initBackend, type SubnetConfig } from '@adaptnet/core';
+import { ConfigError, ConfigRangeError, initBackend } from '@adaptnet/core';
 import { crossEntropy, inplaceDistillLoss } from '@adaptnet/distill';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
