@@ -52,4 +52,5 @@ export {
   batchNormTrain,
   sumLeading,
 } from './ops/batch-norm.js';
+export { SGD_STEP_KERNEL, type SgdStepOptions, type SgdStepResult, sgdStep } from './ops/sgd.js';
 export { Rng, type RngState } from './rng.js';
