@@ -1,0 +1,151 @@
+import { ConfigError, Rng, ShapeError } from '@adaptnet/core';
+import type * as tf from '@tensorflow/tfjs-core';
+import { asImageSource, type ImageDataset, type ImageSource } from './dataset.js';
+import { type HostBatch, layoutBatch } from './host-batch.js';
+import { CroppedBatch, type MultiResolutionBatch } from './multi-resolution-batch.js';
+import { type Normalization, type PixelAffine, pixelAffine } from './normalization.js';
+import { deriveSeed } from './seed.js';
+import { seededPermutation } from './subset.js';
+import { cropFor, defaultEvalTransform, type EvalTransform, type TrainAugment, validateAugment, validateEval } from './transforms.js';
+
+export interface BatchStreamOptions {
+  readonly batchSize: number;
+  /** Default 0. */
+  readonly seed?: number;
+  /** Default true when `augment` is set, false for evaluation. */
+  readonly shuffle?: boolean;
+  /** Training augmentation; absent → the evaluation transform. */
+  readonly augment?: TrainAugment;
+  /** Default: whole image (cropFraction 1) for sources ≤ 64 px, else the 0.875 centre crop. */
+  readonly eval?: EvalTransform;
+  /** Per channel (or one value for all), on [0, 1] pixels; default none (pixels on [0, 1]). */
+  readonly normalize?: Normalization;
+  /** Default true with `augment`, false otherwise. */
+  readonly dropLast?: boolean;
+  /** Batches prepared ahead on the host while the consumer works on the current one. Default 2. */
+  readonly prefetch?: number;
+}
+
+const ORDER_STREAM = 1;
+const AUGMENT_STREAM = 2;
+
+/**
+ * Seeded batches over epochs. The shuffle order depends only on (seed, epoch) and a batch's
+ * augmentation draws only on (seed, epoch, batch index), so a run resumed with `startBatch`
+ * sees exactly the batches it would have seen.
+ */
+export class BatchStream {
+  readonly source: ImageSource;
+  readonly batchSize: number;
+  readonly seed: number;
+  readonly shuffle: boolean;
+  readonly augment: TrainAugment | undefined;
+  readonly evalTransform: EvalTransform;
+  readonly dropLast: boolean;
+  readonly prefetch: number;
+  readonly batchesPerEpoch: number;
+  private readonly affine: PixelAffine;
+  private readonly margin: number;
+
+  constructor(source: ImageDataset | ImageSource, options: BatchStreamOptions) {
+    this.source = asImageSource(source);
+    const { batchSize } = options;
+    if (!Number.isInteger(batchSize) || batchSize <= 0) throw new ConfigError(`batchSize must be a positive integer, got ${batchSize}`);
+    this.seed = options.seed ?? 0;
+    if (!Number.isFinite(this.seed)) throw new ConfigError(`seed must be a finite number, got ${this.seed}`);
+    this.prefetch = options.prefetch ?? 2;
+    if (!Number.isInteger(this.prefetch) || this.prefetch < 0) {
+      throw new ConfigError(`prefetch must be a non-negative integer, got ${this.prefetch}`);
+    }
+    if (options.augment !== undefined) validateAugment(options.augment);
+    this.augment = options.augment;
+    this.evalTransform = options.eval ?? defaultEvalTransform(this.source);
+    validateEval(this.evalTransform);
+    this.shuffle = options.shuffle ?? this.augment !== undefined;
+    this.dropLast = options.dropLast ?? this.augment !== undefined;
+    this.batchSize = batchSize;
+    this.affine = pixelAffine(this.source.channels, options.normalize);
+    this.margin = 1 + (this.augment?.kind === 'pad-crop' ? this.augment.padding : 0);
+    const size = this.source.size;
+    this.batchesPerEpoch = this.dropLast ? Math.floor(size / batchSize) : Math.ceil(size / batchSize);
+    if (this.batchesPerEpoch === 0) {
+      throw new ConfigError(
+        `${this.source.name} has ${size} images: no ${this.dropLast ? 'full ' : ''}batch of ${batchSize}${this.dropLast ? ' (dropLast is on)' : ''}`,
+      );
+    }
+  }
+
+  /** The data set indices of epoch `epoch`, in the order the batches take them. */
+  order(epoch: number): Int32Array {
+    checkEpoch(epoch);
+    const n = this.source.size;
+    return this.shuffle ? seededPermutation(n, deriveSeed(this.seed, epoch, ORDER_STREAM)) : Int32Array.from({ length: n }, (_, i) => i);
+  }
+
+  /**
+   * Batches of epoch `epoch`, from `startBatch` (default 0). Host work for the next `prefetch`
+   * batches runs while the consumer holds the current one; tensors are created when a batch is
+   * yielded. The consumer disposes each batch.
+   */
+  epoch(epoch: number, options: { readonly startBatch?: number } = {}): AsyncIterableIterator<MultiResolutionBatch> {
+    checkEpoch(epoch);
+    const startBatch = options.startBatch ?? 0;
+    if (!Number.isInteger(startBatch) || startBatch < 0 || startBatch > this.batchesPerEpoch) {
+      throw new ConfigError(`startBatch must be an integer in 0..${this.batchesPerEpoch} (batches per epoch), got ${startBatch}`);
+    }
+    return this.run(epoch, startBatch);
+  }
+
+  /**
+   * The images of each batch of `epoch` at one resolution, e.g. for BN calibration. Each tensor
+   * is disposed when the next one is requested or the loop ends.
+   */
+  resolutionBatches(resolution: number, epoch = 0): AsyncIterableIterator<tf.Tensor4D> {
+    if (!Number.isInteger(resolution) || resolution <= 0) throw new ConfigError(`resolution must be a positive integer, got ${resolution}`);
+    const batches = this.epoch(epoch);
+    return (async function* () {
+      for await (const batch of batches) {
+        try {
+          yield batch.images(resolution);
+        } finally {
+          batch.dispose();
+        }
+      }
+    })();
+  }
+
+  private async *run(epoch: number, startBatch: number): AsyncGenerator<MultiResolutionBatch> {
+    const order = this.order(epoch);
+    const pending: Promise<HostBatch>[] = [];
+    let next = startBatch;
+    const start = () => {
+      const host = this.prepare(order, epoch, next++);
+      host.catch(() => {}); // rejections surface when awaited below, not as unhandled
+      pending.push(host);
+    };
+    while (next < this.batchesPerEpoch || pending.length > 0) {
+      if (pending.length === 0) start();
+      const host = await (pending.shift() as Promise<HostBatch>);
+      while (pending.length < this.prefetch && next < this.batchesPerEpoch) start();
+      yield new CroppedBatch(host);
+    }
+  }
+
+  private async prepare(order: Int32Array, epoch: number, batch: number): Promise<HostBatch> {
+    const indices = order.slice(batch * this.batchSize, Math.min((batch + 1) * this.batchSize, order.length));
+    const images = await this.source.read(indices);
+    if (images.length !== indices.length) {
+      throw new ShapeError(`${this.source.name}: read() returned ${images.length} images for ${indices.length} indices`);
+    }
+    // Let the consumer's step run first; the layout below is synchronous CPU work.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const rng = this.augment === undefined ? undefined : new Rng(deriveSeed(this.seed, epoch, batch, AUGMENT_STREAM));
+    const crops = images.map((img) => cropFor(rng, this.augment, this.evalTransform, img.height, img.width));
+    const labels = Int32Array.from(indices, (i) => this.source.labels[i] as number);
+    return { indices, labels, crops, ...layoutBatch(images, crops, this.source.channels, this.margin, this.affine) };
+  }
+}
+
+function checkEpoch(epoch: number): void {
+  if (!Number.isInteger(epoch) || epoch < 0) throw new ConfigError(`epoch must be a non-negative integer, got ${epoch}`);
+}

@@ -1,0 +1,167 @@
+import type { Dirent } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { ConfigError } from '@adaptnet/core';
+import sharp from 'sharp';
+import { checkIndex, type DecodedImage, type ImageSource } from './dataset.js';
+import { DatasetError } from './errors.js';
+
+export interface ImageFolderOptions {
+  /** One sub-folder per class; class order = sub-folder names sorted (by code point). */
+  readonly dir: string;
+  /**
+   * Decoded images are resized so that their shorter side is `side` pixels (aspect kept);
+   * 'keep' decodes at the stored size. Default: 'keep' when every image has the same size, else 256.
+   */
+  readonly side?: number | 'keep';
+  /** 3 (RGB; greyscale images are expanded) or 1 (greyscale; colour images are converted). Default 3. */
+  readonly channels?: 1 | 3;
+  /** File extensions read as images (case-insensitive). Default ['.jpg', '.jpeg', '.png']. */
+  readonly extensions?: readonly string[];
+  /** Default: the folder path. */
+  readonly name?: string;
+}
+
+/** An image folder, decoded with sharp on each `read`. */
+export interface ImageFolderSource extends ImageSource {
+  /** Image paths, indexed like `labels`. */
+  readonly files: readonly string[];
+  /** Files found in class folders that were not read (wrong extension); hidden files are not listed. */
+  readonly skipped: readonly string[];
+  /** The stored side the images are decoded at ('keep' = as stored). */
+  readonly side: number | 'keep';
+}
+
+const DEFAULT_EXTENSIONS = ['.jpg', '.jpeg', '.png'];
+const DEFAULT_SIDE = 256;
+const SCAN_CONCURRENCY = 16;
+
+const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+async function listDir(path: string): Promise<Dirent[]> {
+  try {
+    return await readdir(path, { withFileTypes: true });
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    throw new DatasetError(
+      code === 'ENOENT' ? 'missing' : 'unreadable',
+      path,
+      code === 'ENOENT'
+        ? `image folder ${path} does not exist; expected one sub-folder of JPEG/PNG images per class`
+        : `cannot read ${path}: ${(cause as Error).message}`,
+      { cause },
+    );
+  }
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** Height and width after scaling the shorter side to `side`. */
+export function resizedSize(height: number, width: number, side: number): { height: number; width: number } {
+  const scale = side / Math.min(height, width);
+  return { height: Math.max(1, Math.round(height * scale)), width: Math.max(1, Math.round(width * scale)) };
+}
+
+/**
+ * An ImageNet-style folder (`dir/<class>/<image>`), decoded lazily: `read` decodes with sharp
+ * (in libuv's thread pool, so a BatchStream's prefetch overlaps decoding with training). Every
+ * image's header is read once here, so an unreadable file fails now, with its path.
+ */
+export async function loadImageFolder(options: ImageFolderOptions): Promise<ImageFolderSource> {
+  const { dir } = options;
+  const channels = options.channels ?? 3;
+  if (channels !== 1 && channels !== 3) throw new ConfigError(`channels must be 1 or 3, got ${channels}`);
+  if (options.side !== undefined && options.side !== 'keep' && !(Number.isInteger(options.side) && options.side > 0)) {
+    throw new ConfigError(`side must be a positive integer or 'keep', got ${options.side}`);
+  }
+  const extensions = new Set((options.extensions ?? DEFAULT_EXTENSIONS).map((e) => e.toLowerCase()));
+
+  const classNames = (await listDir(dir))
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+    .map((e) => e.name)
+    .sort(byCodePoint);
+  if (classNames.length === 0) throw new DatasetError('empty', dir, `${dir} has no class sub-folders; expected ${dir}/<class>/<image>`);
+
+  const files: string[] = [];
+  const labels: number[] = [];
+  const skipped: string[] = [];
+  for (const [label, cls] of classNames.entries()) {
+    const classDir = join(dir, cls);
+    const entries = (await listDir(classDir)).filter((e) => !e.name.startsWith('.') && (e.isFile() || e.isSymbolicLink()));
+    let count = 0;
+    for (const name of entries.map((e) => e.name).sort(byCodePoint)) {
+      const path = join(classDir, name);
+      if (!extensions.has(extname(name).toLowerCase())) {
+        skipped.push(path);
+        continue;
+      }
+      files.push(path);
+      labels.push(label);
+      count++;
+    }
+    if (count === 0) {
+      throw new DatasetError('empty', classDir, `class folder ${classDir} has no images with extensions ${[...extensions].join(', ')}`);
+    }
+  }
+
+  const sizes = await mapLimit(files, SCAN_CONCURRENCY, async (path) => {
+    try {
+      const meta = await sharp(path).metadata();
+      if (!meta.width || !meta.height) throw new Error('no image dimensions in its header');
+      return { height: meta.height, width: meta.width };
+    } catch (cause) {
+      throw new DatasetError('unreadable', path, `cannot decode image ${path}: ${(cause as Error).message}`, { cause });
+    }
+  });
+  const first = sizes[0] as { height: number; width: number };
+  const uniform = sizes.every((s) => s.height === first.height && s.width === first.width);
+  const side = options.side ?? (uniform ? 'keep' : DEFAULT_SIDE);
+  const common = uniform ? (side === 'keep' ? first : resizedSize(first.height, first.width, side)) : undefined;
+
+  const decode = async (index: number): Promise<DecodedImage> => {
+    const path = files[checkIndex(source, index)] as string;
+    const stored = sizes[index] as { height: number; width: number };
+    const target = side === 'keep' ? stored : resizedSize(stored.height, stored.width, side);
+    try {
+      let img = sharp(path);
+      if (target.height !== stored.height || target.width !== stored.width) {
+        img = img.resize({ width: target.width, height: target.height, fit: 'fill' });
+      }
+      img = img.removeAlpha().toColourspace(channels === 3 ? 'srgb' : 'b-w');
+      const { data, info } = await img.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+      if (info.channels !== channels || info.height !== target.height || info.width !== target.width) {
+        throw new Error(`decoded to ${info.height}×${info.width}×${info.channels}, expected ${target.height}×${target.width}×${channels}`);
+      }
+      return { pixels: new Uint8Array(data.buffer, data.byteOffset, data.length), height: info.height, width: info.width };
+    } catch (cause) {
+      throw new DatasetError('unreadable', path, `cannot decode image ${path}: ${(cause as Error).message}`, { cause });
+    }
+  };
+
+  const source: ImageFolderSource = Object.freeze({
+    name: options.name ?? dir,
+    size: files.length,
+    channels,
+    numClasses: classNames.length,
+    classNames: Object.freeze(classNames),
+    labels: Int32Array.from(labels),
+    height: common?.height,
+    width: common?.width,
+    files: Object.freeze(files),
+    skipped: Object.freeze(skipped),
+    side,
+    read: (indices: ArrayLike<number>) => Promise.all(Array.from(indices, decode)),
+  });
+  return source;
+}
