@@ -1,0 +1,19 @@
+import type { SubnetConfig } from '@adaptnet/core';
+
+/** MACs as MFLOPs (the papers' unit: millions of multiply-adds), e.g. `1.99`. */
+export function formatMacs(macs: number, digits = 2): string {
+  return (macs / 1e6).toFixed(digits);
+}
+
+/** A fraction as a percentage, e.g. `87.66%`. */
+export function formatPercent(fraction: number, digits = 2): string {
+  return `${(100 * fraction).toFixed(digits)}%`;
+}
+
+/** `width 0.5, resolution 20` (plus frames and scales when set). */
+export function formatRowConfig(config: SubnetConfig): string {
+  let text = `width ${config.width}, resolution ${config.resolution}`;
+  if (config.frames !== undefined) text += `, frames ${config.frames}`;
+  if (config.scales !== undefined) text += `, scales ${config.scales.join(',')}`;
+  return text;
+}
