@@ -1,6 +1,7 @@
 import { getKernel, type KernelConfig, type KernelFunc, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilter, conv2dBackpropInput, depthwiseBackpropFilter, depthwiseBackpropInput } from './conv-grads.js';
 import { conv3dBackpropFilter, conv3dBackpropInput } from './conv3d-grads.js';
+import { fastPad, fastSlice } from './copy-kernels.js';
 import { avgPoolGrad, maxPoolGrad, resizeBilinearGrad, resizeNearestNeighborGrad, unsortedSegmentSum } from './js-grads.js';
 
 export type FillReason = 'missing' | 'wrong' | 'slow';
@@ -78,6 +79,20 @@ export const KERNEL_FILLS: readonly KernelFill[] = [
     reason: 'slow',
     detail: '~30 s for x=[32,32,32,16], w=[3,3,16,32]',
     make: conv2dBackpropFilter,
+  },
+  {
+    kernelName: 'Slice',
+    backendName: 'cpu',
+    reason: 'slow',
+    detail: 'per-element index arithmetic: ~1 ms to slice a 3×3×256×512 kernel (every narrow subnet slices every weight)',
+    make: fastSlice,
+  },
+  {
+    kernelName: 'PadV2',
+    backendName: 'cpu',
+    reason: 'slow',
+    detail: 'per-element index arithmetic (the gradient of every weight slice is a pad)',
+    make: fastPad,
   },
   // both: wrong
   ...bothBackends({
