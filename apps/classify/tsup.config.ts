@@ -7,5 +7,5 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
-  banner: { js: '' },
+  banner: { js: '#!/usr/bin/env node' },
 });

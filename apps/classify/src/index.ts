@@ -1,1 +1,25 @@
-export {};
+export {
+  COMPARE_STRATEGIES,
+  type CompareFlags,
+  type CompareResult,
+  compareCommand,
+  DEFAULT_COMPARE_CONFIGS,
+  parseConfigList,
+} from './commands/compare.js';
+export {
+  type EvalFlags,
+  evalCommand,
+  measureGrid,
+  PLOT_FILE,
+  TABLE_FILE,
+  type TableFlags,
+  tableCommand,
+  trainedGrid,
+} from './commands/evaluate.js';
+export { type FlopsFlags, flopsCommand } from './commands/flops.js';
+export { budgetOf, type PredictFlags, type Prediction, predictCommand, type QueryFlags, queryCommand } from './commands/query.js';
+export { type PreparedRun, prepareRun, type TrainFlags, trainCommand } from './commands/train.js';
+export { architectureId, buildModel, loadTrainedModel } from './model.js';
+export { type Output, processOutput } from './output.js';
+export { createProgram, main } from './program.js';
+export { ARCHITECTURES, type ArchitectureName, RUN_MANIFEST, type RunManifest, readRunManifest, writeRunManifest } from './run-manifest.js';

@@ -1,0 +1,118 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, initBackend, type SubnetConfig } from '@adaptnet/core';
+import { MODEL_DIR } from '@adaptnet/train';
+import { loadTrainedModel } from '../model.js';
+import type { Output } from '../output.js';
+import { readRunManifest } from '../run-manifest.js';
+import { measureGrid } from './evaluate.js';
+import { type TrainFlags, trainCommand } from './train.js';
+
+export const COMPARE_STRATEGIES = ['individual', 'usnet', 'mutualnet'] as const;
+type Compared = (typeof COMPARE_STRATEGIES)[number];
+
+/** MutualNet Fig. 8's configurations on Fashion-MNIST (REFERENCE-RESULTS): width, resolution. */
+export const DEFAULT_COMPARE_CONFIGS: readonly SubnetConfig[] = [
+  { width: 1, resolution: 28 },
+  { width: 0.75, resolution: 24 },
+  { width: 0.5, resolution: 20 },
+  { width: 0.25, resolution: 16 },
+];
+
+/** Parses "1:28,0.75:24" into configurations. */
+export function parseConfigList(text: string): SubnetConfig[] {
+  return text.split(',').map((item) => {
+    const m = /^\s*([0-9.]+)\s*[:@x]\s*([0-9]+)\s*$/.exec(item);
+    if (!m) throw new ConfigError(`configuration '${item}' is not width:resolution (e.g. 0.5:20)`);
+    return { width: Number(m[1]), resolution: Number(m[2]) };
+  });
+}
+
+export interface CompareFlags extends Omit<TrainFlags, 'out' | 'strategy' | 'width' | 'resolution' | 'resume'> {
+  readonly out: string;
+  readonly configs?: readonly SubnetConfig[];
+  readonly strategies?: readonly Compared[];
+  readonly calibrationSamples?: number;
+  readonly maxBatches?: number;
+}
+
+export interface CompareResult {
+  readonly configs: readonly SubnetConfig[];
+  /** Top-1 by strategy, one per configuration. */
+  readonly top1: Readonly<Record<string, readonly number[]>>;
+  readonly macs: readonly number[];
+}
+
+async function finished(dir: string): Promise<boolean> {
+  return existsSync(join(dir, MODEL_DIR, 'model.json')) && existsSync(join(dir, 'run.json'));
+}
+
+/**
+ * `adaptnet-classify compare` (MutualNet Fig. 8): trains — or loads, when `<out>/<run>` already
+ * holds finished weights — MutualNet, US-Net and one individually-trained network per
+ * configuration on the same data and recipe, then prints top-1 side by side.
+ */
+export async function compareCommand(flags: CompareFlags, out: Output): Promise<CompareResult> {
+  const configs = flags.configs ?? DEFAULT_COMPARE_CONFIGS;
+  const strategies = flags.strategies ?? COMPARE_STRATEGIES;
+  await initBackend({ log: (line) => out.info(line) });
+  const top1: Record<string, number[]> = {};
+  let macs: number[] = [];
+  const resolutions = flags.resolutions ?? [...new Set([28, ...configs.map((c) => c.resolution)])].sort((a, b) => b - a);
+  for (const strategy of strategies) {
+    const runs: { dir: string; configs: SubnetConfig[] }[] =
+      strategy === 'individual'
+        ? configs.map((c) => ({ dir: join(flags.out, `individual-w${c.width}-r${c.resolution}`), configs: [c] }))
+        : [{ dir: join(flags.out, strategy), configs: [...configs] }];
+    top1[strategy] = [];
+    const rowMacs: number[] = [];
+    for (const run of runs) {
+      if (await finished(run.dir)) {
+        out.info(`[compare] ${strategy}: using the trained weights in ${run.dir}`);
+      } else {
+        const only = run.configs[0] as SubnetConfig;
+        await trainCommand(
+          {
+            ...flags,
+            out: run.dir,
+            strategy,
+            resolutions,
+            resume: true,
+            ...(strategy === 'individual' ? { width: only.width, resolution: only.resolution } : {}),
+          },
+          out,
+        );
+      }
+      const manifest = await readRunManifest(run.dir);
+      const model = await loadTrainedModel(run.dir, manifest);
+      try {
+        for (const c of run.configs) {
+          const table = await measureGrid(
+            manifest,
+            model,
+            { widths: [c.width], resolutions: [c.resolution] },
+            {
+              ...(flags.calibrationSamples === undefined ? {} : { calibrationSamples: flags.calibrationSamples }),
+              ...(flags.maxBatches === undefined ? {} : { maxBatches: flags.maxBatches }),
+            },
+          );
+          const row = table.rows[0];
+          if (row === undefined) throw new ConfigError(`no result for ${strategy} at width ${c.width}, resolution ${c.resolution}`);
+          top1[strategy].push(row.top1);
+          rowMacs.push(row.macs);
+        }
+      } finally {
+        model.dispose();
+      }
+    }
+    macs = rowMacs;
+  }
+  const header = `| width, res (MACs) | ${strategies.join(' | ')} |`;
+  const lines = [header, `|${'---|'.repeat(strategies.length + 1)}`];
+  configs.forEach((c, i) => {
+    const cells = strategies.map((s) => ((top1[s]?.[i] ?? Number.NaN) * 100).toFixed(2));
+    lines.push(`| ${c.width}, ${c.resolution} (${((macs[i] ?? 0) / 1e6).toFixed(3)}M) | ${cells.join(' | ')} |`);
+  });
+  out.result(lines.join('\n'));
+  return { configs, top1, macs };
+}

@@ -1,0 +1,155 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Backbone } from '@adaptnet/backbones';
+import { ConfigError, initBackend } from '@adaptnet/core';
+import { evaluateGrid, formatFrontier, QueryTable, renderPlot } from '@adaptnet/query-table';
+import { calibrationStream, evalStream, loadSplit } from '../data.js';
+import { architectureId, loadTrainedModel } from '../model.js';
+import type { Output } from '../output.js';
+import { type RunManifest, readRunManifest } from '../run-manifest.js';
+
+export const TABLE_FILE = 'table.json';
+export const PLOT_FILE = 'table.svg';
+
+export interface MeasureOptions {
+  readonly calibrationSamples?: number;
+  readonly maxBatches?: number;
+  readonly latencyRuns?: number;
+  readonly log?: (line: string) => void;
+  readonly checkpointPath?: string;
+}
+
+/** Calibrates and evaluates `model` (a run's network) over a width × resolution grid on the test split. */
+export async function measureGrid(
+  manifest: RunManifest,
+  model: Backbone,
+  grid: { widths?: readonly number[]; resolutions: readonly number[]; widthStep?: number },
+  options: MeasureOptions = {},
+): Promise<QueryTable> {
+  if (manifest.train.strategy === 'resizable') {
+    throw new ConfigError(
+      'tables of resizable networks (per-stage scales) are not supported yet; evaluate them with `eval`-style code from @adaptnet/query-table',
+    );
+  }
+  const dataSpec = { dataset: manifest.data.dataset, ...(manifest.data.dir === undefined ? {} : { dir: manifest.data.dir }) };
+  const [test, train] = await Promise.all([loadSplit(dataSpec, 'test'), loadSplit(dataSpec, 'train')]);
+  const samples = Math.min(options.calibrationSamples ?? 2000, train.size);
+  const val = evalStream(test, manifest.data);
+  const calib = calibrationStream(train, manifest.data, samples, manifest.train.seed);
+  return evaluateGrid(
+    model,
+    grid,
+    () => val.epoch(0),
+    () => calib.epoch(0),
+    {
+      calibrationSamples: samples,
+      disposeBatches: true,
+      architecture: architectureId(manifest.model),
+      log: options.log ?? false,
+      ...(options.maxBatches === undefined ? {} : { maxBatches: options.maxBatches }),
+      ...(options.latencyRuns === undefined ? {} : { latency: { runs: options.latencyRuns } }),
+      ...(options.checkpointPath === undefined
+        ? {}
+        : {
+            checkpointPath: options.checkpointPath,
+            ...(existsSync(options.checkpointPath) ? { resumeFrom: options.checkpointPath } : {}),
+          }),
+    },
+  );
+}
+
+/** The grid a run's strategy trained: widths × resolutions (individual: its one configuration). */
+export function trainedGrid(
+  manifest: RunManifest,
+  widthStep?: number,
+): { widths?: readonly number[]; resolutions: readonly number[]; widthStep?: number } {
+  const t = manifest.train;
+  if (t.strategy === 'individual')
+    return { widths: [t.width ?? manifest.model.widthRange.max], resolutions: [t.resolution ?? Math.max(...t.resolutions)] };
+  if (t.strategy === 'rsnet') return { widths: [manifest.model.widthRange.max], resolutions: t.resolutions };
+  if (t.strategy === 'usnet') return { resolutions: [Math.max(...t.resolutions)], ...(widthStep === undefined ? {} : { widthStep }) };
+  return { resolutions: t.resolutions, ...(widthStep === undefined ? {} : { widthStep }) };
+}
+
+export interface TableFlags {
+  readonly run: string;
+  readonly widthStep?: number;
+  readonly calibrationSamples?: number;
+  readonly latencyRuns?: number;
+  readonly maxBatches?: number;
+  readonly png?: boolean;
+}
+
+/** `adaptnet-classify table`: the query table next to the weights, its plot, and the frontier. */
+export async function tableCommand(flags: TableFlags, out: Output): Promise<QueryTable> {
+  const manifest = await readRunManifest(flags.run);
+  await initBackend({ log: (line) => out.info(line) });
+  const model = await loadTrainedModel(flags.run, manifest);
+  try {
+    const path = join(flags.run, TABLE_FILE);
+    const table = await measureGrid(manifest, model, trainedGrid(manifest, flags.widthStep), {
+      checkpointPath: path,
+      log: (line) => out.info(line),
+      ...(flags.calibrationSamples === undefined ? {} : { calibrationSamples: flags.calibrationSamples }),
+      ...(flags.latencyRuns === undefined ? {} : { latencyRuns: flags.latencyRuns }),
+      ...(flags.maxBatches === undefined ? {} : { maxBatches: flags.maxBatches }),
+    });
+    await table.save(path);
+    const svgPath = join(flags.run, PLOT_FILE);
+    const pngPath = flags.png ? svgPath.replace(/\.svg$/, '.png') : undefined;
+    await renderPlot(table, {
+      svgPath,
+      ...(pngPath === undefined ? {} : { pngPath }),
+      title: `${manifest.train.strategy} ${manifest.model.architecture} on ${manifest.data.dataset}`,
+    });
+    out.result(formatFrontier(table));
+    out.result(`table: ${path}`);
+    out.result(`plot: ${svgPath}${pngPath ? ` (and ${pngPath})` : ''}`);
+    return table;
+  } finally {
+    model.dispose();
+  }
+}
+
+export interface EvalFlags {
+  readonly run: string;
+  readonly width?: number;
+  readonly resolution?: number;
+  readonly calibrationSamples?: number;
+  readonly maxBatches?: number;
+}
+
+/** `adaptnet-classify eval`: calibrate and evaluate one configuration (default: the full network). */
+export async function evalCommand(flags: EvalFlags, out: Output): Promise<QueryTable> {
+  const manifest = await readRunManifest(flags.run);
+  await initBackend({ log: (line) => out.info(line) });
+  const model = await loadTrainedModel(flags.run, manifest);
+  try {
+    const width = flags.width ?? manifest.model.widthRange.max;
+    const resolution = flags.resolution ?? Math.max(...manifest.train.resolutions);
+    const table = await measureGrid(
+      manifest,
+      model,
+      { widths: [width], resolutions: [resolution] },
+      {
+        ...(flags.calibrationSamples === undefined ? {} : { calibrationSamples: flags.calibrationSamples }),
+        ...(flags.maxBatches === undefined ? {} : { maxBatches: flags.maxBatches }),
+      },
+    );
+    const row = table.rows[0];
+    if (row) {
+      out.result(
+        `width ${row.config.width} resolution ${row.config.resolution}: ${(row.macs / 1e6).toFixed(2)} MFLOPs, ${row.params} params, top-1 ${(row.top1 * 100).toFixed(2)}%, top-5 ${(row.top5 * 100).toFixed(2)}% on ${row.samples} images`,
+      );
+    }
+    return table;
+  } finally {
+    model.dispose();
+  }
+}
+
+export async function loadRunTable(run: string, table?: string): Promise<QueryTable> {
+  const path = table ?? join(run, TABLE_FILE);
+  if (!existsSync(path)) throw new ConfigError(`no query table at ${path}; build it with: adaptnet-classify table --run ${run}`);
+  return QueryTable.load(path);
+}

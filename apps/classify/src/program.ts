@@ -1,0 +1,190 @@
+import { AdaptNetError, type BackendChoice } from '@adaptnet/core';
+import { STRATEGIES } from '@adaptnet/train';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { COMPARE_STRATEGIES, compareCommand, parseConfigList } from './commands/compare.js';
+import { evalCommand, tableCommand } from './commands/evaluate.js';
+import { flopsCommand } from './commands/flops.js';
+import { predictCommand, queryCommand } from './commands/query.js';
+import { trainCommand } from './commands/train.js';
+import { type Output, processOutput } from './output.js';
+import { ARCHITECTURES } from './run-manifest.js';
+
+function number(name: string, check: (v: number) => boolean, allowed: string) {
+  return (text: string): number => {
+    const v = Number(text);
+    if (text.trim() === '' || !Number.isFinite(v) || !check(v)) throw new InvalidArgumentError(`${name} must be ${allowed}, got '${text}'`);
+    return v;
+  };
+}
+const positive = (name: string) => number(name, (v) => v > 0, 'a number > 0');
+const positiveInt = (name: string) => number(name, (v) => Number.isInteger(v) && v > 0, 'a positive integer');
+const integer = (name: string) => number(name, Number.isInteger, 'an integer');
+
+function intList(text: string): number[] {
+  const values = text.split(',').map((s) => Number(s.trim()));
+  if (values.length === 0 || values.some((v) => !Number.isInteger(v) || v <= 0)) {
+    throw new InvalidArgumentError(`must be comma-separated positive integers (e.g. 28,24,20,16), got '${text}'`);
+  }
+  return values;
+}
+
+/** Exit codes: 0 ok, 1 failure, 2 bad input (arguments, configuration, files). */
+function exitCodeOf(e: unknown): number {
+  if (e instanceof AdaptNetError) return e.code === 'E_TRAINING_DIVERGED' || e.code === 'E_BACKEND' ? 1 : 2;
+  return 1;
+}
+
+/** Builds the `adaptnet-classify` program; `out` receives results and notes (tests capture them). */
+export function createProgram(out: Output = processOutput): Command {
+  const program = new Command('adaptnet-classify')
+    .description('Train, evaluate and deploy adaptive image classifiers: one network, many width × resolution configurations.')
+    .addOption(
+      new Option('--backend <name>', 'tfjs backend (default: the fastest available)').choices(['tensorflow', 'native', 'wasm', 'cpu']),
+    )
+    .option('--verbose', 'print stack traces on errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => out.result(s.replace(/\n$/, '')), writeErr: (s) => out.info(s.replace(/\n$/, '')) })
+    .hook('preAction', (cmd) => {
+      const backend = cmd.opts<{ backend?: BackendChoice }>().backend;
+      if (backend !== undefined) process.env.ADAPTNET_BACKEND = backend;
+    });
+
+  program
+    .command('train')
+    .description('train a network with one strategy (default: MutualNet on Fashion-MNIST, the REFERENCE-RESULTS recipe)')
+    .requiredOption('-o, --out <dir>', 'run directory: checkpoints, metrics.jsonl, weights (model/), run.json')
+    .option('-c, --config <file>', 'YAML or JSON file with training options (flags override it)')
+    .addOption(new Option('-s, --strategy <name>', 'training strategy (default mutualnet)').choices(STRATEGIES))
+    .addOption(new Option('-a, --architecture <name>', 'network (default mobilenet-v1-fashion)').choices(ARCHITECTURES))
+    .option('-d, --dataset <name>', 'fashion-mnist (default), mnist, cifar10 or folder:<path>')
+    .option('--data-dir <dir>', 'data set folder (CIFAR-10 batches, MNIST IDX files, another Fashion-MNIST copy)')
+    .option('--train-subset <n>', 'train on a seeded random subset of n images', positiveInt('--train-subset'))
+    .option('--width-min <w>', 'smallest trained width (default 0.25)', positive('--width-min'))
+    .option('--width-max <w>', 'largest trained width (default 1)', positive('--width-max'))
+    .option('-r, --resolutions <list>', 'trained resolutions, largest = full network (default 28,24,20,16)', intList)
+    .option('--width <w>', 'individual: the width trained', positive('--width'))
+    .option('--resolution <r>', 'individual / resizable: the resolution trained', positiveInt('--resolution'))
+    .option('-e, --epochs <n>', 'epochs, may be fractional (default 1)', positive('--epochs'))
+    .option('-b, --batch-size <n>', 'batch size (default 128)', positiveInt('--batch-size'))
+    .option('--lr <lr>', 'base learning rate (default 0.1, cosine to 0)', positive('--lr'))
+    .option('--seed <n>', 'seed of weights, data order and sampling (default 0)', integer('--seed'))
+    .option('--resume', 'continue from <out>/train-state when it exists')
+    .addOption(new Option('--progress <mode>', 'progress output').choices(['auto', 'bar', 'lines', 'none']).default('auto'))
+    .action(async (flags) => {
+      await trainCommand(flags, out);
+    });
+
+  program
+    .command('eval')
+    .description('calibrate BN and evaluate one configuration of a trained run on the test split')
+    .requiredOption('--run <dir>', 'run directory written by train')
+    .option('--width <w>', 'width (default: the largest)', positive('--width'))
+    .option('--resolution <r>', 'resolution (default: the largest trained)', positiveInt('--resolution'))
+    .option('--calibration-samples <n>', 'training images for BN calibration (default 2000)', positiveInt('--calibration-samples'))
+    .option('--max-batches <n>', 'evaluate on at most n batches of 500 (quick checks)', positiveInt('--max-batches'))
+    .action(async (flags) => {
+      await evalCommand(flags, out);
+    });
+
+  program
+    .command('table')
+    .description('build the query table (every width step × resolution, calibrated), its Pareto frontier and plot')
+    .requiredOption('--run <dir>', 'run directory written by train')
+    .option('--width-step <s>', 'width grid step (default 0.05)', positive('--width-step'))
+    .option('--calibration-samples <n>', 'training images for BN calibration (default 2000)', positiveInt('--calibration-samples'))
+    .option('--latency-runs <n>', 'also measure latency: median of n single-image runs', positiveInt('--latency-runs'))
+    .option('--max-batches <n>', 'evaluate on at most n batches of 500 (quick checks)', positiveInt('--max-batches'))
+    .option('--png', 'also render the plot as PNG')
+    .action(async (flags) => {
+      await tableCommand(flags, out);
+    });
+
+  program
+    .command('query')
+    .description('the most accurate configuration within a budget')
+    .requiredOption('--run <dir>', 'run directory with table.json')
+    .option('--table <file>', 'a query table file (default <run>/table.json)')
+    .option('--max-mflops <n>', 'budget in millions of multiply-adds', positive('--max-mflops'))
+    .option('--max-ms <n>', 'budget in milliseconds (tables built with --latency-runs)', positive('--max-ms'))
+    .option('--json', 'print the row as JSON')
+    .action(async (flags) => {
+      await queryCommand(flags, out);
+    });
+
+  program
+    .command('predict')
+    .description('classify an image with the best configuration within a budget (no recalibration: the table carries BN statistics)')
+    .argument('<image>', 'JPEG, PNG, WebP, ... image')
+    .requiredOption('--run <dir>', 'run directory with table.json')
+    .option('--max-mflops <n>', 'budget in millions of multiply-adds', positive('--max-mflops'))
+    .option('--max-ms <n>', 'budget in milliseconds', positive('--max-ms'))
+    .option('--invert', 'invert the image (dark object on light background → like Fashion-MNIST)')
+    .option('--top <k>', 'classes to show (default 5)', positiveInt('--top'))
+    .action(async (image: string, flags) => {
+      await predictCommand({ ...flags, image }, out);
+    });
+
+  program
+    .command('flops')
+    .description('exact multiply-adds and parameters of a configuration')
+    .option('--run <dir>', 'the network of a run (default: --architecture)')
+    .addOption(new Option('-a, --architecture <name>', 'network (default mobilenet-v1-fashion)').choices(ARCHITECTURES))
+    .addOption(new Option('--input <kind>', 'stem: small (28-32 px) or imagenet').choices(['small', 'imagenet']))
+    .option('--in-channels <n>', 'image channels', positiveInt('--in-channels'))
+    .option('--num-classes <n>', 'classes', positiveInt('--num-classes'))
+    .option('--width <w>', 'width (default 1)', positive('--width'))
+    .option('--resolution <r>', 'resolution (default 28 small, 224 imagenet)', positiveInt('--resolution'))
+    .option('--layers', 'per-layer report')
+    .action(async (flags) => {
+      await flopsCommand(flags, out);
+    });
+
+  program
+    .command('compare')
+    .description('MutualNet vs US-Net vs individually trained networks at a few configurations (MutualNet Fig. 8)')
+    .requiredOption('-o, --out <dir>', 'folder of the runs (reused when already trained)')
+    .option('--configs <list>', 'width:resolution list (default 1:28,0.75:24,0.5:20,0.25:16)', parseConfigList)
+    .option('--strategies <list>', `subset of ${COMPARE_STRATEGIES.join(',')}`, (t: string) => {
+      const list = t.split(',');
+      const bad = list.find((s) => !(COMPARE_STRATEGIES as readonly string[]).includes(s));
+      if (bad !== undefined) throw new InvalidArgumentError(`unknown strategy '${bad}'; allowed: ${COMPARE_STRATEGIES.join(', ')}`);
+      return list;
+    })
+    .option('-c, --config <file>', 'YAML or JSON training options shared by every run')
+    .option('-d, --dataset <name>', 'data set (default fashion-mnist)')
+    .option('--data-dir <dir>', 'data set folder')
+    .option('--train-subset <n>', 'train on a seeded random subset of n images', positiveInt('--train-subset'))
+    .option('-e, --epochs <n>', 'epochs per run (default 1)', positive('--epochs'))
+    .option('-b, --batch-size <n>', 'batch size (default 128)', positiveInt('--batch-size'))
+    .option('--lr <lr>', 'base learning rate', positive('--lr'))
+    .option('--seed <n>', 'seed', integer('--seed'))
+    .option('--calibration-samples <n>', 'BN calibration images (default 2000)', positiveInt('--calibration-samples'))
+    .option('--max-batches <n>', 'evaluate on at most n batches of 500', positiveInt('--max-batches'))
+    .addOption(new Option('--progress <mode>', 'progress output').choices(['auto', 'bar', 'lines', 'none']).default('auto'))
+    .action(async (flags) => {
+      await compareCommand(flags, out);
+    });
+
+  return program;
+}
+
+/** Runs the CLI; returns the exit code instead of exiting (errors: one line, stack with --verbose). */
+export async function main(argv: readonly string[], out: Output = processOutput): Promise<number> {
+  const program = createProgram(out);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    const commanderCode = (e as { code?: string }).code;
+    if (typeof commanderCode === 'string' && commanderCode.startsWith('commander.')) {
+      return commanderCode === 'commander.helpDisplayed' || commanderCode === 'commander.version' || commanderCode === 'commander.help'
+        ? 0
+        : 2;
+    }
+    const verbose = argv.includes('--verbose');
+    out.info(`adaptnet-classify: error: ${(e as Error).message ?? String(e)}`);
+    if (verbose && e instanceof Error && e.stack) out.info(e.stack);
+    return exitCodeOf(e);
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * Img/s of one training iteration per strategy on the reference Fashion-MNIST MobileNetV1
+ * (REFERENCE-RESULTS.md; small-input stem, blocks 64..512, 14.35M MACs at 1.0×-28), real
+ * Fashion-MNIST batches through @adaptnet/data (pad-crop + flip, normalised), on the best
+ * backend. Images per iteration count once, however many subnets the strategy runs (as the
+ * reference's "img/s per sandwich step"). Writes bench-results/strategies.json.
+ *
+ *   pnpm --filter @adaptnet/train bench
+ *   BENCH_BATCH=128 BENCH_SECONDS=20 BENCH_STRATEGIES=mutualnet,individual pnpm --filter @adaptnet/train bench
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createBackbone, MOBILENET_V1_FASHION_MNIST_BLOCKS } from '@adaptnet/backbones';
+import { initBackend } from '@adaptnet/core';
+import { BatchStream, FASHION_MNIST_NORMALIZE, loadFashionMnist } from '@adaptnet/data';
+import { normOptionsFor, parseTrainConfig, STRATEGIES, type Strategy, Trainer } from '../src/index.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const BATCH = Number(process.env.BENCH_BATCH ?? 64);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const ONLY = process.env.BENCH_STRATEGIES?.split(',') as Strategy[] | undefined;
+/**
+ * PyTorch 1.13 (2 threads) on the same recipe, batch 128, from REFERENCE-RESULTS.md: 60,000 images
+ * per epoch over the measured epoch times (MutualNet 212 s, US-Net 232 s, individual 95 s).
+ * RS-Nets and resizable were not measured there.
+ */
+const PYTORCH_IMG_PER_SEC: Partial<Record<Strategy, number>> = { mutualnet: 283, usnet: 60000 / 232, individual: 60000 / 95 };
+const RESOLUTIONS = [28, 24, 20, 16];
+
+const backend = await initBackend({ log: false });
+const data = await loadFashionMnist({ split: 'train' });
+const stream = new BatchStream(data, {
+  batchSize: BATCH,
+  augment: { kind: 'pad-crop', padding: 2, flip: true },
+  normalize: FASHION_MNIST_NORMALIZE,
+});
+
+function build(strategy: Strategy) {
+  const config = parseTrainConfig({
+    strategy,
+    resolutions: strategy === 'resizable' ? [28] : RESOLUTIONS,
+    widthRange: { min: 0.25, max: 1 },
+    epochs: 1,
+    batchSize: BATCH,
+    checkpointEvery: 0,
+  });
+  const options = { input: 'small' as const, inChannels: 1, numClasses: 10, blocks: MOBILENET_V1_FASHION_MNIST_BLOCKS };
+  let stages = 0;
+  if (strategy === 'resizable') {
+    const probe = createBackbone('mobilenet-v1', { ...options, resizable: true, norm: { policy: 'config' } });
+    stages = probe.resizes.length;
+    probe.dispose();
+  }
+  const model = createBackbone('mobilenet-v1', {
+    ...options,
+    resizable: strategy === 'resizable',
+    norm: normOptionsFor(config, { resizableStages: stages }),
+  });
+  return new Trainer({ model, config, data: stream, progress: 'none' });
+}
+
+interface Row {
+  strategy: Strategy;
+  subnetsPerIteration: number;
+  imgPerSec: number;
+  msPerIteration: number;
+  iterations: number;
+  pytorchImgPerSec: number | null;
+  ratioToPytorch: number | null;
+}
+
+const rows: Row[] = [];
+for (const strategy of STRATEGIES.filter((s) => ONLY === undefined || ONLY.includes(s))) {
+  const trainer = build(strategy);
+  const warm = 3;
+  await trainer.fit({ stopAtStep: warm });
+  const t0 = performance.now();
+  let steps = warm;
+  while (performance.now() - t0 < SECONDS * 1000) {
+    steps += 5;
+    await trainer.fit({ stopAtStep: steps });
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const iterations = steps - warm;
+  const imgPerSec = (iterations * BATCH) / seconds;
+  const reference = PYTORCH_IMG_PER_SEC[strategy] ?? null;
+  const row: Row = {
+    strategy,
+    subnetsPerIteration: trainer.strategy.sampler.next().length,
+    imgPerSec: Math.round(imgPerSec * 10) / 10,
+    msPerIteration: Math.round((seconds / iterations) * 10000) / 10,
+    iterations,
+    pytorchImgPerSec: reference === null ? null : Math.round(reference),
+    ratioToPytorch: reference === null ? null : Math.round((imgPerSec / reference) * 100) / 100,
+  };
+  rows.push(row);
+  console.log(
+    `${strategy.padEnd(11)} ${row.subnetsPerIteration} subnets  ${row.imgPerSec.toFixed(0).padStart(5)} img/s  ${row.msPerIteration.toFixed(1)} ms/iter` +
+      (row.ratioToPytorch === null ? '' : `  ${row.ratioToPytorch.toFixed(2)}× PyTorch (${row.pytorchImgPerSec} img/s)`),
+  );
+  trainer.model.dispose();
+  trainer.dispose();
+}
+
+const out = join(here, '..', 'bench-results', 'strategies.json');
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(
+  out,
+  `${JSON.stringify({ backend: backend.name, batch: BATCH, seconds: SECONDS, net: 'fashion-mobilenet-v1 (14.35M MACs at 1.0x-28)', pytorchSource: 'REFERENCE-RESULTS.md, batch 128, full epochs', rows }, null, 2)}\n`,
+);
+console.log(`wrote ${out}`);
