@@ -1,4 +1,4 @@
-import { createImageDataset, type DecodedImage, type ImageDataset, type ImageSource } from '../../src/index.js';
+import { asImageSource, createImageDataset, type DecodedImage, type ImageDataset, type ImageSource } from '../../src/index.js';
 
 /** A plain float64 image, HWC. */
 export interface RefImage {
@@ -91,21 +91,14 @@ export function syntheticDataset(size: number, h: number, w: number, c: number, 
 
 /** An ImageSource over a set that counts read() calls and the images they asked for. */
 export function countingSource(ds: ImageDataset, delayMs = 0): ImageSource & { reads: number } {
-  const stride = ds.height * ds.width * ds.channels;
+  const inner = asImageSource(ds);
   const src = {
-    name: ds.name,
-    size: ds.size,
-    channels: ds.channels,
-    numClasses: ds.numClasses,
-    classNames: ds.classNames,
-    labels: ds.labels,
-    height: ds.height,
-    width: ds.width,
+    ...inner,
     reads: 0,
     async read(indices: ArrayLike<number>): Promise<DecodedImage[]> {
       src.reads++;
       if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
-      return Array.from(indices, (i) => ({ pixels: ds.pixels.slice(i * stride, (i + 1) * stride), height: ds.height, width: ds.width }));
+      return inner.read(indices);
     },
   };
   return src;
