@@ -23,8 +23,18 @@ export function defaultNormalization(dataset: string): Normalization {
   return IMAGENET_NORMALIZE;
 }
 
-export async function loadSplit(spec: Pick<DataSpec, 'dataset' | 'dir'>, split: 'train' | 'test'): Promise<ImageDataset | ImageSource> {
-  return loadDataset(spec.dataset, { split, ...(spec.dir === undefined ? {} : { dir: spec.dir }) });
+const loaded = new Map<string, Promise<ImageDataset | ImageSource>>();
+
+/** A split of a data set, loaded once per process (`compare` and `table` read the same files repeatedly). */
+export function loadSplit(spec: Pick<DataSpec, 'dataset' | 'dir'>, split: 'train' | 'test'): Promise<ImageDataset | ImageSource> {
+  const key = JSON.stringify([spec.dataset, spec.dir ?? null, split]);
+  let pending = loaded.get(key);
+  if (pending === undefined) {
+    pending = loadDataset(spec.dataset, { split, ...(spec.dir === undefined ? {} : { dir: spec.dir }) });
+    pending.catch(() => loaded.delete(key));
+    loaded.set(key, pending);
+  }
+  return pending;
 }
 
 function normalize(spec: DataSpec): { mean: readonly number[]; std: readonly number[] } {

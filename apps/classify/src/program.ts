@@ -28,6 +28,20 @@ function intList(text: string): number[] {
   return values;
 }
 
+/** Options `train` and `compare` share: data, recipe and output. */
+function addRecipeOptions(cmd: Command): Command {
+  return cmd
+    .option('-c, --config <file>', 'YAML or JSON file with training options (flags override it)')
+    .option('-d, --dataset <name>', 'fashion-mnist (default), mnist, cifar10 or folder:<path>')
+    .option('--data-dir <dir>', 'data set folder (CIFAR-10 batches, MNIST IDX files, another Fashion-MNIST copy)')
+    .option('--train-subset <n>', 'train on a seeded random subset of n images', positiveInt('--train-subset'))
+    .option('-e, --epochs <n>', 'epochs, may be fractional (default 1)', positive('--epochs'))
+    .option('-b, --batch-size <n>', 'batch size (default 128)', positiveInt('--batch-size'))
+    .option('--lr <lr>', 'base learning rate (default 0.1, cosine to 0)', positive('--lr'))
+    .option('--seed <n>', 'seed of weights, data order and sampling (default 0)', integer('--seed'))
+    .addOption(new Option('--progress <mode>', 'progress output').choices(['auto', 'bar', 'lines', 'none']).default('auto'));
+}
+
 /** Exit codes: 0 ok, 1 failure, 2 bad input (arguments, configuration, files). */
 function exitCodeOf(e: unknown): number {
   if (e instanceof AdaptNetError) return e.code === 'E_TRAINING_DIVERGED' || e.code === 'E_BACKEND' ? 1 : 2;
@@ -50,30 +64,22 @@ export function createProgram(out: Output = processOutput): Command {
       if (backend !== undefined) process.env.ADAPTNET_BACKEND = backend;
     });
 
-  program
-    .command('train')
-    .description('train a network with one strategy (default: MutualNet on Fashion-MNIST, the REFERENCE-RESULTS recipe)')
-    .requiredOption('-o, --out <dir>', 'run directory: checkpoints, metrics.jsonl, weights (model/), run.json')
-    .option('-c, --config <file>', 'YAML or JSON file with training options (flags override it)')
-    .addOption(new Option('-s, --strategy <name>', 'training strategy (default mutualnet)').choices(STRATEGIES))
-    .addOption(new Option('-a, --architecture <name>', 'network (default mobilenet-v1-fashion)').choices(ARCHITECTURES))
-    .option('-d, --dataset <name>', 'fashion-mnist (default), mnist, cifar10 or folder:<path>')
-    .option('--data-dir <dir>', 'data set folder (CIFAR-10 batches, MNIST IDX files, another Fashion-MNIST copy)')
-    .option('--train-subset <n>', 'train on a seeded random subset of n images', positiveInt('--train-subset'))
-    .option('--width-min <w>', 'smallest trained width (default 0.25)', positive('--width-min'))
-    .option('--width-max <w>', 'largest trained width (default 1)', positive('--width-max'))
-    .option('-r, --resolutions <list>', 'trained resolutions, largest = full network (default 28,24,20,16)', intList)
-    .option('--width <w>', 'individual: the width trained', positive('--width'))
-    .option('--resolution <r>', 'individual / resizable: the resolution trained', positiveInt('--resolution'))
-    .option('-e, --epochs <n>', 'epochs, may be fractional (default 1)', positive('--epochs'))
-    .option('-b, --batch-size <n>', 'batch size (default 128)', positiveInt('--batch-size'))
-    .option('--lr <lr>', 'base learning rate (default 0.1, cosine to 0)', positive('--lr'))
-    .option('--seed <n>', 'seed of weights, data order and sampling (default 0)', integer('--seed'))
-    .option('--resume', 'continue from <out>/train-state when it exists')
-    .addOption(new Option('--progress <mode>', 'progress output').choices(['auto', 'bar', 'lines', 'none']).default('auto'))
-    .action(async (flags) => {
-      await trainCommand(flags, out);
-    });
+  addRecipeOptions(
+    program
+      .command('train')
+      .description('train a network with one strategy (default: MutualNet on Fashion-MNIST, the REFERENCE-RESULTS recipe)')
+      .requiredOption('-o, --out <dir>', 'run directory: checkpoints, metrics.jsonl, weights (model/), run.json')
+      .addOption(new Option('-s, --strategy <name>', 'training strategy (default mutualnet)').choices(STRATEGIES))
+      .addOption(new Option('-a, --architecture <name>', 'network (default mobilenet-v1-fashion)').choices(ARCHITECTURES))
+      .option('--width-min <w>', 'smallest trained width (default 0.25)', positive('--width-min'))
+      .option('--width-max <w>', 'largest trained width (default 1)', positive('--width-max'))
+      .option('-r, --resolutions <list>', 'trained resolutions, largest = full network (default 28,24,20,16)', intList)
+      .option('--width <w>', 'individual: the width trained', positive('--width'))
+      .option('--resolution <r>', 'individual / resizable: the resolution trained', positiveInt('--resolution'))
+      .option('--resume', 'continue from <out>/train-state when it exists'),
+  ).action(async (flags) => {
+    await trainCommand(flags, out);
+  });
 
   program
     .command('eval')
@@ -140,31 +146,23 @@ export function createProgram(out: Output = processOutput): Command {
       await flopsCommand(flags, out);
     });
 
-  program
-    .command('compare')
-    .description('MutualNet vs US-Net vs individually trained networks at a few configurations (MutualNet Fig. 8)')
-    .requiredOption('-o, --out <dir>', 'folder of the runs (reused when already trained)')
-    .option('--configs <list>', 'width:resolution list (default 1:28,0.75:24,0.5:20,0.25:16)', parseConfigList)
-    .option('--strategies <list>', `subset of ${COMPARE_STRATEGIES.join(',')}`, (t: string) => {
-      const list = t.split(',');
-      const bad = list.find((s) => !(COMPARE_STRATEGIES as readonly string[]).includes(s));
-      if (bad !== undefined) throw new InvalidArgumentError(`unknown strategy '${bad}'; allowed: ${COMPARE_STRATEGIES.join(', ')}`);
-      return list;
-    })
-    .option('-c, --config <file>', 'YAML or JSON training options shared by every run')
-    .option('-d, --dataset <name>', 'data set (default fashion-mnist)')
-    .option('--data-dir <dir>', 'data set folder')
-    .option('--train-subset <n>', 'train on a seeded random subset of n images', positiveInt('--train-subset'))
-    .option('-e, --epochs <n>', 'epochs per run (default 1)', positive('--epochs'))
-    .option('-b, --batch-size <n>', 'batch size (default 128)', positiveInt('--batch-size'))
-    .option('--lr <lr>', 'base learning rate', positive('--lr'))
-    .option('--seed <n>', 'seed', integer('--seed'))
-    .option('--calibration-samples <n>', 'BN calibration images (default 2000)', positiveInt('--calibration-samples'))
-    .option('--max-batches <n>', 'evaluate on at most n batches of 500', positiveInt('--max-batches'))
-    .addOption(new Option('--progress <mode>', 'progress output').choices(['auto', 'bar', 'lines', 'none']).default('auto'))
-    .action(async (flags) => {
-      await compareCommand(flags, out);
-    });
+  addRecipeOptions(
+    program
+      .command('compare')
+      .description('MutualNet vs US-Net vs individually trained networks at a few configurations (MutualNet Fig. 8)')
+      .requiredOption('-o, --out <dir>', 'folder of the runs (reused when already trained)')
+      .option('--configs <list>', 'width:resolution list (default 1:28,0.75:24,0.5:20,0.25:16)', parseConfigList)
+      .option('--strategies <list>', `subset of ${COMPARE_STRATEGIES.join(',')}`, (t: string) => {
+        const list = t.split(',');
+        const bad = list.find((s) => !(COMPARE_STRATEGIES as readonly string[]).includes(s));
+        if (bad !== undefined) throw new InvalidArgumentError(`unknown strategy '${bad}'; allowed: ${COMPARE_STRATEGIES.join(', ')}`);
+        return list;
+      })
+      .option('--calibration-samples <n>', 'BN calibration images (default 2000)', positiveInt('--calibration-samples'))
+      .option('--max-batches <n>', 'evaluate on at most n batches of 500', positiveInt('--max-batches')),
+  ).action(async (flags) => {
+    await compareCommand(flags, out);
+  });
 
   return program;
 }

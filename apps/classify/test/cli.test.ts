@@ -118,6 +118,23 @@ describe('adaptnet-classify', () => {
     expect(q.stderr).toMatch(/macs/);
   });
 
+  it('compare trains each strategy once, then reuses the runs', async () => {
+    const dir = join(root, 'compare');
+    const args = ['compare', '--out', dir, '--configs', '1:28,0.5:20', '--train-subset', '128', '--batch-size', '64'];
+    const quick = ['--epochs', '1', '--calibration-samples', '64', '--max-batches', '1', '--progress', 'none'];
+    const first = await cli(...args, ...quick);
+    expect(first.code, first.stderr).toBe(0);
+    const lines = first.stdout.split('\n');
+    expect(lines[0]).toBe('| width, res (MACs) | individual | usnet | mutualnet |');
+    expect(lines[2]).toMatch(/^\| 1, 28 \(14\.346M\) \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \|$/);
+    expect(lines[3]).toMatch(/^\| 0\.5, 20 \(1\.989M\) \|/);
+    const again = await cli(...args, ...quick);
+    expect(again.code).toBe(0);
+    expect(again.stderr.match(/using the trained weights/g)).toHaveLength(4); // 2 individual + usnet + mutualnet
+    expect(again.stderr).not.toMatch(/\[train\]/);
+    expect(again.stdout).toBe(first.stdout); // same weights, same calibration images: same numbers
+  }, 240_000);
+
   it('--help lists every subcommand', async () => {
     const h = await cli('--help');
     expect(h.code).toBe(0);

@@ -73,7 +73,8 @@ function fallback(kernelName: string, backendName: string): KernelFunc {
 
 export function fastSlice(backendName: string): KernelFunc {
   return (args) => {
-    const { backend, attrs } = args;
+    const { attrs } = args;
+    const backend = args.backend as KernelBackend;
     const { x } = args.inputs as { x: TensorInfo };
     const values = isCopyable(backend, x);
     if (values === undefined) return fallback('Slice', backendName)(args);
@@ -88,7 +89,8 @@ export function fastSlice(backendName: string): KernelFunc {
 
 export function fastPad(backendName: string): KernelFunc {
   return (args) => {
-    const { backend, attrs } = args;
+    const { attrs } = args;
+    const backend = args.backend as KernelBackend;
     const { x } = args.inputs as { x: TensorInfo };
     const values = isCopyable(backend, x);
     if (values === undefined) return fallback('PadV2', backendName)(args);
