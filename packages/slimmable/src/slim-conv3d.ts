@@ -1,7 +1,7 @@
 import { type Cost, type ForwardContext, leafCost, Rng } from '@adaptnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ChannelPlan, SlimCommonOptions, SlimInputSide, SlimSide } from './channels.js';
-import { heNormalVariable, zerosVariable } from './init.js';
+import { uniformVariable, zerosVariable } from './init.js';
 import { applyPadding, checkPadding, expandTuple, outSize, type Padding } from './padding.js';
 import { sliceAxis } from './slice.js';
 import { SlimLayer } from './slim-layer.js';
@@ -40,7 +40,7 @@ export class SlimConv3d extends SlimLayer {
     const rng = options.rng ?? new Rng(0);
     this.kernel = this.addVariable(
       'kernel',
-      heNormalVariable(rng, [kd, kh, kw, this.inPlan.full, this.outPlan.full], kd * kh * kw * this.outPlan.full),
+      uniformVariable(rng, [kd, kh, kw, this.inPlan.full, this.outPlan.full], kd * kh * kw * this.inPlan.full),
     );
     this.bias = options.useBias ? this.addVariable('bias', zerosVariable([this.outPlan.full])) : undefined;
   }

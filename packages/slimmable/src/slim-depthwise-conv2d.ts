@@ -1,7 +1,7 @@
 import { type Cost, type ForwardContext, leafCost, Rng } from '@adaptnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ChannelPlan, SlimCommonOptions, SlimSide } from './channels.js';
-import { heNormalVariable, zerosVariable } from './init.js';
+import { uniformVariable, zerosVariable } from './init.js';
 import { checkPadding, conv2dPad, expandTuple, outSize, type Padding } from './padding.js';
 import { sliceAxis } from './slice.js';
 import { SlimLayer } from './slim-layer.js';
@@ -35,7 +35,7 @@ export class SlimDepthwiseConv2d extends SlimLayer {
     this.padding = checkPadding(name, options.padding ?? 'same', 2);
     const [kh, kw] = this.k as [number, number];
     const rng = options.rng ?? new Rng(0);
-    this.kernel = this.addVariable('kernel', heNormalVariable(rng, [kh, kw, this.channelPlan.full, 1], kh * kw));
+    this.kernel = this.addVariable('kernel', uniformVariable(rng, [kh, kw, this.channelPlan.full, 1], kh * kw));
     this.bias = options.useBias ? this.addVariable('bias', zerosVariable([this.channelPlan.full])) : undefined;
   }
 

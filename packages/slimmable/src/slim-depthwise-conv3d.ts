@@ -1,7 +1,7 @@
 import { type Cost, type ForwardContext, leafCost, Rng } from '@adaptnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ChannelPlan, SlimCommonOptions, SlimSide } from './channels.js';
-import { heNormalVariable, zerosVariable } from './init.js';
+import { uniformVariable, zerosVariable } from './init.js';
 import { checkPadding, expandTuple, outSize, type Padding } from './padding.js';
 import { sliceAxis } from './slice.js';
 import { SlimLayer } from './slim-layer.js';
@@ -45,7 +45,7 @@ export class SlimDepthwiseConv3d extends SlimLayer {
     this.padding = checkPadding(name, options.padding ?? 'same', 3);
     const [kd, kh, kw] = this.k as [number, number, number];
     const rng = options.rng ?? new Rng(0);
-    this.kernel = this.addVariable('kernel', heNormalVariable(rng, [kd, kh, kw, this.channelPlan.full, 1], kd * kh * kw));
+    this.kernel = this.addVariable('kernel', uniformVariable(rng, [kd, kh, kw, this.channelPlan.full, 1], kd * kh * kw));
     this.bias = options.useBias ? this.addVariable('bias', zerosVariable([this.channelPlan.full])) : undefined;
   }
 
