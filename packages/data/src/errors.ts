@@ -5,7 +5,7 @@ export type DatasetErrorReason = 'missing' | 'corrupt' | 'unreadable' | 'empty';
 
 /**
  * A data set that is absent, truncated, malformed or undecodable. The message names the file or
- * folder and, for a missing data set, the command that installs it. Its code is `E_CONFIG`: the
+ * folder and, for a missing data set, the command that installs it. Its code is `E_DATASET`: the
  * run was pointed at data it cannot use.
  */
 export class DatasetError extends AdaptNetError {
@@ -13,7 +13,7 @@ export class DatasetError extends AdaptNetError {
   readonly path: string;
 
   constructor(reason: DatasetErrorReason, path: string, message: string, options?: { cause?: unknown }) {
-    super('E_CONFIG', message, options);
+    super('E_DATASET', message, options);
     this.reason = reason;
     this.path = path;
   }

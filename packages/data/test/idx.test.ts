@@ -52,7 +52,7 @@ describe('IDX parsing', () => {
     const err = await readIdx(path).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DatasetError);
     expect(err).toBeInstanceOf(AdaptNetError);
-    expect(err).toMatchObject({ reason: 'corrupt', path, code: 'E_CONFIG' });
+    expect(err).toMatchObject({ reason: 'corrupt', path, code: 'E_DATASET' });
     expect((err as Error).message).toBe(
       `${path} is not a valid IDX file: magic number 0x1a000803 does not start with 0x0000 (expected 0x00000801 for labels, 0x00000803 for images)`,
     );
