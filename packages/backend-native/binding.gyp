@@ -2,12 +2,12 @@
   "targets": [
     {
       "target_name": "adaptnet_native",
-      "sources": ["native/addon.cc", "native/elementwise.cc", "native/batchnorm.cc", "native/resize.cc", "native/pool.cc"],
+      "sources": ["native/addon.cc", "native/elementwise.cc", "native/batchnorm.cc", "native/resize.cc", "native/pool.cc", "native/sgd.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions"],
-      "cflags_cc": ["-std=c++17", "-O3", "-fopenmp"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fopenmp", "-ffp-contract=off"],
       "libraries": ["-ldnnl", "-fopenmp"]
     }
   ]

@@ -341,6 +341,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("poolGrad", Napi::Function::New(env, PoolGrad));
   exports.Set("batchNormTrain", Napi::Function::New(env, BatchNormTrain));
   exports.Set("batchNormGrad", Napi::Function::New(env, BatchNormGrad));
+  exports.Set("sgdStep", Napi::Function::New(env, SgdStep));
   return exports;
 }
 

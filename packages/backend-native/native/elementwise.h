@@ -12,3 +12,4 @@ Napi::Value ResizeNearest(const Napi::CallbackInfo& info);
 Napi::Value ResizeNearestGrad(const Napi::CallbackInfo& info);
 Napi::Value Pool(const Napi::CallbackInfo& info);
 Napi::Value PoolGrad(const Napi::CallbackInfo& info);
+Napi::Value SgdStep(const Napi::CallbackInfo& info);

@@ -84,6 +84,22 @@ export interface NativeAddon {
   /** 2D pooling; kind 0 max, 1 avg; geometry = [b, h, w, c, oh, ow, kh, kw, sh, sw, padTop, padLeft, dh, dw]. */
   pool(kind: 0 | 1, x: Float32Array, y: Float32Array, ...geometry: number[]): void;
   poolGrad(kind: 0 | 1, dy: Float32Array, x: Float32Array, dx: Float32Array, ...geometry: number[]): void;
+  /**
+   * One SGD step (AdaptNetSgdStep): wOut = w − lr·step, vOut = v' (see native/sgd.cc); with
+   * momentum 0, v and vOut are not touched (pass empty arrays).
+   */
+  sgdStep(
+    w: Float32Array,
+    g: Float32Array,
+    v: Float32Array,
+    wOut: Float32Array,
+    vOut: Float32Array,
+    lr: number,
+    momentum: number,
+    nesterov: boolean,
+    weightDecay: number,
+    dampening: number,
+  ): void;
   /** Primitives cached now, per kind, and the bound (ADAPTNET_NATIVE_CACHE, default 2048). */
   cacheSizes(): { conv: number; matmul: number; capacity: number };
   version(): { onednn: string; cpuRuntime: string; isa: number };

@@ -23,13 +23,94 @@ export function f32(backend: MathBackendCPU, t: TensorInfo): Float32Array {
 const UNZEROED_MIN = 4096;
 
 /**
- * A kernel output buffer, every element of which the kernel writes. Large ones skip V8's zero-fill
- * (Buffer.allocUnsafeSlow: an ArrayBuffer of its own, offset 0, V8-managed). malloc-backed external
- * ArrayBuffers were tried and measured 2× slower overall.
+ * A caching allocator for kernel outputs of UNZEROED_MIN floats and more (PyTorch's CPU training
+ * loop reuses its buffers the same way). Without it every output is a fresh ArrayBuffer that only
+ * V8's garbage collector frees: a ResNet-20 step allocates ~0.5 GB of them, so V8 runs several
+ * "external memory pressure" GCs per step, whose background threads compete with the two OpenMP
+ * threads for the two cores. With it, a buffer goes back to a free list when the last tensor using
+ * it is disposed, and the next output of the same size class takes it.
+ *
+ * Safety: only buffers this allocator made are pooled; each counts the backend entries whose values
+ * view it (cpu's Slice returns subarray views), and goes back only when that count reaches 0. A
+ * buffer whose values were ever read out of the backend (readSync: dataSync(), data(), another
+ * kernel reading through readSync) has "escaped" — a caller may keep that array — and is never
+ * reused. Size classes round up to 1/8 of the power of two below (≤ 12.5% slack). The free lists
+ * hold at most ADAPTNET_NATIVE_POOL_MB MiB (default 1024; 0 turns pooling off); a buffer returned
+ * beyond that is left to the GC.
+ */
+export class BufferPool {
+  private readonly free = new Map<number, ArrayBuffer[]>();
+  private readonly users = new Map<ArrayBuffer, number>();
+  private readonly owned = new WeakSet<ArrayBuffer>();
+  private readonly escaped = new WeakSet<ArrayBuffer>();
+  private freeBytes = 0;
+
+  constructor(readonly capacityBytes: number) {}
+
+  static sizeClass(bytes: number): number {
+    const step = 2 ** Math.max(0, Math.floor(Math.log2(bytes)) - 3);
+    return Math.ceil(bytes / step) * step;
+  }
+
+  alloc(n: number): Float32Array {
+    const bytes = BufferPool.sizeClass(n * 4);
+    const reused = this.free.get(bytes)?.pop();
+    if (reused) {
+      this.freeBytes -= bytes;
+      return new Float32Array(reused, 0, n);
+    }
+    // Buffer.allocUnsafeSlow: an ArrayBuffer of its own, offset 0, not zero-filled.
+    const buffer = Buffer.allocUnsafeSlow(bytes).buffer as ArrayBuffer;
+    if (this.capacityBytes > 0) this.owned.add(buffer);
+    return new Float32Array(buffer, 0, n);
+  }
+
+  /** A backend entry now holds `values`. */
+  retain(values: unknown): void {
+    const b = (values as { buffer?: unknown } | undefined)?.buffer;
+    if (b instanceof ArrayBuffer && this.owned.has(b)) this.users.set(b, (this.users.get(b) ?? 0) + 1);
+  }
+
+  /** A backend entry holding `values` was deleted. */
+  release(values: unknown): void {
+    const b = (values as { buffer?: unknown } | undefined)?.buffer;
+    if (!(b instanceof ArrayBuffer) || !this.owned.has(b)) return;
+    const left = (this.users.get(b) ?? 1) - 1;
+    if (left > 0) {
+      this.users.set(b, left);
+      return;
+    }
+    this.users.delete(b);
+    if (this.escaped.has(b) || this.freeBytes + b.byteLength > this.capacityBytes) return;
+    this.freeBytes += b.byteLength;
+    const list = this.free.get(b.byteLength);
+    if (list) list.push(b);
+    else this.free.set(b.byteLength, [b]);
+  }
+
+  /** `values` left the backend (readSync): never reuse its buffer. */
+  escape(values: unknown): void {
+    const b = (values as { buffer?: unknown } | undefined)?.buffer;
+    if (b instanceof ArrayBuffer && this.owned.has(b)) this.escaped.add(b);
+  }
+
+  stats(): { freeBytes: number; freeBuffers: number; liveBuffers: number; capacityBytes: number } {
+    let freeBuffers = 0;
+    for (const l of this.free.values()) freeBuffers += l.length;
+    return { freeBytes: this.freeBytes, freeBuffers, liveBuffers: this.users.size, capacityBytes: this.capacityBytes };
+  }
+}
+
+const poolMb = Number(process.env.ADAPTNET_NATIVE_POOL_MB ?? 1024);
+export const outputPool = new BufferPool(Number.isFinite(poolMb) && poolMb > 0 ? poolMb * 2 ** 20 : 0);
+
+/**
+ * A kernel output buffer, every element of which the kernel writes. Large ones come unzeroed from
+ * `outputPool`. malloc-backed external ArrayBuffers were tried and measured 2× slower overall.
  */
 export function allocOutput(n: number): Float32Array {
   if (n < UNZEROED_MIN) return new Float32Array(n);
-  return new Float32Array(Buffer.allocUnsafeSlow(n * 4).buffer, 0, n);
+  return outputPool.alloc(n);
 }
 
 export function output(backend: MathBackendCPU, shape: number[], values: Float32Array): TensorInfo {

@@ -12,10 +12,11 @@ import { convKernels } from './conv-kernels.js';
 import { elementwiseKernels } from './elementwise-kernels.js';
 import { fusedKernels } from './fused-kernels.js';
 import { batchNormKernels, reluGradKernels } from './fused-training-kernels.js';
-import { BACKEND_NAME } from './kernel-utils.js';
+import { BACKEND_NAME, outputPool } from './kernel-utils.js';
 import { matMulKernels } from './matmul-kernels.js';
 import { poolKernels } from './pool-kernels.js';
 import { resizeKernels } from './resize-kernels.js';
+import { sgdKernels } from './sgd-kernels.js';
 
 export interface NativeBackendInfo {
   readonly onednn: string;
@@ -26,12 +27,40 @@ export interface NativeBackendInfo {
 
 let registered: NativeBackendInfo | null = null;
 
-/** The cpu backend, minus its one-time "install tfjs-node to speed things up" banner. */
+type DataId = Parameters<MathBackendCPU['disposeData']>[0];
+type Values = Parameters<MathBackendCPU['write']>[0];
+
+/**
+ * The cpu backend, minus its one-time "install tfjs-node to speed things up" banner, with kernel
+ * outputs recycled through `outputPool` (see BufferPool for when a buffer may be reused).
+ */
 class NativeBackend extends MathBackendCPU {
   constructor() {
     super();
     // The banner is printed on the first write while `firstUse` is set (a private field).
     (this as unknown as { firstUse: boolean }).firstUse = false;
+  }
+
+  override write(values: Values, shape: number[], dtype: Parameters<MathBackendCPU['write']>[2]): DataId {
+    outputPool.retain(values);
+    return super.write(values, shape, dtype);
+  }
+
+  override move(dataId: DataId, values: Values, shape: number[], dtype: Parameters<MathBackendCPU['move']>[3], refCount: number): void {
+    outputPool.retain(values);
+    super.move(dataId, values, shape, dtype, refCount);
+  }
+
+  override disposeData(dataId: DataId, force = false): boolean {
+    const values = this.data.get(dataId)?.values;
+    const deleted = super.disposeData(dataId, force);
+    if (deleted && values !== undefined) outputPool.release(values);
+    return deleted;
+  }
+
+  override readSync(dataId: DataId): ReturnType<MathBackendCPU['readSync']> {
+    outputPool.escape(this.data.get(dataId)?.values);
+    return super.readSync(dataId);
   }
 }
 
@@ -59,6 +88,7 @@ export function registerNativeBackend(options: { threads?: number } = {}): Nativ
     ...reluGradKernels(addon),
     ...resizeKernels(addon),
     ...poolKernels(addon),
+    ...sgdKernels(addon),
     ...fusedKernels(),
   ];
   for (const k of overrides) {

@@ -275,6 +275,65 @@ describeNative('native kernels equal the cpu kernels', () => {
   });
 });
 
+/** AdaptNetSgdStep's contract, composed from tfjs ops (the arithmetic @adaptnet/core's sgdStep composes). */
+type SgdAttrs = { lr: number; momentum: number; nesterov: boolean; weightDecay: number; dampening: number };
+function composedSgd(w: tf.Tensor, g: tf.Tensor, v: tf.Tensor, a: SgdAttrs): tf.Tensor[] {
+  return tf.tidy(() => {
+    const gp = a.weightDecay > 0 ? tf.add(g, tf.mul(w, a.weightDecay)) : g;
+    if (a.momentum === 0) return [tf.sub(w, tf.mul(gp, a.lr)), tf.clone(v)];
+    const v1 = tf.add(tf.mul(v, a.momentum), a.dampening > 0 ? tf.mul(gp, 1 - a.dampening) : gp);
+    const step = a.nesterov ? tf.add(gp, tf.mul(v1, a.momentum)) : v1;
+    return [tf.sub(w, tf.mul(step, a.lr)), v1];
+  });
+}
+
+describeNative('AdaptNetSgdStep (fused SGD step)', () => {
+  const ATTRS: SgdAttrs[] = [
+    { lr: 0.1, momentum: 0.9, nesterov: false, weightDecay: 0, dampening: 0 },
+    { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 5e-4, dampening: 0 },
+    { lr: 0.01, momentum: 0.5, nesterov: false, weightDecay: 0.1, dampening: 0.3 },
+    { lr: 0.2, momentum: 0, nesterov: false, weightDecay: 0.01, dampening: 0 },
+  ];
+
+  // 40_001 elements take the threaded path (and a ragged last block); 7 the single-thread one.
+  it.each(ATTRS.flatMap((a) => [7, 40_001].map((n) => [JSON.stringify(a), n, a] as const)))(
+    '%s, %i elements: equals the composed cpu ops bit for bit',
+    async (_, n, a) => {
+      const [w, g, v] = [rand([n]), rand([n]), rand([n])];
+      await tf.setBackend('cpu');
+      const want = tf.tidy(() => composedSgd(tf.tensor(w), tf.tensor(g), tf.tensor(v), a).map((t) => t.dataSync()));
+      await tf.setBackend('native');
+      const before = tf.memory().numTensors;
+      const ids = tf.engine().backend.numDataIds();
+      const got = tf.tidy(() => {
+        const out = tf.engine().runKernel('AdaptNetSgdStep', { param: tf.tensor(w), grad: tf.tensor(g), velocity: tf.tensor(v) }, a);
+        return (out as tf.Tensor[]).map((t) => t.dataSync());
+      });
+      expect(tf.memory().numTensors).toBe(before);
+      expect(tf.engine().backend.numDataIds()).toBe(ids);
+      for (const i of [0, 1]) {
+        const x = new Uint32Array(got[i]!.buffer, got[i]!.byteOffset, n);
+        const y = new Uint32Array(want[i]!.buffer, want[i]!.byteOffset, n);
+        expect(x.findIndex((b, k) => b !== y[k])).toBe(-1);
+      }
+    },
+  );
+
+  it('momentum 0 returns the velocity storage itself, with its own reference', async () => {
+    await tf.setBackend('native');
+    const v = tf.tensor1d([1, 2, 3]);
+    const [w, g] = [tf.zeros([3]), tf.ones([3])];
+    const [w1, v1] = tf
+      .engine()
+      .runKernel('AdaptNetSgdStep', { param: w, grad: g, velocity: v }, { ...ATTRS[3], weightDecay: 0 }) as tf.Tensor[];
+    expect(Array.from(w1!.dataSync())).toEqual([-0.2, -0.2, -0.2].map(Math.fround));
+    v.dispose();
+    expect(Array.from(v1!.dataSync())).toEqual([1, 2, 3]);
+    tf.dispose([w, g]);
+    tf.dispose([w1!, v1!]);
+  });
+});
+
 describeNative('native backend', () => {
   it('registers with oneDNN and reports its threads', () => {
     expect(nativeBackendInfo.onednn).toMatch(/^\d+\.\d+/);

@@ -1,0 +1,109 @@
+/**
+ * Where a native train step's time goes: wraps every kernel registered for 'native' with a timer
+ * (kernels called from inside other kernels count in both: "self" subtracts them) and runs
+ * BENCH_STEPS train steps (fused sgdStep) of each net in BENCH_NETS. Prints per net: step time,
+ * time inside kernels, the rest (tfjs engine, autodiff, JS), and the top kernels by self time.
+ *
+ *   BENCH_NETS=fashion-mobilenetv1 node --import tsx bench/profile-step.ts
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { type BenchNet, fashionMobileNetV1, mobilenetV1Half, resnet20 } from '../../core/fixtures/bench-nets.js';
+import { initBackend, type SgdStepOptions, sgdStep } from '../../core/src/index.js';
+
+const NETS: Record<string, { make: (seed: number) => BenchNet; batch: number; input: [number, number, number] }> = {
+  resnet20: { make: resnet20, batch: 64, input: [32, 32, 3] },
+  'mobilenetv1-0.5': { make: mobilenetV1Half, batch: 64, input: [32, 32, 3] },
+  'fashion-mobilenetv1': { make: fashionMobileNetV1, batch: 128, input: [28, 28, 1] },
+};
+const SELECTED = process.env.BENCH_NETS?.split(',') ?? Object.keys(NETS);
+const STEPS = Number(process.env.BENCH_STEPS ?? 10);
+const TOP = Number(process.env.BENCH_TOP ?? 25);
+const SGD: SgdStepOptions = { lr: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0 };
+
+await initBackend({ backend: 'native', log: false });
+
+interface Stat {
+  calls: number;
+  total: number;
+  self: number;
+  shapes: Map<string, { calls: number; self: number }>;
+}
+const stats = new Map<string, Stat>();
+let enabled = false;
+const stack: number[] = []; // child time accumulated per open kernel
+for (const k of tf.getKernelsForBackend('native')) {
+  const inner = k.kernelFunc;
+  tf.unregisterKernel(k.kernelName, 'native');
+  tf.registerKernel({
+    ...k,
+    kernelFunc: (args) => {
+      if (!enabled) return inner(args);
+      stack.push(0);
+      const t0 = performance.now();
+      const out = inner(args);
+      const dt = performance.now() - t0;
+      const child = stack.pop() as number;
+      if (stack.length > 0) stack[stack.length - 1] = (stack.at(-1) as number) + dt;
+      const s = stats.get(k.kernelName) ?? { calls: 0, total: 0, self: 0, shapes: new Map() };
+      s.calls++;
+      s.total += dt;
+      s.self += dt - child;
+      const key = Object.values(args.inputs)
+        .map((t) => `[${(t as tf.TensorInfo).shape}]`)
+        .join(' ');
+      const sh = s.shapes.get(key) ?? { calls: 0, self: 0 };
+      sh.calls++;
+      sh.self += dt - child;
+      s.shapes.set(key, sh);
+      stats.set(k.kernelName, s);
+      return out;
+    },
+  });
+}
+
+for (const [name, { make, batch, input }] of Object.entries(NETS).filter(([n]) => SELECTED.includes(n))) {
+  const net = make(0);
+  const x = tf.randomNormal([batch, ...input], 0, 1, 'float32', 1) as tf.Tensor4D;
+  const y = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: batch }, (_, i) => i % 10),
+      'int32',
+    ),
+    10,
+  ) as tf.Tensor2D;
+  const vel = net.variables.map((v) => tf.variable(tf.zerosLike(v), false));
+  const step = () => {
+    const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, net.forward(x)) as tf.Scalar, net.variables);
+    net.variables.forEach((v, i) => {
+      const r = sgdStep(v, grads[v.name] as tf.Tensor, vel[i] as tf.Variable, SGD);
+      v.assign(r.param);
+      (vel[i] as tf.Variable).assign(r.velocity);
+      tf.dispose([r.param, r.velocity]);
+    });
+    value.dataSync();
+    tf.dispose([value, ...Object.values(grads)]);
+  };
+  for (let i = 0; i < 3; i++) step();
+  stats.clear();
+  enabled = true;
+  const t0 = performance.now();
+  for (let i = 0; i < STEPS; i++) step();
+  const wall = (performance.now() - t0) / STEPS;
+  enabled = false;
+  const rows = [...stats.entries()].map(([k, s]) => ({ k, ...s, self: s.self / STEPS, calls: s.calls / STEPS }));
+  const inKernels = rows.reduce((a, r) => a + r.self, 0);
+  const calls = rows.reduce((a, r) => a + r.calls, 0);
+  console.log(
+    `\n${name}: ${wall.toFixed(1)} ms/step (${Math.round((batch * 1000) / wall)} img/s); kernels ${inKernels.toFixed(1)} ms in ${calls} calls; outside kernels ${(wall - inKernels).toFixed(1)} ms`,
+  );
+  rows.sort((a, b) => b.self - a.self);
+  for (const r of rows.slice(0, TOP)) {
+    const top = [...r.shapes.entries()].sort((a, b) => b[1].self - a[1].self).slice(0, 2);
+    console.log(
+      `  ${r.k.padEnd(38)} ${r.self.toFixed(2).padStart(7)} ms ${((100 * r.self) / wall).toFixed(1).padStart(5)}%  ${String(r.calls).padStart(4)} calls   ${top
+        .map(([s, v]) => `${s}: ${(v.self / STEPS).toFixed(2)}`)
+        .join('; ')}`,
+    );
+  }
+  tf.dispose([x, y, ...vel, ...net.variables]);
+}
