@@ -98,3 +98,11 @@ export function registerNativeBackend(options: { threads?: number } = {}): Nativ
   registered = { onednn: addon.version().onednn, threads, nativeKernels: overrides.map((k) => k.kernelName) };
   return registered;
 }
+
+/**
+ * The kernel-output buffer pool's state: bytes and buffers free for reuse, buffers in use, the
+ * bound (ADAPTNET_NATIVE_POOL_MB), and how many allocations it served (`hits`) or had to make.
+ */
+export function outputPoolStats(): ReturnType<typeof outputPool.stats> {
+  return outputPool.stats();
+}

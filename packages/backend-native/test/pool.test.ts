@@ -101,3 +101,20 @@ it('capacity bounds the free lists; 0 turns pooling off', () => {
   off.release(c);
   expect(off.stats().freeBuffers).toBe(0);
 });
+
+it('an empty size class takes the smallest free buffer up to twice its size, never a bigger one', () => {
+  const pool = new BufferPool(1 << 30);
+  const give = (floats: number) => {
+    const a = pool.alloc(floats);
+    pool.retain(a);
+    pool.release(a);
+    return a.buffer;
+  };
+  const big = give(300_000); // 1.2 MB
+  const bigger = give(500_000); // 2 MB
+  const hit = pool.alloc(200_000); // 0.8 MB: 1.2 MB is within 2×, and smaller than 2 MB
+  expect(hit.buffer).toBe(big);
+  expect(hit.length).toBe(200_000);
+  expect(pool.alloc(200_000).buffer).not.toBe(bigger); // 2 MB is more than twice 0.8 MB
+  expect(pool.stats()).toMatchObject({ hits: 1, misses: 3, freeBuffers: 1 });
+});

@@ -3,12 +3,16 @@
  * (REFERENCE-RESULTS.md; small-input stem, blocks 64..512, 14.35M MACs at 1.0×-28), real
  * Fashion-MNIST batches through @adaptnet/data (pad-crop + flip, normalised), on the best
  * backend. Images per iteration count once, however many subnets the strategy runs (as the
- * reference's "img/s per sandwich step"). Writes bench-results/strategies.json.
+ * reference's "img/s per sandwich step"). When /usr/bin/python3 has Debian's python3-torch, the
+ * same iteration of individual / usnet / mutualnet runs in PyTorch (bench/torch_sandwich.py,
+ * 2 threads, channels-last) in the same run, for the ratio; the REFERENCE-RESULTS.md figures (another
+ * machine, batch 128) are reported beside it. Writes bench-results/strategies.json.
  *
  *   pnpm --filter @adaptnet/train bench
  *   BENCH_BATCH=128 BENCH_SECONDS=20 BENCH_STRATEGIES=mutualnet,individual pnpm --filter @adaptnet/train bench
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBackbone, MOBILENET_V1_FASHION_MNIST_BLOCKS } from '@adaptnet/backbones';
@@ -25,7 +29,24 @@ const ONLY = process.env.BENCH_STRATEGIES?.split(',') as Strategy[] | undefined;
  * per epoch over the measured epoch times (MutualNet 212 s, US-Net 232 s, individual 95 s).
  * RS-Nets and resizable were not measured there.
  */
-const PYTORCH_IMG_PER_SEC: Partial<Record<Strategy, number>> = { mutualnet: 283, usnet: 60000 / 232, individual: 60000 / 95 };
+const REFERENCE_IMG_PER_SEC: Partial<Record<Strategy, number>> = { mutualnet: 283, usnet: 60000 / 232, individual: 60000 / 95 };
+const TORCH_SANDWICH = join(here, 'torch_sandwich.py');
+const TORCH_STRATEGIES: readonly Strategy[] = ['individual', 'usnet', 'mutualnet'];
+
+/** The same iteration in PyTorch on this machine, or null where python3-torch is missing. */
+function pytorchImgPerSec(strategy: Strategy): number | null {
+  if (!TORCH_STRATEGIES.includes(strategy) || !existsSync('/usr/bin/python3')) return null;
+  try {
+    const out = execFileSync('/usr/bin/python3', [TORCH_SANDWICH, strategy, String(BATCH), String(SECONDS)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    return (JSON.parse(out) as { imgPerSec: number }).imgPerSec;
+  } catch {
+    return null;
+  }
+}
+const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
 const RESOLUTIONS = [28, 24, 20, 16];
 
 const backend = await initBackend({ log: false });
@@ -66,8 +87,12 @@ interface Row {
   imgPerSec: number;
   msPerIteration: number;
   iterations: number;
+  /** PyTorch, same iteration, this machine, this run. */
   pytorchImgPerSec: number | null;
   ratioToPytorch: number | null;
+  /** PyTorch per REFERENCE-RESULTS.md (its machine, batch 128, full epochs). */
+  referenceImgPerSec: number | null;
+  ratioToReference: number | null;
 }
 
 const rows: Row[] = [];
@@ -84,20 +109,24 @@ for (const strategy of STRATEGIES.filter((s) => ONLY === undefined || ONLY.inclu
   const seconds = (performance.now() - t0) / 1000;
   const iterations = steps - warm;
   const imgPerSec = (iterations * BATCH) / seconds;
-  const reference = PYTORCH_IMG_PER_SEC[strategy] ?? null;
+  const torch = pytorchImgPerSec(strategy);
+  const reference = REFERENCE_IMG_PER_SEC[strategy] ?? null;
   const row: Row = {
     strategy,
     subnetsPerIteration: trainer.strategy.sampler.next().length,
-    imgPerSec: Math.round(imgPerSec * 10) / 10,
-    msPerIteration: Math.round((seconds / iterations) * 10000) / 10,
+    imgPerSec: round(imgPerSec, 1),
+    msPerIteration: round((seconds / iterations) * 1000, 1),
     iterations,
-    pytorchImgPerSec: reference === null ? null : Math.round(reference),
-    ratioToPytorch: reference === null ? null : Math.round((imgPerSec / reference) * 100) / 100,
+    pytorchImgPerSec: torch === null ? null : round(torch, 1),
+    ratioToPytorch: torch === null ? null : round(imgPerSec / torch, 2),
+    referenceImgPerSec: reference === null ? null : Math.round(reference),
+    ratioToReference: reference === null ? null : round(imgPerSec / reference, 2),
   };
   rows.push(row);
+  const vsTorch = torch === null ? '' : `  ${row.ratioToPytorch?.toFixed(2)}× PyTorch here (${row.pytorchImgPerSec?.toFixed(0)} img/s)`;
+  const vsReference = reference === null ? '' : `  ${row.ratioToReference?.toFixed(2)}× REFERENCE-RESULTS (${row.referenceImgPerSec} img/s)`;
   console.log(
-    `${strategy.padEnd(11)} ${row.subnetsPerIteration} subnets  ${row.imgPerSec.toFixed(0).padStart(5)} img/s  ${row.msPerIteration.toFixed(1)} ms/iter` +
-      (row.ratioToPytorch === null ? '' : `  ${row.ratioToPytorch.toFixed(2)}× PyTorch (${row.pytorchImgPerSec} img/s)`),
+    `${strategy.padEnd(11)} ${row.subnetsPerIteration} subnets  ${row.imgPerSec.toFixed(0).padStart(5)} img/s  ${row.msPerIteration.toFixed(1)} ms/iter${vsTorch}${vsReference}`,
   );
   trainer.model.dispose();
   trainer.dispose();
@@ -107,6 +136,6 @@ const out = join(here, '..', 'bench-results', 'strategies.json');
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(
   out,
-  `${JSON.stringify({ backend: backend.name, batch: BATCH, seconds: SECONDS, net: 'fashion-mobilenet-v1 (14.35M MACs at 1.0x-28)', pytorchSource: 'REFERENCE-RESULTS.md, batch 128, full epochs', rows }, null, 2)}\n`,
+  `${JSON.stringify({ backend: backend.name, batch: BATCH, seconds: SECONDS, net: 'fashion-mobilenet-v1 (14.35M MACs at 1.0x-28)', pytorch: 'bench/torch_sandwich.py, same batch, this machine', reference: 'REFERENCE-RESULTS.md, batch 128, full epochs', rows }, null, 2)}\n`,
 );
 console.log(`wrote ${out}`);
