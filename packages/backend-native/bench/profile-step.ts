@@ -7,14 +7,10 @@
  *   BENCH_NETS=fashion-mobilenetv1 node --import tsx bench/profile-step.ts
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { type BenchNet, fashionMobileNetV1, mobilenetV1Half, resnet20 } from '../../core/fixtures/bench-nets.js';
+import { BENCH_NETS, benchBatch } from '../../core/fixtures/bench-nets.js';
 import { initBackend, type SgdStepOptions, sgdStep } from '../../core/src/index.js';
 
-const NETS: Record<string, { make: (seed: number) => BenchNet; batch: number; input: [number, number, number] }> = {
-  resnet20: { make: resnet20, batch: 64, input: [32, 32, 3] },
-  'mobilenetv1-0.5': { make: mobilenetV1Half, batch: 64, input: [32, 32, 3] },
-  'fashion-mobilenetv1': { make: fashionMobileNetV1, batch: 128, input: [28, 28, 1] },
-};
+const NETS = BENCH_NETS;
 const SELECTED = process.env.BENCH_NETS?.split(',') ?? Object.keys(NETS);
 const STEPS = Number(process.env.BENCH_STEPS ?? 10);
 const TOP = Number(process.env.BENCH_TOP ?? 25);
@@ -63,14 +59,7 @@ for (const k of tf.getKernelsForBackend('native')) {
 
 for (const [name, { make, batch, input }] of Object.entries(NETS).filter(([n]) => SELECTED.includes(n))) {
   const net = make(0);
-  const x = tf.randomNormal([batch, ...input], 0, 1, 'float32', 1) as tf.Tensor4D;
-  const y = tf.oneHot(
-    tf.tensor1d(
-      Array.from({ length: batch }, (_, i) => i % 10),
-      'int32',
-    ),
-    10,
-  ) as tf.Tensor2D;
+  const { x, y } = benchBatch(batch, input);
   const vel = net.variables.map((v) => tf.variable(tf.zerosLike(v), false));
   const step = () => {
     const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, net.forward(x)) as tf.Scalar, net.variables);

@@ -16,18 +16,14 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { type BenchNet, benchTrainStep, fashionMobileNetV1, mobilenetV1Half, resnet20 } from '../../core/fixtures/bench-nets.js';
+import { BENCH_NETS, type BenchNet, benchBatch, benchTrainStep } from '../../core/fixtures/bench-nets.js';
 import { initBackend, type SgdStepOptions, sgdStep } from '../../core/src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const TORCH_NETS = join(here, '..', '..', 'core', 'bench', 'torch_nets.py');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const NETS: Record<string, { make: (seed: number) => BenchNet; batch: number; input: [number, number, number] }> = {
-  resnet20: { make: resnet20, batch: 64, input: [32, 32, 3] },
-  'mobilenetv1-0.5': { make: mobilenetV1Half, batch: 64, input: [32, 32, 3] },
-  'fashion-mobilenetv1': { make: fashionMobileNetV1, batch: 128, input: [28, 28, 1] },
-};
+const NETS = BENCH_NETS;
 const SELECTED = process.env.BENCH_NETS?.split(',') ?? Object.keys(NETS);
 const OPTIMIZERS = process.env.BENCH_OPTIMIZERS?.split(',') ?? ['fused', 'tfjs-momentum'];
 const SGD: SgdStepOptions = { lr: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0 };
@@ -73,14 +69,7 @@ const median = (xs: number[]): number => {
 await initBackend({ backend: 'native', log: false });
 const results: { net: string; variant: string; imgPerSec: number; rounds: number[]; ratioToPytorch: number | null }[] = [];
 for (const [name, { make, batch, input }] of Object.entries(NETS).filter(([n]) => SELECTED.includes(n))) {
-  const x = tf.randomNormal([batch, ...input], 0, 1, 'float32', 1) as tf.Tensor4D;
-  const y = tf.oneHot(
-    tf.tensor1d(
-      Array.from({ length: batch }, (_, i) => i % 10),
-      'int32',
-    ),
-    10,
-  ) as tf.Tensor2D;
+  const { x, y } = benchBatch(batch, input);
   // One net per optimizer, so each keeps its own momentum state.
   const variants = OPTIMIZERS.map((opt) => {
     const net = make(0);

@@ -5,5 +5,4 @@ import { registerNativeBackend } from './register.js';
 export const nativeBackendInfo = registerNativeBackend();
 
 export { BACKEND_NAME } from './kernel-utils.js';
-export { outputPoolStats } from './register.js';
-export { type NativeBackendInfo, registerNativeBackend } from './register.js';
+export { type NativeBackendInfo, outputPoolStats, registerNativeBackend } from './register.js';

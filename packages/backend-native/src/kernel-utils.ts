@@ -112,8 +112,14 @@ export class BufferPool {
   stats(): { freeBytes: number; freeBuffers: number; liveBuffers: number; capacityBytes: number; hits: number; misses: number } {
     let freeBuffers = 0;
     for (const l of this.free.values()) freeBuffers += l.length;
-    const { freeBytes, capacityBytes, hits, misses } = this;
-    return { freeBytes, freeBuffers, liveBuffers: this.users.size, capacityBytes, hits, misses };
+    return {
+      freeBytes: this.freeBytes,
+      freeBuffers,
+      liveBuffers: this.users.size,
+      capacityBytes: this.capacityBytes,
+      hits: this.hits,
+      misses: this.misses,
+    };
   }
 }
 

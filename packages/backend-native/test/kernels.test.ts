@@ -83,6 +83,28 @@ const c3 = (x: number[], w: number[], s: number | [number, number, number], pad:
   fn: (a, b) => tf.conv3d(a as tf.Tensor5D, b as tf.Tensor5D, s, pad),
 });
 
+const BINARY = {
+  add: tf.add,
+  sub: tf.sub,
+  mul: tf.mul,
+  div: tf.div,
+  maximum: tf.maximum,
+  minimum: tf.minimum,
+  squaredDifference: tf.squaredDifference,
+};
+const UNARY = {
+  relu: tf.relu,
+  relu6: tf.relu6,
+  neg: tf.neg,
+  square: tf.square,
+  exp: tf.exp,
+  abs: tf.abs,
+  sigmoid: tf.sigmoid,
+  tanh: tf.tanh,
+};
+const POOL = { maxPool: tf.maxPool, avgPool: tf.avgPool };
+const REDUCE = { sum: tf.sum, mean: tf.mean, max: tf.max, min: tf.min };
+
 const CASES: Case[] = [
   conv([2, 9, 7, 3], [3, 3, 3, 5], 1, 'same'),
   conv([2, 9, 7, 3], [3, 3, 3, 5], 2, 'same'),
@@ -149,7 +171,7 @@ const CASES: Case[] = [
     fn: (a, b, c) => tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, bias: c, activation: 'relu6' }),
     grad: false,
   },
-  ...(['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'squaredDifference'] as const).flatMap((op) =>
+  ...(Object.keys(BINARY) as (keyof typeof BINARY)[]).flatMap((op) =>
     [
       [
         [2, 3, 4, 5],
@@ -172,13 +194,13 @@ const CASES: Case[] = [
       // every backend), so only their same-shape gradients exist to compare.
       grad: ['add', 'sub', 'mul', 'div'].includes(op) || JSON.stringify(a) === JSON.stringify(b),
       // Keep divisors away from 0 so the comparison is well conditioned.
-      fn: (x: tf.Tensor, y: tf.Tensor) => (op === 'div' ? tf.div(x, tf.add(tf.abs(y), 0.5)) : tf[op](x, y)),
+      fn: (x: tf.Tensor, y: tf.Tensor) => (op === 'div' ? tf.div(x, tf.add(tf.abs(y), 0.5)) : BINARY[op](x, y)),
     })),
   ),
-  ...(['relu', 'relu6', 'neg', 'square', 'exp', 'abs', 'sigmoid', 'tanh'] as const).map((op) => ({
+  ...(Object.keys(UNARY) as (keyof typeof UNARY)[]).map((op) => ({
     name: `${op}`,
     shapes: [[3, 5, 7]],
-    fn: (x: tf.Tensor) => (op === 'relu6' ? tf.relu6(tf.mul(x, 8)) : tf[op](x)),
+    fn: (x: tf.Tensor) => (op === 'relu6' ? tf.relu6(tf.mul(x, 8)) : UNARY[op](x)),
   })),
   {
     name: 'sqrt, rsqrt, log of positives',
@@ -224,7 +246,7 @@ const CASES: Case[] = [
   ).map(([op, shape, k, s, pad]) => ({
     name: `${op} ${shape} k=${k} s=${s} ${pad}`,
     shapes: [[...shape]],
-    fn: (x: tf.Tensor) => tf[op](x as tf.Tensor4D, k, s, pad),
+    fn: (x: tf.Tensor) => POOL[op](x as tf.Tensor4D, k, s, pad),
     // cpu's AvgPoolGrad is wrong at 'same' borders (core's fills fix it); core's finite-difference suite checks native.
     grad: op === 'maxPool',
   })),
@@ -246,10 +268,10 @@ const CASES: Case[] = [
     ],
     [[7], [0]],
   ].flatMap(([shape, axes]) =>
-    (['sum', 'mean', 'max', 'min'] as const).map((op) => ({
+    (Object.keys(REDUCE) as (keyof typeof REDUCE)[]).map((op) => ({
       name: `${op} ${JSON.stringify(shape)} over ${JSON.stringify(axes)}`,
       shapes: [shape!],
-      fn: (x: tf.Tensor) => tf[op](x, axes!, op === 'max'),
+      fn: (x: tf.Tensor) => REDUCE[op](x, axes!, op === 'max'),
     })),
   ),
 ];

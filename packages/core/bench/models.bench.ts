@@ -14,18 +14,13 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { type BenchNet, benchTrainStep, fashionMobileNetV1, mobilenetV1Half, resnet20 } from '../fixtures/bench-nets.js';
+import { BENCH_NETS, benchBatch, benchTrainStep } from '../fixtures/bench-nets.js';
 import { type BackendChoice, initBackend } from '../src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-/** Per net: builder, batch, input [h, w, c] (the Fashion-MNIST net is REFERENCE-RESULTS.md's recipe: batch 128). */
-const NETS: Record<string, { make: (seed: number) => BenchNet; batch: number; input: [number, number, number] }> = {
-  resnet20: { make: resnet20, batch: 64, input: [32, 32, 3] },
-  'mobilenetv1-0.5': { make: mobilenetV1Half, batch: 64, input: [32, 32, 3] },
-  'fashion-mobilenetv1': { make: fashionMobileNetV1, batch: 128, input: [28, 28, 1] },
-};
+const NETS = BENCH_NETS;
 const BACKENDS = (process.env.BENCH_BACKENDS?.split(',') ?? ['native', 'wasm']) as BackendChoice[];
 
 function pytorch(net: string, batch: number, size: number): number | null {
@@ -68,14 +63,7 @@ for (const [name, { make, batch: BATCH, input }] of Object.entries(NETS).filter(
     }
     const net = make(0);
     const opt = tf.train.momentum(0.05, 0.9);
-    const x = tf.randomNormal([BATCH, ...input], 0, 1, 'float32', 1) as tf.Tensor4D;
-    const y = tf.oneHot(
-      tf.tensor1d(
-        Array.from({ length: BATCH }, (_, i) => i % 10),
-        'int32',
-      ),
-      10,
-    ) as tf.Tensor2D;
+    const { x, y } = benchBatch(BATCH, input);
     for (let i = 0; i < 3; i++) benchTrainStep(net, opt, x, y);
     const ours: number[] = [];
     const theirs: number[] = [];
