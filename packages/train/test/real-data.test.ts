@@ -109,9 +109,12 @@ describe('every strategy learns Fashion-MNIST', () => {
       expect(summary.steps).toBe(72);
       expect(tf.memory().numTensors).toBe(before);
       if (name === 'rsnet') {
-        const w = Array.from((trainer.strategy as RsNetStrategy).mred.weights().dataSync());
+        const weights = (trainer.strategy as RsNetStrategy).mred.weights();
+        const w = Array.from(weights.dataSync());
+        weights.dispose();
         expect(w.every((v) => v > 0)).toBe(true);
         expect(w.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+        expect(Math.max(...w) - Math.min(...w), 'α was learned (starts at equal weights)').toBeGreaterThan(1e-4);
       }
       // Shared-affine BN (individual, US-Net, MutualNet) is calibrated per configuration; RS-Nets
       // and resizable nets evaluate with the running statistics of their private BN sets.
