@@ -123,8 +123,17 @@ export class BufferPool {
   }
 }
 
-const poolMb = Number(process.env.ADAPTNET_NATIVE_POOL_MB ?? 1024);
-export const outputPool = new BufferPool(Number.isFinite(poolMb) && poolMb > 0 ? poolMb * 2 ** 20 : 0);
+/** ADAPTNET_NATIVE_POOL_MB as bytes: unset → 1 GiB; a number ≥ 0 of MiB; anything else throws. */
+export function poolCapacityFromEnv(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === '') return 1024 * 2 ** 20;
+  const mb = Number(raw);
+  if (!Number.isFinite(mb) || mb < 0) {
+    throw new Error(`ADAPTNET_NATIVE_POOL_MB=${JSON.stringify(raw)}: expected a number of MiB ≥ 0 (0 turns pooling off; default 1024)`);
+  }
+  return mb * 2 ** 20;
+}
+
+export const outputPool = new BufferPool(poolCapacityFromEnv(process.env.ADAPTNET_NATIVE_POOL_MB));
 
 /**
  * A kernel output buffer, every element of which the kernel writes. Large ones come unzeroed from

@@ -7,7 +7,7 @@ const native = await import('../src/index.js').catch((e: unknown) => {
   if (process.env.CI) throw e;
   return null;
 });
-const { outputPool, BufferPool } = await import('../src/kernel-utils.js');
+const { outputPool, BufferPool, poolCapacityFromEnv } = await import('../src/kernel-utils.js');
 await import('@tensorflow/tfjs');
 
 const N = 64 * 64; // pooled size (≥ 4096 floats)
@@ -117,4 +117,12 @@ it('an empty size class takes the smallest free buffer up to twice its size, nev
   expect(hit.length).toBe(200_000);
   expect(pool.alloc(200_000).buffer).not.toBe(bigger); // 2 MB is more than twice 0.8 MB
   expect(pool.stats()).toMatchObject({ hits: 1, misses: 3, freeBuffers: 1 });
+});
+
+it('ADAPTNET_NATIVE_POOL_MB: unset is 1 GiB, 0 is off, a bad value is a named error', () => {
+  expect(poolCapacityFromEnv(undefined)).toBe(2 ** 30);
+  expect(poolCapacityFromEnv('0')).toBe(0);
+  expect(poolCapacityFromEnv('256')).toBe(256 * 2 ** 20);
+  expect(() => poolCapacityFromEnv('lots')).toThrow(/ADAPTNET_NATIVE_POOL_MB="lots".*≥ 0/);
+  expect(() => poolCapacityFromEnv('-5')).toThrow(/ADAPTNET_NATIVE_POOL_MB="-5"/);
 });
