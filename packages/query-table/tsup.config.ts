@@ -1,1 +1,3 @@
-export { default } from '../../tsup.base.ts';
+import { withEntries } from '../../tsup.base.ts';
+
+export default withEntries('src/index.ts', 'src/node.ts');

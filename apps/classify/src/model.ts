@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { type Backbone, createBackbone, MOBILENET_V1_FASHION_MNIST_BLOCKS, type NormOptions } from '@adaptnet/backbones';
-import { loadModule } from '@adaptnet/core';
+import { loadModule } from '@adaptnet/core/node';
 import { MODEL_DIR, normOptionsFor, type TrainConfig } from '@adaptnet/train';
 import type { RunManifest } from './run-manifest.js';
 

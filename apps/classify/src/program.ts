@@ -1,4 +1,5 @@
-import { AdaptNetError, type BackendChoice } from '@adaptnet/core';
+import { AdaptNetError } from '@adaptnet/core';
+import type { BackendChoice } from '@adaptnet/core/node';
 import { STRATEGIES } from '@adaptnet/train';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { COMPARE_STRATEGIES, compareCommand, parseConfigList } from './commands/compare.js';

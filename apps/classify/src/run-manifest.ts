@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BACKBONE_NAMES } from '@adaptnet/backbones';
-import { CheckpointError, writeFileAtomic } from '@adaptnet/core';
+import { CheckpointError } from '@adaptnet/core';
+import { writeFileAtomic } from '@adaptnet/core/node';
 import { parseTrainConfig, type TrainConfig } from '@adaptnet/train';
 import { z } from 'zod';
 

@@ -8,7 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BENCH_NETS, benchBatch } from '../../core/fixtures/bench-nets.js';
-import { initBackend, type SgdStepOptions, sgdStep } from '../../core/src/index.js';
+import { type SgdStepOptions, sgdStep } from '../../core/src/index.js';
+import { initBackend } from '../../core/src/node.js';
 
 const NETS = BENCH_NETS;
 const SELECTED = process.env.BENCH_NETS?.split(',') ?? Object.keys(NETS);

@@ -15,7 +15,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { fashionMobileNetV1 } from '../../core/fixtures/bench-nets.js';
-import { initBackend, SGD_STEP_KERNEL, type SgdStepOptions, sgdStep } from '../../core/src/index.js';
+import { SGD_STEP_KERNEL, type SgdStepOptions, sgdStep } from '../../core/src/index.js';
+import { initBackend } from '../../core/src/node.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);

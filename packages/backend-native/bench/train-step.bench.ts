@@ -17,7 +17,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { BENCH_NETS, type BenchNet, benchBatch, benchTrainStep } from '../../core/fixtures/bench-nets.js';
-import { initBackend, type SgdStepOptions, sgdStep } from '../../core/src/index.js';
+import { type SgdStepOptions, sgdStep } from '../../core/src/index.js';
+import { initBackend } from '../../core/src/node.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const TORCH_NETS = join(here, '..', '..', 'core', 'bench', 'torch_nets.py');

@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { BENCH_NETS, benchBatch, benchTrainStep } from '../fixtures/bench-nets.js';
-import { type BackendChoice, initBackend } from '../src/index.js';
+import { type BackendChoice, initBackend } from '../src/node.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);

@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { TinyConvNet, trainStep } from '../fixtures/tiny-convnet.js';
-import { BACKEND_PREFERENCE, type BackendChoice, initBackend } from '../src/index.js';
+import { BACKEND_PREFERENCE, type BackendChoice, initBackend } from '../src/node.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BATCH = 64;

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
 import { TinyConvNet, trainStep } from '../fixtures/tiny-convnet.js';
-import { initBackend, Rng } from '../src/index.js';
+import { Rng } from '../src/index.js';
+import { initBackend } from '../src/node.js';
 
 const DATA_DIR = process.env.FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist';
 const STEPS = Number(process.env.SMOKE_STEPS ?? 300);

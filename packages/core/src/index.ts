@@ -1,20 +1,6 @@
-import './backend/gradients.js';
-
-export { BACKEND_PREFERENCE, type BackendChoice, type BackendInfo, type InitBackendOptions, initBackend } from './backend/init.js';
-export { writeFileAtomic } from './checkpoint/atomic.js';
-export {
-  CHECKPOINT_FORMAT,
-  CHECKPOINT_FORMAT_VERSION,
-  CHECKPOINT_MANIFEST,
-  type CheckpointHeader,
-  type LoadedCheckpoint,
-  loadCheckpoint,
-  loadModule,
-  readCheckpointHeader,
-  type SaveCheckpointOptions,
-  saveCheckpoint,
-  saveModule,
-} from './checkpoint/checkpoint.js';
+// The portable entry: no Node built-ins, no environment variables, no backend of its own.
+// Node-only parts (backend probing, checkpoint files) are in './node.ts' (`@adaptnet/core/node`).
+export { assertGradientsRegistered, gradientsRegistered, installAdaptNetGradients } from './backend/gradients.js';
 export {
   type ConfigSpace,
   configKey,

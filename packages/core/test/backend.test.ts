@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BackendError, initBackend, kernelCoverage } from '../src/index.js';
+import { BackendError, kernelCoverage } from '../src/index.js';
+import { initBackend } from '../src/node.js';
 
 afterEach(() => {
   delete process.env.ADAPTNET_BACKEND;

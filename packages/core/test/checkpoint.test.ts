@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TinyConvNet } from '../fixtures/tiny-convnet.js';
-import { CheckpointError, loadCheckpoint, loadModule, readCheckpointHeader, saveCheckpoint, saveModule } from '../src/index.js';
+import { CheckpointError } from '../src/index.js';
+import { loadCheckpoint, loadModule, readCheckpointHeader, saveCheckpoint, saveModule } from '../src/node.js';
 
 let dir: string;
 beforeAll(async () => {

@@ -1,4 +1,4 @@
-import '../src/backend/gradients.js';
+import '../src/node.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, ShapeError } from '../src/errors.js';

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TinyConvNet, trainStep } from '../fixtures/tiny-convnet.js';
-import { initBackend, Rng } from '../src/index.js';
+import { Rng } from '../src/index.js';
+import { initBackend } from '../src/node.js';
 import { testBackends } from './helpers/backends.js';
 
 /**

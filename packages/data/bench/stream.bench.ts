@@ -4,7 +4,7 @@
  * on the cpu backend and on native when built. Run: pnpm --filter @adaptnet/data bench
  * (JSON in bench-results/stream.json).
  */
-import { initBackend } from '@adaptnet/core';
+import { initBackend } from '@adaptnet/core/node';
 import { bench, describe } from 'vitest';
 import { BatchStream, createImageDataset, FASHION_MNIST_NORMALIZE, IMAGENET_NORMALIZE, loadFashionMnist } from '../src/index.js';
 

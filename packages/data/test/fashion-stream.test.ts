@@ -1,4 +1,4 @@
-import { initBackend } from '@adaptnet/core';
+import { initBackend } from '@adaptnet/core/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { BatchStream, FASHION_MNIST_NORMALIZE, loadFashionMnist } from '../src/index.js';

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { initBackend } from '@adaptnet/core';
+import { initBackend } from '@adaptnet/core/node';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { BatchStream, DatasetError, loadImageFolder, toImageDataset } from '../src/index.js';

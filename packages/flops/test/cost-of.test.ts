@@ -1,3 +1,5 @@
+// Creating a backbone allocates its weights: a backend must be registered (core registers none).
+import '@tensorflow/tfjs-backend-cpu';
 import { createBackbone } from '@adaptnet/backbones';
 import { ConfigError, type Cost, type ForwardContext, leafCost, Module, sequentialCost } from '@adaptnet/core';
 import * as tf from '@tensorflow/tfjs-core';

@@ -22,10 +22,13 @@ export interface EvaluateGridOptions {
   readonly calibrationSamples?: number;
   /** Measure latency: median of `runs` passes on `batchSize` images (default 1) on the current backend. Default false. */
   readonly latency?: LatencyOptions | false;
-  /** A partial (or complete) table, or its path: its rows of this grid are kept, not re-run. */
-  readonly resumeFrom?: string | QueryTable;
-  /** Written atomically after every row (partial) and at the end (complete), so an interrupted run can resume from it. */
-  readonly checkpointPath?: string;
+  /** A partial (or complete) table: its rows of this grid are kept, not re-run. */
+  readonly resumeFrom?: QueryTable;
+  /**
+   * Called with the partial table after every row and with the complete table at the end, so an
+   * interrupted run can resume (`evaluateGridToFile` in `@adaptnet/query-table/node` writes it to a file).
+   */
+  readonly checkpoint?: (table: QueryTable) => Promise<void>;
   /** After every row measured in this run; `done` counts resumed rows too. */
   readonly onProgress?: (row: TableRow, done: number, total: number) => void;
   /** One line per configuration. Default: stderr when it is a TTY, else silent; false silences it. */
@@ -67,16 +70,13 @@ function resolveSettings(options: EvaluateGridOptions): GridSettings {
 }
 
 function defaultLog(): ((line: string) => void) | undefined {
-  return process.stderr.isTTY ? (line) => process.stderr.write(`${line}\n`) : undefined;
+  // Portable: `process` exists only in Node.
+  const stderr = (globalThis as { process?: { stderr?: { isTTY?: boolean; write(s: string): unknown } } }).process?.stderr;
+  return stderr?.isTTY ? (line) => stderr.write(`${line}\n`) : undefined;
 }
 
-async function resumedTable(
-  from: string | QueryTable,
-  model: TableModelInfo,
-  settings: GridSettings,
-): Promise<{ table: QueryTable; source: string }> {
-  const table = typeof from === 'string' ? await QueryTable.load(from) : from;
-  const source = typeof from === 'string' ? from : 'the table to resume from';
+function checkResumable(table: QueryTable, model: TableModelInfo, settings: GridSettings): void {
+  const source = 'the table to resume from';
   const theirs = table.model.weightsSha256;
   if (theirs !== undefined && theirs !== model.weightsSha256) {
     throw new CheckpointError(
@@ -90,7 +90,6 @@ async function resumedTable(
       `${source} was measured with other settings (${differences.join('; ')}); resume with the same options or start a new table`,
     );
   }
-  return { table, source };
 }
 
 /** `name: theirs → ours` for every setting that differs (rows measured differently must not mix). */
@@ -138,14 +137,15 @@ export async function evaluateGrid(
   const measured = new Map<string, TableRow>();
   const statistics = new Map<string, BnStatistics>();
   if (options.resumeFrom !== undefined) {
-    const { table, source } = await resumedTable(options.resumeFrom, modelInfo, settings);
+    const table = options.resumeFrom;
+    checkResumable(table, modelInfo, settings);
     const inGrid = new Set(configs.map(configKey));
     for (const row of table.rows) if (inGrid.has(row.key)) measured.set(row.key, row);
     for (const row of measured.values()) {
       const stats = table.statisticsFor(row.key);
       if (stats) statistics.set(row.key, stats);
     }
-    log?.(`[table] resuming from ${source}: ${measured.size} of ${configs.length} configurations already measured`);
+    log?.(`[table] resuming: ${measured.size} of ${configs.length} configurations already measured`);
   }
 
   const calibrated = async (config: SubnetConfig): Promise<BnStatistics> => {
@@ -199,12 +199,12 @@ export async function evaluateGrid(
     // A row off the frontier of a subset stays off it as rows are added: keep only frontier statistics.
     const partial = tableOf(false);
     for (const k of [...statistics.keys()]) if (partial.statisticsFor(k) === undefined) statistics.delete(k);
-    if (options.checkpointPath !== undefined) await partial.save(options.checkpointPath);
+    await options.checkpoint?.(partial);
     log?.(formatRowLine(row, measured.size, configs.length, (performance.now() - t0) / 1000));
     options.onProgress?.(row, measured.size, configs.length);
   }
 
   const table = tableOf(true);
-  if (options.checkpointPath !== undefined) await table.save(options.checkpointPath);
+  await options.checkpoint?.(table);
   return table;
 }

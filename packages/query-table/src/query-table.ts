@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { CheckpointError, ConfigError, ConfigRangeError, configKey, type Module, type SubnetConfig, writeFileAtomic } from '@adaptnet/core';
+import { CheckpointError, ConfigError, ConfigRangeError, configKey, type Module, type SubnetConfig } from '@adaptnet/core';
 import { type BnStatistics, importStatistics } from '@adaptnet/norm';
 import { QUERY_TABLE_FORMAT, QUERY_TABLE_VERSION, type QueryTableFile, queryTableFileSchema } from './file-schema.js';
 import { formatMacs, formatRowConfig } from './format-values.js';
@@ -308,28 +307,20 @@ export class QueryTable {
     return table;
   }
 
-  /** Writes the table as JSON atomically (temp file + rename), e.g. next to the weights. */
-  async save(path: string): Promise<void> {
-    await writeFileAtomic(path, stringifyTableFile(this.toJSON()));
-  }
-
-  /** Reads and validates a table file; a missing file is `E_CHECKPOINT_MISSING`, unparsable JSON `E_CHECKPOINT_CORRUPT`. */
-  static async load(path: string): Promise<QueryTable> {
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new CheckpointError('E_CHECKPOINT_MISSING', `no query table at ${path}`);
-      throw new CheckpointError('E_CHECKPOINT_CORRUPT', `cannot read the query table ${path}: ${(e as Error).message}`);
-    }
+  /** Parses and validates a table file's text; unparsable JSON is `E_CHECKPOINT_CORRUPT`. */
+  static parse(text: string, source = 'the query table'): QueryTable {
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch (e) {
-      throw new CheckpointError('E_CHECKPOINT_CORRUPT', `${path}: not valid JSON (truncated or edited?): ${(e as Error).message}`);
+      throw new CheckpointError('E_CHECKPOINT_CORRUPT', `${source}: not valid JSON (truncated or edited?): ${(e as Error).message}`);
     }
-    return QueryTable.fromJSON(json, path);
+    return QueryTable.fromJSON(json, source);
+  }
+
+  /** The file's text: the format `parse` reads. */
+  stringify(): string {
+    return stringifyTableFile(this.toJSON());
   }
 
   private frontierBy(cost: CostKind): readonly TableRow[] {

@@ -7,7 +7,8 @@ import { calibrate, exportStatistics } from '@adaptnet/norm';
 import { testBackends, useBackend } from '@adaptnet/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EvaluateGridOptions, evaluateGrid, measureLatency, paretoFrontier, QueryTable, type TableRow } from '../src/index.js';
+import { type EvaluateGridOptions, evaluateGrid, measureLatency, paretoFrontier, type QueryTable, type TableRow } from '../src/index.js';
+import { evaluateGridToFile, loadQueryTable, saveQueryTable } from '../src/node.js';
 import { type SyntheticOptions, syntheticSource } from './helpers/data.js';
 import { tinyMobileNet } from './helpers/model.js';
 
@@ -139,8 +140,8 @@ describe('evaluateGrid on a small MobileNetV1', () => {
 
   it('applyStatistics lets a fresh model with the same weights give identical logits, from memory and from the file', async () => {
     const path = join(dir, 'applied.json');
-    await table.save(path);
-    const loaded = await QueryTable.load(path);
+    await saveQueryTable(table, path);
+    const loaded = await loadQueryTable(path);
     const x = tf.tensor4d(val.data[0]!.pixels, [16, 16, 16, 1]);
     for (const source of [table, loaded]) {
       const fresh = tinyMobileNet();
@@ -173,25 +174,23 @@ describe('evaluateGrid on a small MobileNetV1', () => {
     const failing = syntheticSource({ ...VAL, failOnCall: 4, failAfter: 1 });
     const calib1 = syntheticSource(CALIB);
     const m1 = tinyMobileNet();
-    await expect(evaluateGrid(m1, GRID, failing.source, calib1.source, { ...OPTIONS, checkpointPath: path })).rejects.toThrow(
-      'source failed on call 4',
-    );
+    await expect(evaluateGridToFile(path, m1, GRID, failing.source, calib1.source, OPTIONS)).rejects.toThrow('source failed on call 4');
     expect(calib1.counts.calls).toBe(4); // the 4th row was calibrated, then interrupted while evaluating
-    const partial = await QueryTable.load(path);
+    const partial = await loadQueryTable(path);
     expect(partial.complete).toBe(false);
     expect(partial.rows.map((r) => r.key)).toEqual(KEYS.slice(0, 3));
 
     const m2 = tinyMobileNet(); // a new process: same weights, no statistics
     const val2 = syntheticSource(VAL);
     const calib2 = syntheticSource(CALIB);
-    const resumed = await evaluateGrid(m2, GRID, val2.source, calib2.source, { ...OPTIONS, resumeFrom: path, checkpointPath: path });
+    const resumed = await evaluateGridToFile(path, m2, GRID, val2.source, calib2.source, OPTIONS);
     expect(calib2.counts.calls).toBe(6);
     expect(val2.counts.calls).toBe(6);
     expect(resumed.rows.slice(0, 3)).toEqual(partial.rows);
     // Identical to the uninterrupted run, statistics included.
     expect(resumed.rows).toEqual(table.rows);
     for (const row of table.frontier) expect(resumed.statisticsFor(row.key)).toEqual(table.statisticsFor(row.key));
-    const final = await QueryTable.load(path);
+    const final = await loadQueryTable(path);
     expect(final.complete).toBe(true);
     expect(final.rows).toEqual(table.rows);
 
@@ -238,9 +237,7 @@ describe('evaluateGrid on a small MobileNetV1', () => {
     await expect(
       evaluateGrid(model, GRID, val.source, calib.source, { ...OPTIONS, calibrationSamples: 32, resumeFrom: table }),
     ).rejects.toThrow(/\(calibrationSamples: 40 → 32\)/);
-    await expect(
-      evaluateGrid(model, GRID, val.source, calib.source, { ...OPTIONS, resumeFrom: join(dir, 'missing.json') }),
-    ).rejects.toThrow(/no query table at/);
+    await expect(loadQueryTable(join(dir, 'missing.json'))).rejects.toThrow(/no query table at/);
     other.dispose();
   });
 

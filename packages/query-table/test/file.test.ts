@@ -5,6 +5,7 @@ import { CheckpointError, ConfigError } from '@adaptnet/core';
 import type { BnStatistics } from '@adaptnet/norm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUERY_TABLE_FORMAT, QueryTable, type TableRow } from '../src/index.js';
+import { loadQueryTable, saveQueryTable } from '../src/node.js';
 import { randomRows } from './helpers/random-table.js';
 
 function fakeStatistics(row: TableRow, seed: number): BnStatistics {
@@ -30,7 +31,7 @@ let text: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'query-table-'));
   path = join(dir, 'table.json');
-  await table.save(path);
+  await saveQueryTable(table, path);
   text = await readFile(path, 'utf8');
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -39,7 +40,7 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 async function loadEdited(edit: (json: Record<string, unknown> & { rows: Record<string, unknown>[] }) => unknown): Promise<QueryTable> {
   const edited = join(dir, 'edited.json');
   await writeFile(edited, JSON.stringify(edit(JSON.parse(text))));
-  return QueryTable.load(edited);
+  return loadQueryTable(edited);
 }
 
 async function failure(p: Promise<unknown>): Promise<CheckpointError> {
@@ -53,7 +54,7 @@ async function failure(p: Promise<unknown>): Promise<CheckpointError> {
 
 describe('the table file', () => {
   it('round-trips rows, frontiers and the frontier statistics only', async () => {
-    const loaded = await QueryTable.load(path);
+    const loaded = await loadQueryTable(path);
     expect(loaded.rows).toEqual(table.rows);
     expect(loaded.frontier.map((r) => r.key)).toEqual(table.frontier.map((r) => r.key));
     expect(loaded.latencyFrontier.map((r) => r.key)).toEqual(table.latencyFrontier.map((r) => r.key));
@@ -73,13 +74,13 @@ describe('the table file', () => {
   });
 
   it('a missing file, truncated JSON or a foreign file is a named error', async () => {
-    const missing = await failure(QueryTable.load(join(dir, 'nope.json')));
+    const missing = await failure(loadQueryTable(join(dir, 'nope.json')));
     expect(missing.code).toBe('E_CHECKPOINT_MISSING');
     expect(missing.message).toContain(join(dir, 'nope.json'));
 
     const truncatedPath = join(dir, 'truncated.json');
     await writeFile(truncatedPath, text.slice(0, text.length / 2));
-    const truncated = await failure(QueryTable.load(truncatedPath));
+    const truncated = await failure(loadQueryTable(truncatedPath));
     expect(truncated.code).toBe('E_CHECKPOINT_CORRUPT');
     expect(truncated.message).toMatch(new RegExp(`^${truncatedPath}: not valid JSON \\(truncated or edited\\?\\)`));
 

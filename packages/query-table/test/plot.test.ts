@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { ConfigError } from '@adaptnet/core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PLOT_LAYERS, plotSpec, QueryTable, type RenderedPlot, renderPlot } from '../src/index.js';
+import { PLOT_LAYERS, plotSpec, QueryTable } from '../src/index.js';
+import { type RenderedPlot, renderPlot } from '../src/node.js';
 import { fig9Rows } from './helpers/fig9-table.js';
 import { randomRows } from './helpers/random-table.js';
 

@@ -1,5 +1,5 @@
 // Importing core registers every tfjs gradient (tfjs-core's Node build registers none).
-import { initBackend } from '@adaptnet/core';
+import { initBackend } from '@adaptnet/core/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
 

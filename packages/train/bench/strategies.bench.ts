@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBackbone, MOBILENET_V1_FASHION_MNIST_BLOCKS } from '@adaptnet/backbones';
-import { initBackend } from '@adaptnet/core';
+import { initBackend } from '@adaptnet/core/node';
 import { BatchStream, FASHION_MNIST_NORMALIZE, loadFashionMnist } from '@adaptnet/data';
 import { normOptionsFor, parseTrainConfig, STRATEGIES, type Strategy, Trainer } from '../src/index.js';
 

@@ -1,6 +1,6 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { writeFileAtomic } from '@adaptnet/core';
+import { writeFileAtomic } from '@adaptnet/core/node';
 
 /** One JSON object per training step in a `.jsonl` file, appended in blocks. */
 export class MetricsLog {

@@ -1,4 +1,5 @@
-import { CheckpointError, ConfigError, loadCheckpoint, saveCheckpoint } from '@adaptnet/core';
+import { CheckpointError, ConfigError } from '@adaptnet/core';
+import { loadCheckpoint, saveCheckpoint } from '@adaptnet/core/node';
 import type * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import type { TrainConfig } from './config.js';

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AdaptNetError, CheckpointError, ConfigError, configKey, saveModule } from '@adaptnet/core';
+import { AdaptNetError, assertGradientsRegistered, CheckpointError, ConfigError, configKey } from '@adaptnet/core';
+import { saveModule } from '@adaptnet/core/node';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainConfig } from './config.js';
 import { MetricsLog } from './metrics-log.js';
@@ -93,6 +94,7 @@ export class Trainer {
   private position: TrainPosition;
 
   constructor(options: TrainerOptions) {
+    assertGradientsRegistered();
     this.model = options.model;
     this.config = options.config;
     this.data = options.data;

@@ -1,4 +1,4 @@
-import { initBackend } from '@adaptnet/core';
+import { initBackend } from '@adaptnet/core/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SgdOptimizer } from '../src/index.js';

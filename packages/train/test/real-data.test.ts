@@ -1,5 +1,6 @@
 import { createBackbone } from '@adaptnet/backbones';
-import { initBackend, type SubnetConfig } from '@adaptnet/core';
+import type { SubnetConfig } from '@adaptnet/core';
+import { initBackend } from '@adaptnet/core/node';
 import { BatchStream, FASHION_MNIST_NORMALIZE, loadFashionMnist, randomSample } from '@adaptnet/data';
 import { calibrate } from '@adaptnet/norm';
 import * as tf from '@tensorflow/tfjs-core';

@@ -1,4 +1,5 @@
-import { ConfigError, ConfigRangeError, initBackend } from '@adaptnet/core';
+import { ConfigError, ConfigRangeError } from '@adaptnet/core';
+import { initBackend } from '@adaptnet/core/node';
 import { crossEntropy, inplaceDistillLoss } from '@adaptnet/distill';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

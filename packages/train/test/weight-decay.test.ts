@@ -1,4 +1,4 @@
-import { initBackend } from '@adaptnet/core';
+import { initBackend } from '@adaptnet/core/node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { trainableParameters } from '../src/index.js';
 import { tinyModel } from './helpers.js';

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, initBackend, type SubnetConfig } from '@adaptnet/core';
+import { ConfigError, type SubnetConfig } from '@adaptnet/core';
+import { initBackend } from '@adaptnet/core/node';
 import { MODEL_DIR } from '@adaptnet/train';
 import { loadTrainedModel } from '../model.js';
 import type { Output } from '../output.js';

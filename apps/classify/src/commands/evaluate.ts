@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Backbone } from '@adaptnet/backbones';
-import { ConfigError, initBackend } from '@adaptnet/core';
-import { evaluateGrid, formatFrontier, QueryTable, renderPlot } from '@adaptnet/query-table';
+import { ConfigError } from '@adaptnet/core';
+import { initBackend } from '@adaptnet/core/node';
+import { type EvaluateGridOptions, evaluateGrid, formatFrontier, type QueryTable } from '@adaptnet/query-table';
+import { evaluateGridToFile, loadQueryTable, renderPlot, saveQueryTable } from '@adaptnet/query-table/node';
 import { calibrationStream, evalStream, loadSplit } from '../data.js';
 import { architectureId, loadTrainedModel } from '../model.js';
 import type { Output } from '../output.js';
@@ -36,26 +38,19 @@ export async function measureGrid(
   const samples = Math.min(options.calibrationSamples ?? 2000, train.size);
   const val = evalStream(test, manifest.data);
   const calib = calibrationStream(train, manifest.data, samples, manifest.train.seed);
-  return evaluateGrid(
-    model,
-    grid,
-    () => val.epoch(0),
-    () => calib.epoch(0),
-    {
-      calibrationSamples: samples,
-      disposeBatches: true,
-      architecture: architectureId(manifest.model),
-      log: options.log ?? false,
-      ...(options.maxBatches === undefined ? {} : { maxBatches: options.maxBatches }),
-      ...(options.latencyRuns === undefined ? {} : { latency: { runs: options.latencyRuns } }),
-      ...(options.checkpointPath === undefined
-        ? {}
-        : {
-            checkpointPath: options.checkpointPath,
-            ...(existsSync(options.checkpointPath) ? { resumeFrom: options.checkpointPath } : {}),
-          }),
-    },
-  );
+  const gridOptions: EvaluateGridOptions = {
+    calibrationSamples: samples,
+    disposeBatches: true,
+    architecture: architectureId(manifest.model),
+    log: options.log ?? false,
+    ...(options.maxBatches === undefined ? {} : { maxBatches: options.maxBatches }),
+    ...(options.latencyRuns === undefined ? {} : { latency: { runs: options.latencyRuns } }),
+  };
+  const val0 = () => val.epoch(0);
+  const calib0 = () => calib.epoch(0);
+  return options.checkpointPath === undefined
+    ? evaluateGrid(model, grid, val0, calib0, gridOptions)
+    : evaluateGridToFile(options.checkpointPath, model, grid, val0, calib0, gridOptions);
 }
 
 /** The grid a run's strategy trained: widths × resolutions (individual: its one configuration). */
@@ -94,7 +89,7 @@ export async function tableCommand(flags: TableFlags, out: Output): Promise<Quer
       ...(flags.latencyRuns === undefined ? {} : { latencyRuns: flags.latencyRuns }),
       ...(flags.maxBatches === undefined ? {} : { maxBatches: flags.maxBatches }),
     });
-    await table.save(path);
+    await saveQueryTable(table, path);
     const svgPath = join(flags.run, PLOT_FILE);
     const pngPath = flags.png ? svgPath.replace(/\.svg$/, '.png') : undefined;
     await renderPlot(table, {
@@ -151,5 +146,5 @@ export async function evalCommand(flags: EvalFlags, out: Output): Promise<QueryT
 export async function loadRunTable(run: string, table?: string): Promise<QueryTable> {
   const path = table ?? join(run, TABLE_FILE);
   if (!existsSync(path)) throw new ConfigError(`no query table at ${path}; build it with: adaptnet-classify table --run ${run}`);
-  return QueryTable.load(path);
+  return loadQueryTable(path);
 }

@@ -1,4 +1,5 @@
-import { initBackend, type SubnetConfig } from '@adaptnet/core';
+import type { SubnetConfig } from '@adaptnet/core';
+import { initBackend } from '@adaptnet/core/node';
 import { costOf, formatCostReport } from '@adaptnet/flops';
 import { parseTrainConfig } from '@adaptnet/train';
 import { buildModel } from '../model.js';

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { ConfigError, initBackend } from '@adaptnet/core';
+import { ConfigError } from '@adaptnet/core';
+import { initBackend } from '@adaptnet/core/node';
 import { BatchStream, createImageDataset } from '@adaptnet/data';
 import type { Budget, TableRow } from '@adaptnet/query-table';
 import * as tf from '@tensorflow/tfjs-core';

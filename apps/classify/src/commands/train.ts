@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
-import { initBackend, type Range } from '@adaptnet/core';
+import type { Range } from '@adaptnet/core';
+import { initBackend } from '@adaptnet/core/node';
 import type { ImageDataset, ImageSource } from '@adaptnet/data';
 import { parseTrainConfig, readConfigFile, type TrainConfig, Trainer, type TrainSummary } from '@adaptnet/train';
 import { defaultNormalization, loadSplit, trainStream } from '../data.js';

@@ -1,19 +1,27 @@
 import * as tf from '@tensorflow/tfjs-core';
-// tfjs-core's Node build registers no gradients; the union package's Node build registers all of
-// them against the same @tensorflow/tfjs-core instance. Imported for that side effect only.
-import '@tensorflow/tfjs';
 import { BackendError } from '../errors.js';
 import { installReluGradients } from '../ops/relu-grad.js';
 
-installReluGradients();
+const PROBE_KERNELS = ['Conv2D', 'DepthwiseConv2dNative', 'FusedBatchNorm', 'Sum', 'BatchMatMul'] as const;
 
-/** Throws when autodiff would fail (e.g. @tensorflow/tfjs resolved to another tfjs-core copy). */
+/** True when tfjs's gradients are registered with this tfjs-core instance. */
+export function gradientsRegistered(): boolean {
+  return PROBE_KERNELS.every((kernel) => tf.getGradient(kernel) !== undefined);
+}
+
+/**
+ * Wraps the Relu/Relu6 gradients with AdaptNet's one-pass kernel; call after tfjs's gradients are
+ * registered (idempotent). `@adaptnet/core/node` does this for you.
+ */
+export function installAdaptNetGradients(): void {
+  installReluGradients();
+}
+
+/** Throws a named error when autodiff would fail because no gradients are registered. */
 export function assertGradientsRegistered(): void {
-  for (const kernel of ['Conv2D', 'DepthwiseConv2dNative', 'FusedBatchNorm', 'Sum', 'BatchMatMul']) {
-    if (!tf.getGradient(kernel)) {
-      throw new BackendError(
-        `no gradient registered for ${kernel}: @tensorflow/tfjs and @tensorflow/tfjs-core must be the same version (found tfjs-core ${tf.version_core})`,
-      );
-    }
-  }
+  const missing = PROBE_KERNELS.find((kernel) => !tf.getGradient(kernel));
+  if (missing === undefined) return;
+  throw new BackendError(
+    `no gradient registered for ${missing} (tfjs-core ${tf.version_core}): in Node import '@adaptnet/core/node' with @tensorflow/tfjs installed; in a browser bundle import '@adaptnet/core/gradients' (tfjs-core's own registrations)`,
+  );
 }

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '../errors.js';
 import { type InstallFillsOptions, installKernelFills, type KernelFill } from '../kernels/registry.js';
-import { assertGradientsRegistered } from './gradients.js';
+import { gradientsRegistered, installAdaptNetGradients } from './gradients.js';
+import { registerNodeGradients } from './node-gradients.js';
 
 /** Backends in the order AdaptNet prefers them (fastest first). */
 export const BACKEND_PREFERENCE = ['tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'] as const;
@@ -16,6 +17,8 @@ export interface BackendInfo {
   readonly threads: number;
   /** Kernels AdaptNet registered on this backend, with why. */
   readonly fills: readonly Pick<KernelFill, 'kernelName' | 'reason'>[];
+  /** Whether autodiff works: tfjs's gradients are registered (needs @tensorflow/tfjs in Node). */
+  readonly gradients: boolean;
   /** Why each faster backend was skipped. */
   readonly skipped: readonly { readonly name: BackendChoice; readonly reason: string }[];
 }
@@ -31,8 +34,14 @@ type ProbeResult = { tfjsName: string; simd: boolean; threads: number; fillOptio
 type Probe = () => Promise<ProbeResult>;
 
 async function importOptional(specifier: string): Promise<Record<string, unknown>> {
-  // A variable specifier keeps bundlers and tsc from requiring the optional package.
-  return (await import(/* @vite-ignore */ specifier)) as Record<string, unknown>;
+  try {
+    // A variable specifier keeps bundlers and tsc from requiring the optional package.
+    return (await import(/* @vite-ignore */ specifier)) as Record<string, unknown>;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') throw new Error(`not installed (npm install ${specifier})`);
+    throw e;
+  }
 }
 
 interface NativeModule {
@@ -67,7 +76,7 @@ const PROBES: Record<BackendChoice, Probe> = {
     return { tfjsName: 'native', simd: true, threads, fillOptions: { inheritFrom: 'cpu', except: nativeKernels } };
   },
   wasm: async () => {
-    await import('@tensorflow/tfjs-backend-wasm');
+    await importOptional('@tensorflow/tfjs-backend-wasm');
     await activate('wasm');
     return {
       tfjsName: 'wasm',
@@ -77,7 +86,7 @@ const PROBES: Record<BackendChoice, Probe> = {
     };
   },
   cpu: async () => {
-    await import('@tensorflow/tfjs-backend-cpu');
+    await importOptional('@tensorflow/tfjs-backend-cpu');
     await activate('cpu');
     return { tfjsName: 'cpu', simd: false, threads: 1 };
   },
@@ -98,7 +107,8 @@ function errorMessage(e: unknown): string {
  * correct, and reports what it chose.
  */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
-  assertGradientsRegistered();
+  const gradients = gradientsRegistered() || registerNodeGradients();
+  if (gradients) installAdaptNetGradients();
   const fromEnv = process.env.ADAPTNET_BACKEND?.trim();
   const forced = options.backend ?? (fromEnv ? fromEnv : undefined);
   if (forced !== undefined && !isBackendChoice(forced)) {
@@ -117,11 +127,13 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       continue;
     }
     const fills = installKernelFills(probe.tfjsName, probe.fillOptions).map(({ kernelName, reason }) => ({ kernelName, reason }));
-    const info: BackendInfo = { name, tfjsName: probe.tfjsName, simd: probe.simd, threads: probe.threads, fills, skipped };
+    const info: BackendInfo = { name, tfjsName: probe.tfjsName, simd: probe.simd, threads: probe.threads, fills, gradients, skipped };
     const log = options.log === undefined ? (line: string) => process.stderr.write(`${line}\n`) : options.log;
     if (log) {
       const threads = probe.threads === 0 ? 'native threads' : `${probe.threads} thread${probe.threads > 1 ? 's' : ''}`;
-      log(`[adaptnet] backend ${name} (simd: ${probe.simd ? 'yes' : 'no'}, ${threads}, kernel fills: ${fills.length})`);
+      log(
+        `[adaptnet] backend ${name} (simd: ${probe.simd ? 'yes' : 'no'}, ${threads}, kernel fills: ${fills.length}${gradients ? '' : ', inference only: no gradients without @tensorflow/tfjs'})`,
+      );
     }
     return info;
   }

@@ -1,4 +1,4 @@
-import { initBackend } from '../../src/index.js';
+import { initBackend } from '../../src/node.js';
 
 /** cpu and wasm always; native when its addon is built here (CI installs oneDNN, so it is). */
 export async function testBackends(): Promise<string[]> {

@@ -1,4 +1,4 @@
-import '../../src/backend/gradients.js';
+import '../../src/node.js';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';

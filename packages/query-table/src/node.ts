@@ -1,0 +1,3 @@
+// `@adaptnet/query-table/node`: table files and plot rendering (Node only).
+export { type RenderedPlot, type RenderPlotOptions, renderPlot } from './node/render-plot.js';
+export { evaluateGridToFile, loadQueryTable, saveQueryTable } from './node/table-file.js';
