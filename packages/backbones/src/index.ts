@@ -31,6 +31,7 @@ export {
 } from './models/shufflenet-v2.js';
 export { VGG16_LAYERS, Vgg16, type VggOptions } from './models/vgg.js';
 export { BACKBONE_NAMES, type BackboneName, type BackboneOptionsByName, createBackbone, isBackboneName } from './registry.js';
+export { Bottleneck3d, type Bottleneck3dOptions, SqueezeExcite3d, X3dBlock, type X3dBlockOptions } from './video/blocks.js';
 export { AdaptiveFusion, type AdaptiveFusionOptions, nearestFrames, resampleClip } from './video/fusion.js';
 export {
   ActivationLayer,
@@ -40,7 +41,6 @@ export {
   SpatialMaxPool3d,
   type VideoActivation,
 } from './video/layers.js';
-export { Bottleneck3d, type Bottleneck3dOptions, SqueezeExcite3d, X3dBlock, type X3dBlockOptions } from './video/blocks.js';
 export { SLOW_CONFIG_SPACE, SLOW_SMALL_CONFIG_SPACE, SLOW_TEMPORAL_KERNELS, Slow, type SlowOptions } from './video/slow.js';
 export { SLOWFAST_CONFIG_SPACE, SLOWFAST_SMALL_CONFIG_SPACE, SlowFast, type SlowFastOptions, slowFrameIndices } from './video/slowfast.js';
 export { SLOW_SMALL, SLOWFAST_SMALL, X3D_SMALL } from './video/small-variants.js';

@@ -7,8 +7,8 @@ import { ShuffleNetV2, type ShuffleNetV2Options } from './models/shufflenet-v2.j
 import { Vgg16, type VggOptions } from './models/vgg.js';
 import { Slow, type SlowOptions } from './video/slow.js';
 import { SlowFast, type SlowFastOptions } from './video/slowfast.js';
+import { SLOW_SMALL, SLOWFAST_SMALL, X3D_SMALL } from './video/small-variants.js';
 import { X3d, type X3dOptions } from './video/x3d.js';
-import { SLOWFAST_SMALL, SLOW_SMALL, X3D_SMALL } from './video/small-variants.js';
 
 /** Options of each registered backbone, by name. */
 export interface BackboneOptionsByName {

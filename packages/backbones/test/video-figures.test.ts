@@ -2,9 +2,13 @@ import type { Cost, ForwardContext } from '@adaptnet/core';
 import { describe, expect, it } from 'vitest';
 import { createBackbone, seChannels } from '../src/index.js';
 
-const ctx = (width: number, resolution: number, frames: number): ForwardContext => ({ config: { width, resolution, frames }, training: false });
+const ctx = (width: number, resolution: number, frames: number): ForwardContext => ({
+  config: { width, resolution, frames },
+  training: false,
+});
 /** PySlowFast's counter (fvcore `flop_count` as used for the published tables): conv + linear multiply-adds only. */
-const convLinear = (c: Cost) => c.layers.filter((l) => l.kind === 'conv3d' || l.kind === 'depthwise-conv3d' || l.kind === 'dense').reduce((s, l) => s + l.macs, 0);
+const convLinear = (c: Cost) =>
+  c.layers.filter((l) => l.kind === 'conv3d' || l.kind === 'depthwise-conv3d' || l.kind === 'dense').reduce((s, l) => s + l.macs, 0);
 const paramsNoBn = (c: Cost) => c.layers.filter((l) => l.kind !== 'batchnorm').reduce((s, l) => s + l.params, 0);
 
 /** Independent Slow-only R50 count (conv + linear MACs, conv + linear params), written out from the SlowFast paper's Table 1. */

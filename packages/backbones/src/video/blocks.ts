@@ -188,7 +188,12 @@ export class X3dBlock extends ResidualBlock3d {
     super(name, build, o.inChannels, o.outChannels, o.stride, {});
     this.a = this.addModule(
       'a',
-      new ConvBnAct3d(`${name}.a`, build, { inChannels: o.inChannels, outChannels: o.innerChannels, kernel: [1, 1, 1], activation: 'relu' }),
+      new ConvBnAct3d(`${name}.a`, build, {
+        inChannels: o.inChannels,
+        outChannels: o.innerChannels,
+        kernel: [1, 1, 1],
+        activation: 'relu',
+      }),
     );
     this.b = this.addModule(
       'b',
@@ -205,7 +210,12 @@ export class X3dBlock extends ResidualBlock3d {
     this.swish = new ActivationLayer(`${name}.swish`, 'swish');
     this.c = this.addModule(
       'c',
-      new ConvBnAct3d(`${name}.c`, build, { inChannels: o.innerChannels, outChannels: o.outChannels, kernel: [1, 1, 1], activation: 'none' }),
+      new ConvBnAct3d(`${name}.c`, build, {
+        inChannels: o.innerChannels,
+        outChannels: o.outChannels,
+        kernel: [1, 1, 1],
+        activation: 'none',
+      }),
     );
   }
 

@@ -23,7 +23,8 @@ export const SLOW_TEMPORAL_KERNELS = [1, 1, 3, 3] as const;
 export function checkBlocks(name: string, blocks: readonly number[], baseWidth: number): void {
   if (blocks.length !== 4 || !blocks.every((b) => Number.isInteger(b) && b >= 1))
     throw new ConfigError(`${name}: blocks must be 4 positive integers, got [${blocks.join(', ')}]`);
-  if (!Number.isInteger(baseWidth) || baseWidth < 1) throw new ConfigError(`${name}: baseWidth must be a positive integer, got ${baseWidth}`);
+  if (!Number.isInteger(baseWidth) || baseWidth < 1)
+    throw new ConfigError(`${name}: baseWidth must be a positive integer, got ${baseWidth}`);
 }
 
 /**

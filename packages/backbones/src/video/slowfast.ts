@@ -4,10 +4,11 @@ import {
   type Cost,
   type ForwardContext,
   type Module,
-  type SubnetConfig,
   ShapeError,
+  type SubnetConfig,
   sequentialCost,
 } from '@adaptnet/core';
+import { SlimDense } from '@adaptnet/slimmable';
 import * as tf from '@tensorflow/tfjs-core';
 import { Sequential } from '../layers/sequential.js';
 import { Bottleneck3d } from './blocks.js';
@@ -15,7 +16,6 @@ import { AdaptiveFusion, resampleClip } from './fusion.js';
 import { ConvBnAct3d, GlobalAvgPool3d, SpatialMaxPool3d } from './layers.js';
 import { checkBlocks, SLOW_TEMPORAL_KERNELS } from './slow.js';
 import { resolveVideoOptions, VIDEO_WIDTH_RANGE, VideoBackbone, type VideoBackboneOptions } from './video-backbone.js';
-import { SlimDense } from '@adaptnet/slimmable';
 
 export interface SlowFastOptions extends VideoBackboneOptions {
   /** Frame-rate ratio α (Fast frames = α · Slow frames). Default 8. */

@@ -50,7 +50,8 @@ export class X3d extends VideoBackbone {
       throw new ConfigError(`${name}: repeats must be 4 positive integers, got [${repeats.join(', ')}]`);
     if (widths.length !== 5 || !widths.every((w) => Number.isInteger(w) && w >= 1))
       throw new ConfigError(`${name}: widths must be 5 positive integers, got [${widths.join(', ')}]`);
-    if (!(Number.isFinite(expansion) && expansion >= 1)) throw new ConfigError(`${name}: expansion must be a number >= 1, got ${expansion}`);
+    if (!(Number.isFinite(expansion) && expansion >= 1))
+      throw new ConfigError(`${name}: expansion must be a number >= 1, got ${expansion}`);
     if (!Number.isInteger(headChannels) || headChannels < 1)
       throw new ConfigError(`${name}: headChannels must be a positive integer, got ${headChannels}`);
     const features: FeatureStep[] = [];
@@ -122,10 +123,13 @@ export class X3d extends VideoBackbone {
       });
       head.push(
         pool as Module,
-        this.addModule('lin5', new Sequential(`${name}.lin5`, [
-          ['dense', lin5],
-          ['relu', new ActivationLayer(`${name}.lin5.relu`, 'relu')],
-        ])),
+        this.addModule(
+          'lin5',
+          new Sequential(`${name}.lin5`, [
+            ['dense', lin5],
+            ['relu', new ActivationLayer(`${name}.lin5.relu`, 'relu')],
+          ]),
+        ),
         fc as Module,
       );
     }
