@@ -30,7 +30,16 @@ export {
   ShuffleUnit,
 } from './models/shufflenet-v2.js';
 export { VGG16_LAYERS, Vgg16, type VggOptions } from './models/vgg.js';
-export { BACKBONE_NAMES, type BackboneName, type BackboneOptionsByName, createBackbone, isBackboneName } from './registry.js';
+export {
+  BACKBONE_NAMES,
+  type BackboneName,
+  type BackboneOptionsByName,
+  createBackbone,
+  isBackboneName,
+  isVideoBackboneName,
+  VIDEO_BACKBONE_NAMES,
+  type VideoBackboneName,
+} from './registry.js';
 export { Bottleneck3d, type Bottleneck3dOptions, SqueezeExcite3d, X3dBlock, type X3dBlockOptions } from './video/blocks.js';
 export { AdaptiveFusion, type AdaptiveFusionOptions, nearestFrames, resampleClip } from './video/fusion.js';
 export {

@@ -43,11 +43,25 @@ const FACTORIES: { readonly [N in BackboneName]: (options: BackboneOptionsByName
   'x3d-small': (o) => new X3d({ ...X3D_SMALL, ...o }, 'x3d_small'),
 };
 
-/** Every registered name, in registration order. */
-export const BACKBONE_NAMES: readonly BackboneName[] = Object.keys(FACTORIES) as BackboneName[];
+/** The video backbones (input `[N, T, H, W, C]`, `config.frames`), in registration order. */
+export const VIDEO_BACKBONE_NAMES = ['slow-8x8', 'slowfast-4x16', 'x3d-m', 'slow-small', 'slowfast-small', 'x3d-small'] as const;
+
+export type VideoBackboneName = (typeof VIDEO_BACKBONE_NAMES)[number];
+
+/**
+ * The image (2D) backbones, in registration order; apps that classify images list these.
+ * `createBackbone` also builds every name of `VIDEO_BACKBONE_NAMES`.
+ */
+export const BACKBONE_NAMES: readonly Exclude<BackboneName, VideoBackboneName>[] = (Object.keys(FACTORIES) as BackboneName[]).filter(
+  (n): n is Exclude<BackboneName, VideoBackboneName> => !(VIDEO_BACKBONE_NAMES as readonly string[]).includes(n),
+);
 
 export function isBackboneName(name: string): name is BackboneName {
   return Object.hasOwn(FACTORIES, name);
+}
+
+export function isVideoBackboneName(name: string): name is VideoBackboneName {
+  return (VIDEO_BACKBONE_NAMES as readonly string[]).includes(name);
 }
 
 /**
@@ -58,7 +72,9 @@ export function createBackbone<N extends BackboneName>(name: N, options?: Backbo
 export function createBackbone(name: string, options?: object): Backbone;
 export function createBackbone(name: string, options: object = {}): Backbone {
   if (!isBackboneName(name)) {
-    throw new ConfigError(`unknown backbone '${name}'; known backbones: ${BACKBONE_NAMES.join(', ')}`);
+    throw new ConfigError(
+      `unknown backbone '${name}'; known backbones: ${BACKBONE_NAMES.join(', ')}; video: ${VIDEO_BACKBONE_NAMES.join(', ')}`,
+    );
   }
   if (typeof options !== 'object' || options === null) throw new ConfigError(`${name}: options must be an object`);
   const factory = FACTORIES[name] as (o: object) => Backbone;

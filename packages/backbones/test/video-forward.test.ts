@@ -95,10 +95,10 @@ describe('SlowFast adaptive fusion', () => {
       const ctx: ForwardContext = { config, training: true };
       const x = fixture(inputOf(net, config), 9);
       // Per fusion: the Slow features before it, the Fast features it reads, the fused result.
-      let s = net.slowInput(x, ctx);
+      const s = net.slowInput(x, ctx);
       const slowStem = net.namedModules().get('slow_stem');
       const fastStem = net.namedModules().get('fast_stem');
-      let slowFeat = slowStem!.forward(s, ctx);
+      const slowFeat = slowStem!.forward(s, ctx);
       const fastFeat = fastStem!.forward(x, ctx);
       const fused = net.fusions[0]!.fuse(slowFeat, fastFeat, ctx);
       const [n, t, h, w, c] = slowFeat.shape as number[];
@@ -113,7 +113,6 @@ describe('SlowFast adaptive fusion', () => {
       expect(stages.map((st) => st.shape)).toEqual(net.stageShapes(x.shape, ctx));
       expect(stages.every((st) => st.shape[1] === config.frames)).toBe(true);
       tf.dispose([x, s, slowFeat, fastFeat, fused, lead, lateral, ...stages]);
-      s = slowFeat = undefined as unknown as tf.Tensor;
     }
   });
 
