@@ -30,4 +30,28 @@ export {
   ShuffleUnit,
 } from './models/shufflenet-v2.js';
 export { VGG16_LAYERS, Vgg16, type VggOptions } from './models/vgg.js';
-export { BACKBONE_NAMES, type BackboneName, type BackboneOptionsByName, createBackbone, isBackboneName } from './registry.js';
+export {
+  BACKBONE_NAMES,
+  type BackboneName,
+  type BackboneOptionsByName,
+  createBackbone,
+  isBackboneName,
+  isVideoBackboneName,
+  VIDEO_BACKBONE_NAMES,
+  type VideoBackboneName,
+} from './registry.js';
+export { Bottleneck3d, type Bottleneck3dOptions, SqueezeExcite3d, X3dBlock, type X3dBlockOptions } from './video/blocks.js';
+export { AdaptiveFusion, type AdaptiveFusionOptions, nearestFrames, resampleClip } from './video/fusion.js';
+export {
+  ActivationLayer,
+  ConvBnAct3d,
+  type ConvBnAct3dOptions,
+  GlobalAvgPool3d,
+  SpatialMaxPool3d,
+  type VideoActivation,
+} from './video/layers.js';
+export { SLOW_CONFIG_SPACE, SLOW_SMALL_CONFIG_SPACE, SLOW_TEMPORAL_KERNELS, Slow, type SlowOptions } from './video/slow.js';
+export { SLOWFAST_CONFIG_SPACE, SLOWFAST_SMALL_CONFIG_SPACE, SlowFast, type SlowFastOptions, slowFrameIndices } from './video/slowfast.js';
+export { SLOW_SMALL, SLOWFAST_SMALL, X3D_SMALL } from './video/small-variants.js';
+export { VIDEO_WIDTH_RANGE, VideoBackbone, type VideoBackboneOptions } from './video/video-backbone.js';
+export { seChannels, X3D_M_CONFIG_SPACE, X3D_SMALL_CONFIG_SPACE, X3d, type X3dOptions } from './video/x3d.js';

@@ -10,9 +10,14 @@ import { fileURLToPath } from 'node:url';
 export async function runReadmeExample<T extends Record<string, unknown>>(
   testFileUrl: string,
   exportEntries: readonly string[],
+  options: { readonly after?: string } = {},
 ): Promise<T> {
   const testDir = dirname(fileURLToPath(testFileUrl));
-  const readme = await readFile(join(testDir, '..', 'README.md'), 'utf8');
+  const whole = await readFile(join(testDir, '..', 'README.md'), 'utf8');
+  // `after`: the first ```ts block after this text (e.g. a section heading) instead of the first one.
+  const at = options.after === undefined ? 0 : whole.indexOf(options.after);
+  if (at < 0) throw new Error(`'${options.after}' not found in ${join(testDir, '..', 'README.md')}`);
+  const readme = whole.slice(at);
   const code = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
   if (code === undefined) throw new Error(`no \`\`\`ts block in ${join(testDir, '..', 'README.md')}`);
   // Inside the package, so the example's `@adaptnet/...` imports resolve as a user's would.
