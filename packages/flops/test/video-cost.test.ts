@@ -1,3 +1,5 @@
+// Creating a backbone allocates its weights: a backend must be registered (core registers none).
+import '@tensorflow/tfjs-backend-cpu';
 import { createBackbone } from '@adaptnet/backbones';
 import { describe, expect, it } from 'vitest';
 import { costOf } from '../src/index.js';
