@@ -153,9 +153,18 @@ export function movingFashionActions(items: ImageDataset, options: MovingActions
       frame.fill(0);
       for (const m of scene) drawItem(frame, canvas, items, m, state(m, t, frames));
       const base = t * frameBytes;
-      for (let p = 0; p < frameBytes; p++) {
-        const v = (frame[p] as number) + (noise > 0 ? noise * rng.normal() : 0);
-        out[base + p] = Math.round(255 * Math.min(1, Math.max(0, v)));
+      for (let p = 0; p < frameBytes; p += 2) {
+        // Box–Muller, both outputs used.
+        let n0 = 0;
+        let n1 = 0;
+        if (noise > 0) {
+          const r = noise * Math.sqrt(-2 * Math.log(1 - rng.next()));
+          const a = 2 * Math.PI * rng.next();
+          n0 = r * Math.cos(a);
+          n1 = r * Math.sin(a);
+        }
+        out[base + p] = Math.round(255 * Math.min(1, Math.max(0, (frame[p] as number) + n0)));
+        if (p + 1 < frameBytes) out[base + p + 1] = Math.round(255 * Math.min(1, Math.max(0, (frame[p + 1] as number) + n1)));
       }
     }
     if (!shuffleFrames) return out;
@@ -248,9 +257,16 @@ function drawItem(frame: Float32Array, side: number, items: ImageDataset, m: Ite
       if (x0 < -1 || y0 < -1 || x0 >= w || y0 >= h) continue;
       const fx = u - x0;
       const fy = v - y0;
-      const at = (y: number, x: number) => (y >= 0 && y < h && x >= 0 && x < w ? (sprite[y * w + x] as number) : 0);
-      const value =
-        ((at(y0, x0) * (1 - fx) + at(y0, x0 + 1) * fx) * (1 - fy) + (at(y0 + 1, x0) * (1 - fx) + at(y0 + 1, x0 + 1) * fx) * fy) / 255;
+      const inX0 = x0 >= 0;
+      const inX1 = x0 + 1 < w;
+      const inY0 = y0 >= 0;
+      const inY1 = y0 + 1 < h;
+      const i00 = y0 * w + x0;
+      const p00 = inY0 && inX0 ? (sprite[i00] as number) : 0;
+      const p01 = inY0 && inX1 ? (sprite[i00 + 1] as number) : 0;
+      const p10 = inY1 && inX0 ? (sprite[i00 + w] as number) : 0;
+      const p11 = inY1 && inX1 ? (sprite[i00 + w + 1] as number) : 0;
+      const value = ((p00 + (p01 - p00) * fx) * (1 - fy) + (p10 + (p11 - p10) * fx) * fy) / 255;
       const p = row + (((px % side) + side) % side);
       if (value > (frame[p] as number)) frame[p] = value;
     }

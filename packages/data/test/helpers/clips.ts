@@ -56,6 +56,6 @@ export function ppmFrame(path: string, n: number, out: string): { width: number;
 /** Per-channel mean of HWC rgb bytes. */
 export function channelMeans(pixels: ArrayLike<number>, channels = 3): number[] {
   const sums = new Array<number>(channels).fill(0);
-  for (let i = 0; i < pixels.length; i++) sums[i % channels] += pixels[i] as number;
+  for (let i = 0; i < pixels.length; i++) sums[i % channels] = (sums[i % channels] as number) + (pixels[i] as number);
   return sums.map((s) => s / (pixels.length / channels));
 }
