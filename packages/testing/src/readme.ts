@@ -3,18 +3,21 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Runs the first ```ts block of a package's README against the built package and returns the
- * object built from `exportEntries` (variable names the example defines, or `key: expression`). `testFileUrl` is the calling
- * test's `import.meta.url`; the README is the one in the package root above `test/`.
+ * Runs a ```ts block of a package's README (the first, or the `block`-th counting from 0) against
+ * the built package and returns the object built from `exportEntries` (variable names the example
+ * defines, or `key: expression`). `testFileUrl` is the calling test's `import.meta.url`; the README
+ * is the one in the package root above `test/`.
  */
 export async function runReadmeExample<T extends Record<string, unknown>>(
   testFileUrl: string,
   exportEntries: readonly string[],
+  options: { readonly block?: number } = {},
 ): Promise<T> {
   const testDir = dirname(fileURLToPath(testFileUrl));
   const readme = await readFile(join(testDir, '..', 'README.md'), 'utf8');
-  const code = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-  if (code === undefined) throw new Error(`no \`\`\`ts block in ${join(testDir, '..', 'README.md')}`);
+  const block = options.block ?? 0;
+  const code = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)][block]?.[1];
+  if (code === undefined) throw new Error(`no \`\`\`ts block number ${block} in ${join(testDir, '..', 'README.md')}`);
   // Inside the package, so the example's `@adaptnet/...` imports resolve as a user's would.
   const dir = await mkdtemp(join(testDir, '.readme-'));
   try {
