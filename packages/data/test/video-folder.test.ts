@@ -158,6 +158,16 @@ describe.runIf(CLIPS !== undefined && FFMPEG)('video folder on real clips (openc
     }
   });
 
+  it('a clip whose header has the wrong frame rate (Megamind_bugy.avi) is read by its coded frames', async () => {
+    const root = await tempDir('video-bugy');
+    await mkdir(join(root, 'a'));
+    await symlink(join(clips, 'Megamind_bugy.avi'), join(root, 'a', 'Megamind_bugy.avi'));
+    const source = await loadVideoFolder({ dir: root, side: 16 });
+    expect(source.frameCounts[0]).toBe(270);
+    const last = await source.readClip(0, [269]);
+    expect([last.frames, last.height, last.width]).toEqual([1, 16, 22]); // 528×720 → 16×round(21.8)
+  });
+
   it('training windows are random but seeded; out-of-range frames are a ConfigError', async () => {
     const small = await loadVideoFolder({ dir: pair, side: 16 });
     const starts = async (seed: number) => {
