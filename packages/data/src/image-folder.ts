@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import { checkIndex, type DecodedImage, type ImageSource } from './dataset.js';
 import { DatasetError } from './errors.js';
 import { mapLimit, scanClassFolders } from './files.js';
+import { resizedSize } from './transforms.js';
 
 export interface ImageFolderOptions {
   /** One sub-folder per class; class order = sub-folder names sorted (by code point). */
@@ -34,12 +35,6 @@ const DEFAULT_EXTENSIONS = ['.jpg', '.jpeg', '.png'];
 const DEFAULT_SIDE = 256;
 const SCAN_CONCURRENCY = 16;
 const IMAGE_FOLDER = { expected: 'JPEG/PNG images', item: 'image', plural: 'images' } as const;
-
-/** Height and width after scaling the shorter side to `side`. */
-export function resizedSize(height: number, width: number, side: number): { height: number; width: number } {
-  const scale = side / Math.min(height, width);
-  return { height: Math.max(1, Math.round(height * scale)), width: Math.max(1, Math.round(width * scale)) };
-}
 
 /**
  * An ImageNet-style folder (`dir/<class>/<image>`), decoded lazily: `read` decodes with sharp

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DatasetError, VideoStream } from '../src/index.js';
 import { FfmpegMissingError, loadVideoFolder, type VideoFolderSource } from '../src/node.js';
+import { runTool } from '../src/video/ffmpeg.js';
 import { channelMeans, hasFfmpeg, ppmFrame, testClipsDir } from './helpers/clips.js';
 import { tempDir } from './helpers/tmp.js';
 
@@ -261,5 +262,43 @@ describe.runIf(FFMPEG)('video folder: bad input', () => {
     expect((err as Error).message).toBe(
       `${path}: decoded 1 of the 2 frames requested (up to frame 200); the file is damaged, truncated or changed since it was probed`,
     );
+  });
+});
+
+describe.runIf(FFMPEG)('ffmpeg runs are bounded', () => {
+  // lavfi's test pattern: 50 frames of 64×64 rgb24 = 614 400 bytes, no input file needed.
+  const pattern = [
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=64x64:rate=10',
+    '-t',
+    '5',
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb24',
+    'pipe:1',
+  ];
+
+  it('collects exactly the output within the limit', async () => {
+    const run = await runTool('ffmpeg', pattern, { maxBytes: 614_400, timeoutMs: 60_000, path: 'testsrc' });
+    expect([run.code, run.received]).toEqual([0, 614_400]);
+  });
+
+  it('output beyond maxBytes kills the process: a corrupt DatasetError', async () => {
+    const err = await runTool('ffmpeg', pattern, { maxBytes: 100_000, timeoutMs: 60_000, path: 'testsrc' }).catch((e: unknown) => e);
+    expect((err as DatasetError).reason).toBe('corrupt');
+    expect((err as Error).message).toBe('ffmpeg produced more than the 100000 bytes expected from testsrc');
+  });
+
+  it('a run past timeoutMs is killed: an unreadable DatasetError', async () => {
+    // -re paces the 5-second pattern in real time.
+    const slow = ['-re', ...pattern];
+    const err = await runTool('ffmpeg', slow, { maxBytes: 614_400, timeoutMs: 300, path: 'testsrc' }).catch((e: unknown) => e);
+    expect((err as DatasetError).reason).toBe('unreadable');
+    expect((err as Error).message).toBe('ffmpeg did not finish testsrc within 300 ms');
   });
 });

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { ConfigError } from '@adaptnet/core';
 import { DatasetError } from '../errors.js';
 import { mapLimit, scanClassFolders } from '../files.js';
-import { resizedSize } from '../image-folder.js';
+import { resizedSize } from '../transforms.js';
 import { decodeFrames, probeVideo, type ToolPaths, type VideoProbe } from './ffmpeg.js';
 import { checkClipIndex, checkFrameIndices, type DecodedClip, type VideoSource } from './video-source.js';
 
