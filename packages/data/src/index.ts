@@ -50,3 +50,4 @@ export { SHORT_CLIP_POLICIES, type ShortClipPolicy, subsampleFrames, viewStarts,
 export { averageViews, type VideoBatch } from './video/video-batch.js';
 export type { DecodedClip, VideoSource } from './video/video-source.js';
 export { VideoStream, type VideoStreamOptions } from './video/video-stream.js';
+export { calibrationClips, subsetClips } from './video/video-subset.js';

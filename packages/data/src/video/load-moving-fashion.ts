@@ -14,5 +14,5 @@ export async function loadMovingFashionActions(options: LoadMovingActionsOptions
   const { split = 'train', dir, ...rest } = options;
   const fashion: FashionMnistOptions = dir === undefined ? { split } : { split, dir };
   const items = await loadFashionMnist(fashion);
-  return movingFashionActions(items, { name: `moving-fashion/${split}`, ...rest });
+  return movingFashionActions(items, { name: `moving-fashion${rest.shuffleFrames ? '-shuffled' : ''}/${split}`, ...rest });
 }

@@ -1,4 +1,5 @@
 import { ConfigError, Rng, ShapeError } from '@adaptnet/core';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { DecodedImage } from '../dataset.js';
 import { DatasetError } from '../errors.js';
 import { layoutBatch } from '../host-batch.js';
@@ -15,7 +16,16 @@ import {
   validateAugment,
   validateEval,
 } from '../transforms.js';
-import { checkWindow, randomStart, SHORT_CLIP_POLICIES, type ShortClipPolicy, viewStarts, windowFrames, windowSpan } from './temporal.js';
+import {
+  checkWindow,
+  randomStart,
+  SHORT_CLIP_POLICIES,
+  type ShortClipPolicy,
+  subsampleFrames,
+  viewStarts,
+  windowFrames,
+  windowSpan,
+} from './temporal.js';
 import { CroppedVideoBatch, type HostVideoBatch, type VideoBatch } from './video-batch.js';
 import type { VideoSource } from './video-source.js';
 
@@ -117,6 +127,25 @@ export class VideoStream {
     const startBatch = options.startBatch ?? 0;
     checkStartBatch(startBatch, this.batchesPerEpoch);
     return this.run(epoch, startBatch);
+  }
+
+  /**
+   * Each batch of `epoch` at one (resolution, frames), e.g. for BN calibration. Each tensor is
+   * disposed when the next one is requested or the loop ends.
+   */
+  configBatches(resolution: number, frames = this.frames, epoch = 0): AsyncIterableIterator<tf.Tensor5D> {
+    if (!Number.isInteger(resolution) || resolution <= 0) throw new ConfigError(`resolution must be a positive integer, got ${resolution}`);
+    subsampleFrames(this.frames, frames);
+    const batches = this.epoch(epoch);
+    return (async function* () {
+      for await (const batch of batches) {
+        try {
+          yield batch.clips(resolution, frames);
+        } finally {
+          batch.dispose();
+        }
+      }
+    })();
   }
 
   private async *run(epoch: number, startBatch: number): AsyncGenerator<VideoBatch> {
