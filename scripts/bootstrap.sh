@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # libdnnl-dev: oneDNN for @adaptnet/backend-native (optional; without it wasm is used).
-APT_PACKAGES=(dataset-fashion-mnist libdnnl-dev)
+# ffmpeg: video decoding for @adaptnet/data (video folders) and adaptnet-video.
+APT_PACKAGES=(dataset-fashion-mnist libdnnl-dev ffmpeg)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else

@@ -3,5 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
+# Real clips for the video-decoding tests (Debian's opencv-doc, downloaded and unpacked, not installed).
+bash packages/data/scripts/fetch-test-clips.sh || { apt-get update -qq && bash packages/data/scripts/fetch-test-clips.sh; }
 export TURBO_TELEMETRY_DISABLED=1
 pnpm check

@@ -4,6 +4,7 @@ import { asImageSource, type ImageDataset, type ImageSource } from './dataset.js
 import { type HostBatch, layoutBatch } from './host-batch.js';
 import { CroppedBatch, type MultiResolutionBatch } from './multi-resolution-batch.js';
 import { type Normalization, type PixelAffine, pixelAffine } from './normalization.js';
+import { checkEpoch, checkStartBatch, countBatches, prefetched, streamBasics, yieldToConsumer } from './prefetch.js';
 import { deriveSeed } from './seed.js';
 import { seededPermutation } from './subset.js';
 import { cropFor, defaultEvalTransform, type EvalTransform, type TrainAugment, validateAugment, validateEval } from './transforms.js';
@@ -50,13 +51,7 @@ export class BatchStream {
   constructor(source: ImageDataset | ImageSource, options: BatchStreamOptions) {
     this.source = asImageSource(source);
     const { batchSize } = options;
-    if (!Number.isInteger(batchSize) || batchSize <= 0) throw new ConfigError(`batchSize must be a positive integer, got ${batchSize}`);
-    this.seed = options.seed ?? 0;
-    if (!Number.isFinite(this.seed)) throw new ConfigError(`seed must be a finite number, got ${this.seed}`);
-    this.prefetch = options.prefetch ?? 2;
-    if (!Number.isInteger(this.prefetch) || this.prefetch < 0) {
-      throw new ConfigError(`prefetch must be a non-negative integer, got ${this.prefetch}`);
-    }
+    ({ seed: this.seed, prefetch: this.prefetch } = streamBasics(options));
     if (options.augment !== undefined) validateAugment(options.augment);
     this.augment = options.augment;
     this.evalTransform = options.eval ?? defaultEvalTransform(this.source);
@@ -66,13 +61,7 @@ export class BatchStream {
     this.batchSize = batchSize;
     this.affine = pixelAffine(this.source.channels, options.normalize);
     this.margin = 1 + (this.augment?.kind === 'pad-crop' ? this.augment.padding : 0);
-    const size = this.source.size;
-    this.batchesPerEpoch = this.dropLast ? Math.floor(size / batchSize) : Math.ceil(size / batchSize);
-    if (this.batchesPerEpoch === 0) {
-      throw new ConfigError(
-        `${this.source.name} has ${size} images: no ${this.dropLast ? 'full ' : ''}batch of ${batchSize}${this.dropLast ? ' (dropLast is on)' : ''}`,
-      );
-    }
+    this.batchesPerEpoch = countBatches(this.source.name, this.source.size, batchSize, this.dropLast, 'images');
   }
 
   /** The data set indices of epoch `epoch`, in the order the batches take them. */
@@ -90,9 +79,7 @@ export class BatchStream {
   epoch(epoch: number, options: { readonly startBatch?: number } = {}): AsyncIterableIterator<MultiResolutionBatch> {
     checkEpoch(epoch);
     const startBatch = options.startBatch ?? 0;
-    if (!Number.isInteger(startBatch) || startBatch < 0 || startBatch > this.batchesPerEpoch) {
-      throw new ConfigError(`startBatch must be an integer in 0..${this.batchesPerEpoch} (batches per epoch), got ${startBatch}`);
-    }
+    checkStartBatch(startBatch, this.batchesPerEpoch);
     return this.run(epoch, startBatch);
   }
 
@@ -116,17 +103,7 @@ export class BatchStream {
 
   private async *run(epoch: number, startBatch: number): AsyncGenerator<MultiResolutionBatch> {
     const order = this.order(epoch);
-    const pending: Promise<HostBatch>[] = [];
-    let next = startBatch;
-    const start = () => {
-      const host = this.prepare(order, epoch, next++);
-      host.catch(() => {}); // rejections surface when awaited below, not as unhandled
-      pending.push(host);
-    };
-    while (next < this.batchesPerEpoch || pending.length > 0) {
-      if (pending.length === 0) start();
-      const host = await (pending.shift() as Promise<HostBatch>);
-      while (pending.length < this.prefetch && next < this.batchesPerEpoch) start();
+    for await (const host of prefetched(startBatch, this.batchesPerEpoch, this.prefetch, (b) => this.prepare(order, epoch, b))) {
       yield new CroppedBatch(host);
     }
   }
@@ -137,15 +114,10 @@ export class BatchStream {
     if (images.length !== indices.length) {
       throw new ShapeError(`${this.source.name}: read() returned ${images.length} images for ${indices.length} indices`);
     }
-    // Let the consumer's step run first; the layout below is synchronous CPU work.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await yieldToConsumer(); // the layout below is synchronous CPU work
     const rng = this.augment === undefined ? undefined : new Rng(deriveSeed(this.seed, epoch, batch, AUGMENT_STREAM));
     const crops = images.map((img) => cropFor(rng, this.augment, this.evalTransform, img.height, img.width));
     const labels = Int32Array.from(indices, (i) => this.source.labels[i] as number);
     return { indices, labels, crops, ...layoutBatch(images, crops, this.source.channels, this.margin, this.affine) };
   }
-}
-
-function checkEpoch(epoch: number): void {
-  if (!Number.isInteger(epoch) || epoch < 0) throw new ConfigError(`epoch must be a non-negative integer, got ${epoch}`);
 }

@@ -1,7 +1,7 @@
 import { AdaptNetError } from '@adaptnet/core';
 
 /** Why a data set could not be used. */
-export type DatasetErrorReason = 'missing' | 'corrupt' | 'unreadable' | 'empty';
+export type DatasetErrorReason = 'missing' | 'corrupt' | 'unreadable' | 'empty' | 'too-large' | 'too-short';
 
 /**
  * A data set that is absent, truncated, malformed or undecodable. The message names the file or

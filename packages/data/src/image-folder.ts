@@ -1,10 +1,9 @@
-import type { Dirent } from 'node:fs';
-import { readdir } from 'node:fs/promises';
-import { extname, join } from 'node:path';
 import { ConfigError } from '@adaptnet/core';
 import sharp from 'sharp';
 import { checkIndex, type DecodedImage, type ImageSource } from './dataset.js';
 import { DatasetError } from './errors.js';
+import { mapLimit, scanClassFolders } from './files.js';
+import { resizedSize } from './transforms.js';
 
 export interface ImageFolderOptions {
   /** One sub-folder per class; class order = sub-folder names sorted (by code point). */
@@ -35,43 +34,7 @@ export interface ImageFolderSource extends ImageSource {
 const DEFAULT_EXTENSIONS = ['.jpg', '.jpeg', '.png'];
 const DEFAULT_SIDE = 256;
 const SCAN_CONCURRENCY = 16;
-
-const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-async function listDir(path: string): Promise<Dirent[]> {
-  try {
-    return await readdir(path, { withFileTypes: true });
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    throw new DatasetError(
-      code === 'ENOENT' ? 'missing' : 'unreadable',
-      path,
-      code === 'ENOENT'
-        ? `image folder ${path} does not exist; expected one sub-folder of JPEG/PNG images per class`
-        : `cannot read ${path}: ${(cause as Error).message}`,
-      { cause },
-    );
-  }
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
-/** Height and width after scaling the shorter side to `side`. */
-export function resizedSize(height: number, width: number, side: number): { height: number; width: number } {
-  const scale = side / Math.min(height, width);
-  return { height: Math.max(1, Math.round(height * scale)), width: Math.max(1, Math.round(width * scale)) };
-}
+const IMAGE_FOLDER = { expected: 'JPEG/PNG images', item: 'image', plural: 'images' } as const;
 
 /**
  * An ImageNet-style folder (`dir/<class>/<image>`), decoded lazily: `read` decodes with sharp
@@ -87,33 +50,7 @@ export async function loadImageFolder(options: ImageFolderOptions): Promise<Imag
   }
   const extensions = new Set((options.extensions ?? DEFAULT_EXTENSIONS).map((e) => e.toLowerCase()));
 
-  const classNames = (await listDir(dir))
-    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
-    .map((e) => e.name)
-    .sort(byCodePoint);
-  if (classNames.length === 0) throw new DatasetError('empty', dir, `${dir} has no class sub-folders; expected ${dir}/<class>/<image>`);
-
-  const files: string[] = [];
-  const labels: number[] = [];
-  const skipped: string[] = [];
-  for (const [label, cls] of classNames.entries()) {
-    const classDir = join(dir, cls);
-    const entries = (await listDir(classDir)).filter((e) => !e.name.startsWith('.') && (e.isFile() || e.isSymbolicLink()));
-    let count = 0;
-    for (const name of entries.map((e) => e.name).sort(byCodePoint)) {
-      const path = join(classDir, name);
-      if (!extensions.has(extname(name).toLowerCase())) {
-        skipped.push(path);
-        continue;
-      }
-      files.push(path);
-      labels.push(label);
-      count++;
-    }
-    if (count === 0) {
-      throw new DatasetError('empty', classDir, `class folder ${classDir} has no images with extensions ${[...extensions].join(', ')}`);
-    }
-  }
+  const { classNames, files, labels, skipped } = await scanClassFolders(dir, extensions, IMAGE_FOLDER);
 
   const sizes = await mapLimit(files, SCAN_CONCURRENCY, async (path) => {
     try {

@@ -37,3 +37,17 @@ export {
   randomResizedCropRect,
   type TrainAugment,
 } from './transforms.js';
+export {
+  MOVING_ACTIONS,
+  MOVING_ACTIONS_SCALE,
+  MOVING_ACTIONS_STEP_DEG,
+  MOVING_ACTIONS_STEP_PX,
+  type MovingActionsOptions,
+  type MovingActionsSource,
+  movingFashionActions,
+} from './video/moving-fashion.js';
+export { SHORT_CLIP_POLICIES, type ShortClipPolicy, subsampleFrames, viewStarts, windowFrames, windowSpan } from './video/temporal.js';
+export { averageViews, type VideoBatch } from './video/video-batch.js';
+export type { DecodedClip, VideoSource } from './video/video-source.js';
+export { VideoStream, type VideoStreamOptions } from './video/video-stream.js';
+export { calibrationClips, subsetClips } from './video/video-subset.js';

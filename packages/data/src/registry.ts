@@ -24,6 +24,15 @@ export interface LoadDatasetOptions {
   readonly folder?: Omit<ImageFolderOptions, 'dir'>;
 }
 
+/** The `train/` (or `test/`, `val/`) sub-folder of `root` for `split` when present, else `root`. */
+export async function splitFolder(root: string, split: Split, example: string): Promise<string> {
+  if (root === '') throw new ConfigError(`dataset 'folder:' needs a path, e.g. ${example}`);
+  for (const sub of split === 'train' ? ['train'] : ['test', 'val']) {
+    if (await exists(join(root, sub))) return join(root, sub);
+  }
+  return root;
+}
+
 /**
  * A data set by name, for command lines (`--dataset`): 'fashion-mnist', 'mnist', 'cifar10' or
  * 'folder:<path>'. For a folder with `train/` and `test/` (or `val/`) sub-folders, the split picks
@@ -32,16 +41,7 @@ export interface LoadDatasetOptions {
 export async function loadDataset(spec: string, options: LoadDatasetOptions = {}): Promise<ImageDataset | ImageSource> {
   const split = checkSplit(options.split ?? 'train');
   if (spec.startsWith('folder:')) {
-    const root = spec.slice('folder:'.length);
-    if (root === '') throw new ConfigError(`dataset 'folder:' needs a path, e.g. folder:/data/imagenet`);
-    const candidates = split === 'train' ? ['train'] : ['test', 'val'];
-    let dir = root;
-    for (const sub of candidates) {
-      if (await exists(join(root, sub))) {
-        dir = join(root, sub);
-        break;
-      }
-    }
+    const dir = await splitFolder(spec.slice('folder:'.length), split, 'folder:/data/imagenet');
     return loadImageFolder({ ...options.folder, dir });
   }
   switch (spec) {

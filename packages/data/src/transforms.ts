@@ -144,3 +144,9 @@ export function defaultEvalTransform(source: { readonly height?: number | undefi
   const side = Math.max(source.height ?? Number.POSITIVE_INFINITY, source.width ?? Number.POSITIVE_INFINITY);
   return { kind: 'center-crop', cropFraction: side <= 64 ? 1 : 0.875 };
 }
+
+/** Height and width after scaling the shorter side to `side`. */
+export function resizedSize(height: number, width: number, side: number): { height: number; width: number } {
+  const scale = side / Math.min(height, width);
+  return { height: Math.max(1, Math.round(height * scale)), width: Math.max(1, Math.round(width * scale)) };
+}
