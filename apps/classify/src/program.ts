@@ -68,7 +68,7 @@ export function createProgram(out: Output = processOutput): Command {
   addRecipeOptions(
     program
       .command('train')
-      .description('train a network with one strategy (default: MutualNet on Fashion-MNIST, the REFERENCE-RESULTS recipe)')
+      .description('train a network with one strategy (default: MutualNet on Fashion-MNIST, the reference recipe)')
       .requiredOption('-o, --out <dir>', 'run directory: checkpoints, metrics.jsonl, weights (model/), run.json')
       .addOption(new Option('-s, --strategy <name>', 'training strategy (default mutualnet)').choices(STRATEGIES))
       .addOption(new Option('-a, --architecture <name>', 'network (default mobilenet-v1-fashion)').choices(ARCHITECTURES))

@@ -10,7 +10,7 @@ export const RUN_MANIFEST = 'run.json';
 export const RUN_FORMAT = 'adaptnet-classify-run';
 export const RUN_VERSION = 1;
 
-/** `mobilenet-v1-fashion` is REFERENCE-RESULTS' small-input MobileNetV1; the rest are registry names. */
+/** `mobilenet-v1-fashion` is the reference recipe's small-input MobileNetV1; the rest are registry names. */
 export const ARCHITECTURES = ['mobilenet-v1-fashion', ...BACKBONE_NAMES] as const;
 export type ArchitectureName = (typeof ARCHITECTURES)[number];
 

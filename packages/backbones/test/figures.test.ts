@@ -1,3 +1,5 @@
+// Creating a backbone allocates its weights: a backend must be registered (core registers none).
+import '@tensorflow/tfjs-backend-cpu';
 import type { ForwardContext, LayerCost } from '@adaptnet/core';
 import { describe, expect, it } from 'vitest';
 import { createBackbone, MOBILENET_V1_FASHION_MNIST_BLOCKS } from '../src/index.js';
@@ -32,11 +34,11 @@ describe('published figures, exact integers', () => {
     b.dispose();
   });
 
-  it('ResNet-18 at 224 = 1,814,098,432 MACs (11,689,512 params) and the DESIGN.md resolution ladder', () => {
+  it('ResNet-18 at 224 = 1,814,098,432 MACs (11,689,512 params) and the resolution ladder (docs/design.md)', () => {
     const b = createBackbone('resnet-18');
     expect(at(b, 1, 224).macs).toBe(1_814_098_432);
     expect(at(b, 1, 224).params).toBe(11_689_512);
-    // The ladders in DESIGN.md / RS-Nets (1.82G, 1.34G, 931M, 596M, 335M; ResNet-50 4.14G ... 760M) come
+    // The ladders in docs/design.md / RS-Nets (1.82G, 1.34G, 931M, 596M, 335M; ResNet-50 4.14G ... 760M) come
     // from a counter that also counts BN/ReLU/additions: ours (conv + dense + GAP) is 0.4–1.3% below.
     expect([224, 192, 160, 128, 96].map((r) => at(b, 1, r).macs)).toEqual([
       1_814_098_432, 1_332_942_848, 925_811_200, 592_703_488, 333_619_712,
@@ -73,7 +75,7 @@ describe('published figures, exact integers', () => {
     expect((c.macs / 1e6).toFixed(2)).toBe('14.35');
     expect(c.params).toBe(273_674);
     expect(b.parameterCount()).toBe(273_674);
-    // REFERENCE-RESULTS.md table: 5.86M at 0.75×-24, 1.99M at 0.5×-20, 0.345M at 0.25×-16.
+    // reference table (docs/reference-recipe.md): 5.86M at 0.75×-24, 1.99M at 0.5×-20, 0.345M at 0.25×-16.
     expect([at(b, 0.75, 24).macs, at(b, 0.5, 20).macs, at(b, 0.25, 16).macs]).toEqual([5_860_032, 1_988_544, 344_576]);
     expect(b.stageStrides).toEqual([1, 2, 4, 8]);
     expect(b.stageShapes([1, 28, 28, 1], ctx(1, 28))).toEqual([

@@ -1,3 +1,5 @@
+// Creating a backbone allocates its weights: a backend must be registered (core registers none).
+import '@tensorflow/tfjs-backend-cpu';
 import type { Cost, ForwardContext } from '@adaptnet/core';
 import { describe, expect, it } from 'vitest';
 import { createBackbone, seChannels } from '../src/index.js';

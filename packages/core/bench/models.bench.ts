@@ -1,7 +1,7 @@
 /**
  * Native-kernels benchmark (issue #8): train step (forward + backward + SGD momentum) of CIFAR
  * ResNet-20 (81.6 MFLOP/img) and MobileNetV1 α=0.5 (24.3 MFLOP/img), batch 64, 32×32, and the
- * Fashion-MNIST MobileNetV1 of REFERENCE-RESULTS.md (batch 128, 28×28×1), on each
+ * Fashion-MNIST MobileNetV1 of docs/reference-recipe.md (batch 128, 28×28×1), on each
  * available backend, against the same nets in PyTorch (2 threads) when Debian's python3-torch is
  * installed. Rounds alternate (ours, PyTorch, ours, ...) and medians are reported, because this
  * machine's throughput drifts by ±20% over minutes. Writes bench-results/models.json.

@@ -7,7 +7,7 @@ function product(shape: readonly number[]): number {
 
 /**
  * PyTorch's default for Conv and Linear weights (kaiming_uniform with a = √5): uniform in
- * ±1/√fanIn. The reference recipe (REFERENCE-RESULTS.md) trains with these defaults; Kaiming
+ * ±1/√fanIn. The reference recipe (docs/reference-recipe.md) trains with these defaults; Kaiming
  * normal with fan-out starts most layers ~2.4× larger, which with BN after every conv lowers the
  * effective learning rate and measurably slowed early training here.
  */

@@ -1,11 +1,11 @@
 /**
  * Img/s of one training iteration per strategy on the reference Fashion-MNIST MobileNetV1
- * (REFERENCE-RESULTS.md; small-input stem, blocks 64..512, 14.35M MACs at 1.0×-28), real
+ * (docs/reference-recipe.md; small-input stem, blocks 64..512, 14.35M MACs at 1.0×-28), real
  * Fashion-MNIST batches through @adaptnet/data (pad-crop + flip, normalised), on the best
  * backend. Images per iteration count once, however many subnets the strategy runs (as the
  * reference's "img/s per sandwich step"). When /usr/bin/python3 has Debian's python3-torch, the
  * same iteration of individual / usnet / mutualnet runs in PyTorch (bench/torch_sandwich.py,
- * 2 threads, channels-last) in the same run, for the ratio; the REFERENCE-RESULTS.md figures (another
+ * 2 threads, channels-last) in the same run, for the ratio; the reference figures (docs/reference-recipe.md) (another
  * machine, batch 128) are reported beside it. Writes bench-results/strategies.json.
  *
  *   pnpm --filter @adaptnet/train bench
@@ -25,7 +25,7 @@ const BATCH = Number(process.env.BENCH_BATCH ?? 64);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ONLY = process.env.BENCH_STRATEGIES?.split(',') as Strategy[] | undefined;
 /**
- * PyTorch 1.13 (2 threads) on the same recipe, batch 128, from REFERENCE-RESULTS.md: 60,000 images
+ * PyTorch 1.13 (2 threads) on the same recipe, batch 128, from docs/reference-recipe.md: 60,000 images
  * per epoch over the measured epoch times (MutualNet 212 s, US-Net 232 s, individual 95 s).
  * RS-Nets and resizable were not measured there.
  */
@@ -90,7 +90,7 @@ interface Row {
   /** PyTorch, same iteration, this machine, this run. */
   pytorchImgPerSec: number | null;
   ratioToPytorch: number | null;
-  /** PyTorch per REFERENCE-RESULTS.md (its machine, batch 128, full epochs). */
+  /** PyTorch per docs/reference-recipe.md (its machine, batch 128, full epochs). */
   referenceImgPerSec: number | null;
   ratioToReference: number | null;
 }
@@ -125,7 +125,7 @@ for (const strategy of STRATEGIES.filter((s) => ONLY === undefined || ONLY.inclu
   rows.push(row);
   const vsTorch = torch === null ? '' : `  ${row.ratioToPytorch?.toFixed(2)}× PyTorch here (${row.pytorchImgPerSec?.toFixed(0)} img/s)`;
   const vsReference =
-    reference === null ? '' : `  ${row.ratioToReference?.toFixed(2)}× REFERENCE-RESULTS (${row.referenceImgPerSec} img/s)`;
+    reference === null ? '' : `  ${row.ratioToReference?.toFixed(2)}× reference (${row.referenceImgPerSec} img/s)`;
   console.log(
     `${strategy.padEnd(11)} ${row.subnetsPerIteration} subnets  ${row.imgPerSec.toFixed(0).padStart(5)} img/s  ${row.msPerIteration.toFixed(1)} ms/iter${vsTorch}${vsReference}`,
   );
@@ -137,6 +137,6 @@ const out = join(here, '..', 'bench-results', 'strategies.json');
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(
   out,
-  `${JSON.stringify({ backend: backend.name, batch: BATCH, seconds: SECONDS, net: 'fashion-mobilenet-v1 (14.35M MACs at 1.0x-28)', pytorch: 'bench/torch_sandwich.py, same batch, this machine', reference: 'REFERENCE-RESULTS.md, batch 128, full epochs', rows }, null, 2)}\n`,
+  `${JSON.stringify({ backend: backend.name, batch: BATCH, seconds: SECONDS, net: 'fashion-mobilenet-v1 (14.35M MACs at 1.0x-28)', pytorch: 'bench/torch_sandwich.py, same batch, this machine', reference: 'docs/reference-recipe.md, batch 128, full epochs', rows }, null, 2)}\n`,
 );
 console.log(`wrote ${out}`);

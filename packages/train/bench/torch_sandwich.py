@@ -1,4 +1,4 @@
-"""One training iteration per strategy of the REFERENCE-RESULTS Fashion-MNIST MobileNetV1 in PyTorch
+"""One training iteration per strategy of the reference recipe (docs/reference-recipe.md) Fashion-MNIST MobileNetV1 in PyTorch
 (2 threads, channels-last), so strategies.bench.ts can report its ratio to PyTorch on this machine.
 
 Usage: python3 torch_sandwich.py STRATEGY BATCH SECONDS  -> prints {"imgPerSec": ...}

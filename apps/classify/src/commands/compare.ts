@@ -12,7 +12,7 @@ import { type TrainFlags, trainCommand } from './train.js';
 export const COMPARE_STRATEGIES = ['individual', 'usnet', 'mutualnet'] as const;
 type Compared = (typeof COMPARE_STRATEGIES)[number];
 
-/** MutualNet Fig. 8's configurations on Fashion-MNIST (REFERENCE-RESULTS): width, resolution. */
+/** MutualNet Fig. 8's configurations on Fashion-MNIST (docs/reference-recipe.md): width, resolution. */
 export const DEFAULT_COMPARE_CONFIGS: readonly SubnetConfig[] = [
   { width: 1, resolution: 28 },
   { width: 0.75, resolution: 24 },

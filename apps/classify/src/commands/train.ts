@@ -37,7 +37,7 @@ function defined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** Fashion-MNIST defaults: the REFERENCE-RESULTS recipe. */
+/** Fashion-MNIST defaults: the reference recipe. */
 const DEFAULTS = { architecture: 'mobilenet-v1-fashion', dataset: 'fashion-mnist', strategy: 'mutualnet', resolutions: [28, 24, 20, 16] };
 
 export interface PreparedRun {

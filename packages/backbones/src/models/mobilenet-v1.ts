@@ -27,7 +27,7 @@ export const MOBILENET_V1_BLOCKS: readonly SeparableBlockSpec[] = [
 
 /**
  * The six blocks of the small-input MobileNetV1 the classification app trains on Fashion-MNIST
- * (REFERENCE-RESULTS.md): 64, 128 (s2), 128, 256 (s2), 256, 512 (s2). Use with `input: 'small'`.
+ * (docs/reference-recipe.md): 64, 128 (s2), 128, 256 (s2), 256, 512 (s2). Use with `input: 'small'`.
  */
 export const MOBILENET_V1_FASHION_MNIST_BLOCKS: readonly SeparableBlockSpec[] = MOBILENET_V1_BLOCKS.slice(0, 6);
 

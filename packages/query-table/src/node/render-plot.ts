@@ -2,6 +2,12 @@ import { writeFileAtomic } from '@adaptnet/core/node';
 import { type PlotOptions, type PlotSpec, plotSpec } from '../plot.js';
 import type { QueryTable } from '../query-table.js';
 
+/**
+ * A real `import()` in the CommonJS build too: tsup's CJS output turns `import()` into `require()`,
+ * which cannot load vega (an ES module with top-level await: ERR_REQUIRE_ASYNC_MODULE).
+ */
+const importEsm = new Function('specifier', 'return import(specifier)') as <T>(specifier: string) => Promise<T>;
+
 export interface RenderPlotOptions extends PlotOptions {
   /** Where to write the SVG (atomically). */
   readonly svgPath?: string;
@@ -24,7 +30,7 @@ export interface RenderedPlot {
  */
 export async function renderPlot(table: QueryTable, options: RenderPlotOptions = {}): Promise<RenderedPlot> {
   const spec = plotSpec(table, options);
-  const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
+  const [vega, vegaLite] = await Promise.all([importEsm<typeof import('vega')>('vega'), importEsm<typeof import('vega-lite')>('vega-lite')]);
   const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
   let svg: string;
   try {
