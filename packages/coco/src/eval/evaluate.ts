@@ -63,23 +63,24 @@ const FP = 0;
 const TP = 1;
 const IGNORED = 2;
 
-/** One image × category after matching at every threshold and area range. */
-interface Cell {
-  /** Detections kept (≤ maxDets[-1]), scores descending. */
-  readonly scores: Float64Array;
-  /** Per area range: outcome of detection d at threshold t at [t·D + d]. */
-  readonly outcomes: Uint8Array[];
-  /** Per area range: ground truths not ignored. */
-  readonly counted: Int32Array;
-}
-
 function uniqueSorted(ids: readonly number[]): number[] {
   return [...new Set(ids)].sort((a, b) => a - b);
 }
 
+/** One image × category after matching at every threshold and area range. */
+interface Cell {
+  /** Detections kept (≤ maxDets[-1]), scores descending. */
+  readonly scores: Float64Array;
+  /** Outcome of detection d at area range a and threshold t at [(a·T + t)·D + d]. */
+  readonly outcomes: Uint8Array;
+  /** Per area range: ground truths not ignored. */
+  readonly counted: Int32Array;
+}
+
 /** Stable descending-score order, as pycocotools' `np.argsort(-scores, kind='mergesort')`. */
-function byScoreDescending(scores: ArrayLike<number>): Int32Array {
-  const order = Int32Array.from({ length: scores.length }, (_, i) => i);
+function byScoreDescending(scores: Float64Array): Int32Array {
+  const order = new Int32Array(scores.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
   order.sort((a, b) => (scores[b] as number) - (scores[a] as number) || a - b);
   return order;
 }
@@ -89,12 +90,24 @@ function byScoreDescending(scores: ArrayLike<number>): Int32Array {
  * `gts` in file order; `dts` in results order.
  */
 function evaluateCell(gts: readonly CocoAnnotation[], dts: readonly CocoDetection[], maxDet: number, iouThrs: readonly number[]): Cell {
-  const order = byScoreDescending(dts.map((d) => d.score));
-  const kept = Array.from(order.subarray(0, Math.min(maxDet, order.length)), (i) => dts[i] as CocoDetection);
-  const D = kept.length;
+  const all = new Float64Array(dts.length);
+  for (let i = 0; i < dts.length; i++) all[i] = (dts[i] as CocoDetection).score;
+  const order = byScoreDescending(all);
+  const D = Math.min(maxDet, dts.length);
+  const kept: CocoDetection[] = new Array(D);
+  const scores = new Float64Array(D);
+  const dtArea = new Float64Array(D);
+  for (let d = 0; d < D; d++) {
+    const det = dts[order[d] as number] as CocoDetection;
+    kept[d] = det;
+    scores[d] = det.score;
+    dtArea[d] = det.bbox[2] * det.bbox[3];
+  }
   const G = gts.length;
   const T = iouThrs.length;
-  const iscrowd = Int8Array.from(gts, (g) => g.iscrowd);
+  const A = COCO_AREA_RANGES.length;
+  const iscrowd = new Uint8Array(G);
+  for (let g = 0; g < G; g++) iscrowd[g] = (gts[g] as CocoAnnotation).iscrowd;
   const ious =
     D > 0 && G > 0
       ? boxIou(
@@ -103,49 +116,55 @@ function evaluateCell(gts: readonly CocoAnnotation[], dts: readonly CocoDetectio
           iscrowd,
         )
       : undefined;
-  const dtArea = kept.map((d) => d.bbox[2] * d.bbox[3]);
-  const outcomes: Uint8Array[] = [];
-  const counted = new Int32Array(COCO_AREA_RANGES.length);
-  COCO_AREA_RANGES.forEach(([lo, hi], a) => {
-    const gIgnore = gts.map((g) => (g.iscrowd !== 0 || g.area < lo || g.area > hi ? 1 : 0));
-    // Ground truths not ignored first, file order kept within each group.
-    const gOrder = [...gIgnore.keys()].sort((x, y) => (gIgnore[x] as number) - (gIgnore[y] as number) || x - y);
-    counted[a] = gIgnore.reduce((n: number, v) => n + (v === 0 ? 1 : 0), 0);
-    const out = new Uint8Array(T * D);
-    const gtTaken = new Uint8Array(G);
+  const outcomes = new Uint8Array(A * T * D);
+  const counted = new Int32Array(A);
+  const gIgnore = new Uint8Array(G);
+  const gOrder = new Int32Array(G);
+  const gtTaken = new Uint8Array(G);
+  const thresholds = iouThrs.map((t) => Math.min(t, 1 - 1e-10));
+  for (let a = 0; a < A; a++) {
+    const [lo, hi] = COCO_AREA_RANGES[a] as readonly [number, number];
+    let n = 0;
+    for (let g = 0; g < G; g++) {
+      const gt = gts[g] as CocoAnnotation;
+      gIgnore[g] = gt.iscrowd !== 0 || gt.area < lo || gt.area > hi ? 1 : 0;
+      if (gIgnore[g] === 0) gOrder[n++] = g;
+    }
+    counted[a] = n;
+    // Ground truths not ignored first, file order kept within each group (a stable sort on the flag).
+    for (let g = 0; g < G; g++) if (gIgnore[g] === 1) gOrder[n++] = g;
     for (let t = 0; t < T; t++) {
       gtTaken.fill(0);
+      const row = (a * T + t) * D;
       for (let d = 0; d < D; d++) {
-        let matchedGt = -1; // index into gOrder
+        let matched = -1; // a ground-truth index
         if (ious !== undefined) {
-          let best = Math.min(iouThrs[t] as number, 1 - 1e-10);
+          let best = thresholds[t] as number;
           for (let j = 0; j < G; j++) {
             const g = gOrder[j] as number;
             if (gtTaken[g] === 1 && iscrowd[g] === 0) continue;
-            if (matchedGt > -1 && gIgnore[gOrder[matchedGt] as number] === 0 && gIgnore[g] === 1) break;
+            if (matched > -1 && gIgnore[matched] === 0 && gIgnore[g] === 1) break;
             const iou = ious[d * G + g] as number;
             if (iou < best) continue;
             best = iou;
-            matchedGt = j;
+            matched = g;
           }
         }
         let outcome = FP;
         let unmatched = true;
-        if (matchedGt > -1) {
-          const g = gOrder[matchedGt] as number;
-          gtTaken[g] = 1;
+        if (matched > -1) {
+          gtTaken[matched] = 1;
           // pycocotools stores the ground truth's id as the match, so a ground truth with id 0 reads as unmatched.
-          unmatched = (gts[g] as CocoAnnotation).id === 0;
-          outcome = gIgnore[g] === 1 ? IGNORED : unmatched ? FP : TP;
+          unmatched = (gts[matched] as CocoAnnotation).id === 0;
+          outcome = gIgnore[matched] === 1 ? IGNORED : unmatched ? FP : TP;
         }
         const area = dtArea[d] as number;
         if (unmatched && (area < lo || area > hi)) outcome = IGNORED;
-        out[t * D + d] = outcome;
+        outcomes[row + d] = outcome;
       }
     }
-    outcomes.push(out);
-  });
-  return { scores: Float64Array.from(kept, (d) => d.score), outcomes, counted };
+  }
+  return { scores, outcomes, counted };
 }
 
 /**
@@ -214,23 +233,26 @@ export function evaluateCoco(gt: CocoDataset, detections: readonly CocoDetection
     if (cells.length === 0) continue;
     for (let m = 0; m < M; m++) {
       const budget = maxDets[m] as number;
-      // Concatenate each image's top `budget` detections in image order, then stable-sort by score.
-      let total = 0;
-      for (const c of cells) total += Math.min(budget, c.scores.length);
-      const cellOf = new Int32Array(total);
-      const within = new Int32Array(total);
-      const allScores = new Float64Array(total);
+      // Each image's top `budget` detections in image order, then a stable sort by score.
+      let nd = 0;
+      for (const c of cells) nd += Math.min(budget, c.scores.length);
+      const cellOf = new Int32Array(nd);
+      const within = new Int32Array(nd);
+      const allScores = new Float64Array(nd);
       let n = 0;
-      cells.forEach((c, ci) => {
-        const nd = Math.min(budget, c.scores.length);
-        for (let d = 0; d < nd; d++, n++) {
+      for (let ci = 0; ci < cells.length; ci++) {
+        const c = cells[ci] as Cell;
+        const count = Math.min(budget, c.scores.length);
+        for (let d = 0; d < count; d++, n++) {
           cellOf[n] = ci;
           within[n] = d;
           allScores[n] = c.scores[d] as number;
         }
-      });
+      }
       const order = byScoreDescending(allScores);
-      const nd = total;
+      const sortedScores = new Float64Array(nd);
+      for (let j = 0; j < nd; j++) sortedScores[j] = allScores[order[j] as number] as number;
+      const outcomes = new Uint8Array(nd);
       const rc = new Float64Array(nd);
       const pr = new Float64Array(nd);
       for (let a = 0; a < A; a++) {
@@ -238,12 +260,15 @@ export function evaluateCoco(gt: CocoDataset, detections: readonly CocoDetection
         for (const c of cells) npig += c.counted[a] as number;
         if (npig === 0) continue;
         for (let t = 0; t < T; t++) {
-          let tp = 0;
-          let fp = 0;
           for (let j = 0; j < nd; j++) {
             const idx = order[j] as number;
             const c = cells[cellOf[idx] as number] as Cell;
-            const outcome = (c.outcomes[a] as Uint8Array)[t * c.scores.length + (within[idx] as number)];
+            outcomes[j] = c.outcomes[(a * T + t) * c.scores.length + (within[idx] as number)] as number;
+          }
+          let tp = 0;
+          let fp = 0;
+          for (let j = 0; j < nd; j++) {
+            const outcome = outcomes[j];
             if (outcome === TP) tp++;
             else if (outcome === FP) fp++;
             rc[j] = tp / npig;
@@ -257,13 +282,8 @@ export function evaluateCoco(gt: CocoDataset, detections: readonly CocoDetection
             const thr = recThrs[r] as number;
             while (j < nd && (rc[j] as number) < thr) j++;
             const at = (((t * R + r) * K + k) * A + a) * M + m;
-            if (j < nd) {
-              precision[at] = pr[j] as number;
-              scores[at] = allScores[order[j] as number] as number;
-            } else {
-              precision[at] = 0;
-              scores[at] = 0;
-            }
+            precision[at] = j < nd ? (pr[j] as number) : 0;
+            scores[at] = j < nd ? (sortedScores[j] as number) : 0;
           }
         }
       }
