@@ -81,11 +81,16 @@ export function parseWith<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, input:
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0] as z.ZodIssue;
   const got = valueAt(input, issue.path);
-  throw new CocoError('E_COCO_FORMAT', `${source}: ${formatPath(issue.path)} ${describe(issue)} (got ${show(got)})`, issue.path);
+  throw new CocoError('E_COCO_FORMAT', `${source}: ${formatPath(issue.path)} ${describe(issue, got)}`, issue.path);
 }
 
-function describe(issue: z.ZodIssue): string {
-  if (issue.code === 'invalid_type' && issue.received === 'undefined') return `is required (${issue.expected})`;
-  if (issue.message.startsWith('must ')) return issue.message;
-  return `is invalid: ${issue.message}`;
+function describe(issue: z.ZodIssue, got: unknown): string {
+  if (issue.code === 'invalid_type') {
+    const expected = `${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`;
+    if (issue.received === 'undefined') return `is missing; expected ${expected}`;
+    if (issue.message.startsWith('must ')) return `${issue.message} (got ${show(got)})`;
+    return `must be ${expected} (got ${show(got)})`;
+  }
+  const message = issue.message.replace(/^(Number|String|Array|Value) /, '');
+  return `${message.startsWith('must') ? message : `is invalid: ${message}`} (got ${show(got)})`;
 }

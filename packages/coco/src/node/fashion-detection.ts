@@ -59,15 +59,18 @@ export async function makeFashionDetection(options: FashionDetectionOptions): Pr
       ['train', options.train, 'train', 1],
       ['val', options.val, 'test', 2],
     ] as const) {
-      const source: ItemSource = await loadFashionMnist({
-        split: fmnistSplit,
-        ...(options.fashionDir === undefined ? {} : { dir: options.fashionDir }),
-      });
+      const source: ItemSource | undefined =
+        count === 0
+          ? undefined
+          : await loadFashionMnist({
+              split: fmnistSplit,
+              ...(options.fashionDir === undefined ? {} : { dir: options.fashionDir }),
+            });
       const rng = new Rng(seed * 1000003 + stream);
       const json: CocoInstancesJson = { images: [], annotations: [], categories };
       const tally = { images: count, annotations: 0, small: 0, medium: 0, large: 0 };
       for (let i = 1; i <= count; i++) {
-        const scene = composeScene(rng, source, options);
+        const scene = composeScene(rng, source as ItemSource, options);
         const fileName = `${split}_${String(i).padStart(6, '0')}.png`;
         const png = await sharp(scene.pixels, { raw: { width: scene.width, height: scene.height, channels: 1 } })
           .png()
