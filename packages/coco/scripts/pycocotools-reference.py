@@ -7,7 +7,8 @@ CASES.json: {"cases": [{"name": ..., "gt": "gt.json", "results": "results.json"}
 (paths relative to CASES.json). For each case it runs COCOeval(iouType='bbox') exactly as a user
 would (COCO(gt), loadRes(results), evaluate, accumulate, summarize) and writes
 {"pycocotools": version, "numpy": version, "iouThrs": [...], "recThrs": [...],
- "cases": [{"name", "stats", "summary", "recall", "perCategoryAP", "precisionSha256", "scoresSha256"}]}.
+ "cases": [{"name", "stats", "summary", "recall", "perCategoryAP", "precisionSha256", "scoresSha256",
+ "seconds": {"load", "evaluateAccumulate"}}]}.
 Floats are written with repr precision (17 significant digits), so they round-trip exactly.
 """
 import contextlib
@@ -16,6 +17,7 @@ import io
 import json
 import os
 import sys
+import time
 from importlib.metadata import version
 
 import numpy as np
@@ -26,11 +28,14 @@ from pycocotools.cocoeval import COCOeval
 def evaluate(gt_path, results_path):
     log = io.StringIO()
     with contextlib.redirect_stdout(log):
+        t0 = time.perf_counter()
         gt = COCO(gt_path)
         dt = gt.loadRes(results_path)
+        t1 = time.perf_counter()
         ev = COCOeval(gt, dt, iouType='bbox')
         ev.evaluate()
         ev.accumulate()
+        t2 = time.perf_counter()
     summary = io.StringIO()
     with contextlib.redirect_stdout(summary):
         ev.summarize()
@@ -47,6 +52,7 @@ def evaluate(gt_path, results_path):
         'counts': [int(c) for c in ev.eval['counts']],
         'precisionSha256': hashlib.sha256(np.ascontiguousarray(precision, dtype='<f8').tobytes()).hexdigest(),
         'scoresSha256': hashlib.sha256(np.ascontiguousarray(ev.eval['scores'], dtype='<f8').tobytes()).hexdigest(),
+        'seconds': {'load': t1 - t0, 'evaluateAccumulate': t2 - t1},
     }
 
 

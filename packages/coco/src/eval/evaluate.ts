@@ -1,7 +1,7 @@
 import type { CocoAnnotation, CocoDataset } from '../dataset.js';
 import { CocoError } from '../errors.js';
 import type { CocoDetection } from '../results.js';
-import { boxIou } from './iou.js';
+import { CellStore, FP, sortByScoreDescending, TP } from './match.js';
 import { numpyMean } from './numpy.js';
 import {
   type AreaLabel,
@@ -58,113 +58,8 @@ export interface CocoEvalResult {
 
 const EPS = 2.220446049250313e-16; // np.spacing(1)
 
-/** Outcome of one detection at one IoU threshold: counted false positive, true positive, or ignored. */
-const FP = 0;
-const TP = 1;
-const IGNORED = 2;
-
 function uniqueSorted(ids: readonly number[]): number[] {
   return [...new Set(ids)].sort((a, b) => a - b);
-}
-
-/** One image × category after matching at every threshold and area range. */
-interface Cell {
-  /** Detections kept (≤ maxDets[-1]), scores descending. */
-  readonly scores: Float64Array;
-  /** Outcome of detection d at area range a and threshold t at [(a·T + t)·D + d]. */
-  readonly outcomes: Uint8Array;
-  /** Per area range: ground truths not ignored. */
-  readonly counted: Int32Array;
-}
-
-/** Stable descending-score order, as pycocotools' `np.argsort(-scores, kind='mergesort')`. */
-function byScoreDescending(scores: Float64Array): Int32Array {
-  const order = new Int32Array(scores.length);
-  for (let i = 0; i < order.length; i++) order[i] = i;
-  order.sort((a, b) => (scores[b] as number) - (scores[a] as number) || a - b);
-  return order;
-}
-
-/**
- * Matches one image × category at every IoU threshold and area range, as `COCOeval.evaluateImg`.
- * `gts` in file order; `dts` in results order.
- */
-function evaluateCell(gts: readonly CocoAnnotation[], dts: readonly CocoDetection[], maxDet: number, iouThrs: readonly number[]): Cell {
-  const all = new Float64Array(dts.length);
-  for (let i = 0; i < dts.length; i++) all[i] = (dts[i] as CocoDetection).score;
-  const order = byScoreDescending(all);
-  const D = Math.min(maxDet, dts.length);
-  const kept: CocoDetection[] = new Array(D);
-  const scores = new Float64Array(D);
-  const dtArea = new Float64Array(D);
-  for (let d = 0; d < D; d++) {
-    const det = dts[order[d] as number] as CocoDetection;
-    kept[d] = det;
-    scores[d] = det.score;
-    dtArea[d] = det.bbox[2] * det.bbox[3];
-  }
-  const G = gts.length;
-  const T = iouThrs.length;
-  const A = COCO_AREA_RANGES.length;
-  const iscrowd = new Uint8Array(G);
-  for (let g = 0; g < G; g++) iscrowd[g] = (gts[g] as CocoAnnotation).iscrowd;
-  const ious =
-    D > 0 && G > 0
-      ? boxIou(
-          kept.map((d) => d.bbox),
-          gts.map((g) => g.bbox),
-          iscrowd,
-        )
-      : undefined;
-  const outcomes = new Uint8Array(A * T * D);
-  const counted = new Int32Array(A);
-  const gIgnore = new Uint8Array(G);
-  const gOrder = new Int32Array(G);
-  const gtTaken = new Uint8Array(G);
-  const thresholds = iouThrs.map((t) => Math.min(t, 1 - 1e-10));
-  for (let a = 0; a < A; a++) {
-    const [lo, hi] = COCO_AREA_RANGES[a] as readonly [number, number];
-    let n = 0;
-    for (let g = 0; g < G; g++) {
-      const gt = gts[g] as CocoAnnotation;
-      gIgnore[g] = gt.iscrowd !== 0 || gt.area < lo || gt.area > hi ? 1 : 0;
-      if (gIgnore[g] === 0) gOrder[n++] = g;
-    }
-    counted[a] = n;
-    // Ground truths not ignored first, file order kept within each group (a stable sort on the flag).
-    for (let g = 0; g < G; g++) if (gIgnore[g] === 1) gOrder[n++] = g;
-    for (let t = 0; t < T; t++) {
-      gtTaken.fill(0);
-      const row = (a * T + t) * D;
-      for (let d = 0; d < D; d++) {
-        let matched = -1; // a ground-truth index
-        if (ious !== undefined) {
-          let best = thresholds[t] as number;
-          for (let j = 0; j < G; j++) {
-            const g = gOrder[j] as number;
-            if (gtTaken[g] === 1 && iscrowd[g] === 0) continue;
-            if (matched > -1 && gIgnore[matched] === 0 && gIgnore[g] === 1) break;
-            const iou = ious[d * G + g] as number;
-            if (iou < best) continue;
-            best = iou;
-            matched = g;
-          }
-        }
-        let outcome = FP;
-        let unmatched = true;
-        if (matched > -1) {
-          gtTaken[matched] = 1;
-          // pycocotools stores the ground truth's id as the match, so a ground truth with id 0 reads as unmatched.
-          unmatched = (gts[matched] as CocoAnnotation).id === 0;
-          outcome = gIgnore[matched] === 1 ? IGNORED : unmatched ? FP : TP;
-        }
-        const area = dtArea[d] as number;
-        if (unmatched && (area < lo || area > hi)) outcome = IGNORED;
-        outcomes[row + d] = outcome;
-      }
-    }
-  }
-  return { scores, outcomes, counted };
 }
 
 /**
@@ -222,53 +117,64 @@ export function evaluateCoco(gt: CocoDataset, detections: readonly CocoDetection
   const recall = new Float64Array(T * K * A * M).fill(-1);
   const scores = new Float64Array(T * R * K * A * M).fill(-1);
 
+  const store = new CellStore(iouThrs);
   for (let k = 0; k < K; k++) {
-    const cells: Cell[] = [];
+    store.reset();
     for (let i = 0; i < I; i++) {
-      const gts = gtCells.get(k * I + i) ?? [];
-      const dts = dtCells.get(k * I + i) ?? [];
-      if (gts.length === 0 && dts.length === 0) continue;
-      cells.push(evaluateCell(gts, dts, maxDet, iouThrs));
+      const gts = gtCells.get(k * I + i);
+      const dts = dtCells.get(k * I + i);
+      if (gts === undefined && dts === undefined) continue;
+      store.add(gts ?? [], dts ?? [], maxDet);
     }
-    if (cells.length === 0) continue;
+    const cells = store.count;
+    if (cells === 0) continue;
+    const { sizes, scoreStart, outcomeStart, counted } = store;
     for (let m = 0; m < M; m++) {
       const budget = maxDets[m] as number;
       // Each image's top `budget` detections in image order, then a stable sort by score.
       let nd = 0;
-      for (const c of cells) nd += Math.min(budget, c.scores.length);
+      for (let c = 0; c < cells; c++) nd += Math.min(budget, sizes[c] as number);
       const cellOf = new Int32Array(nd);
       const within = new Int32Array(nd);
       const allScores = new Float64Array(nd);
       let n = 0;
-      for (let ci = 0; ci < cells.length; ci++) {
-        const c = cells[ci] as Cell;
-        const count = Math.min(budget, c.scores.length);
+      for (let c = 0; c < cells; c++) {
+        const count = Math.min(budget, sizes[c] as number);
+        const start = scoreStart[c] as number;
         for (let d = 0; d < count; d++, n++) {
-          cellOf[n] = ci;
+          cellOf[n] = c;
           within[n] = d;
-          allScores[n] = c.scores[d] as number;
+          allScores[n] = store.scores[start + d] as number;
         }
       }
-      const order = byScoreDescending(allScores);
+      const order = new Int32Array(nd);
+      for (let j = 0; j < nd; j++) order[j] = j;
+      sortByScoreDescending(order, nd, allScores);
       const sortedScores = new Float64Array(nd);
       for (let j = 0; j < nd; j++) sortedScores[j] = allScores[order[j] as number] as number;
-      const outcomes = new Uint8Array(nd);
+      // Outcomes in score order, gathered once per detection for every (area range, threshold): [(a·T + t)·nd + j].
+      const AT = A * T;
+      const sorted = new Uint8Array(AT * nd);
+      const outcomes = store.outcomes;
+      for (let j = 0; j < nd; j++) {
+        const idx = order[j] as number;
+        const c = cellOf[idx] as number;
+        const D = sizes[c] as number;
+        let src = (outcomeStart[c] as number) + (within[idx] as number);
+        for (let at = 0; at < AT; at++, src += D) sorted[at * nd + j] = outcomes[src] as number;
+      }
       const rc = new Float64Array(nd);
       const pr = new Float64Array(nd);
       for (let a = 0; a < A; a++) {
         let npig = 0;
-        for (const c of cells) npig += c.counted[a] as number;
+        for (let c = 0; c < cells; c++) npig += counted[c * A + a] as number;
         if (npig === 0) continue;
         for (let t = 0; t < T; t++) {
-          for (let j = 0; j < nd; j++) {
-            const idx = order[j] as number;
-            const c = cells[cellOf[idx] as number] as Cell;
-            outcomes[j] = c.outcomes[(a * T + t) * c.scores.length + (within[idx] as number)] as number;
-          }
+          const row = (a * T + t) * nd;
           let tp = 0;
           let fp = 0;
           for (let j = 0; j < nd; j++) {
-            const outcome = outcomes[j];
+            const outcome = sorted[row + j];
             if (outcome === TP) tp++;
             else if (outcome === FP) fp++;
             rc[j] = tp / npig;

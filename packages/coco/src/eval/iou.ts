@@ -1,35 +1,45 @@
 /**
- * Box IoU exactly as pycocotools' `bbIou` (maskApi.c) computes it, operation for operation; for a
- * crowd ground truth the union is the detection's own area. Boxes are `[x, y, w, h]`.
- * Returns `[D × G]` row-major.
+ * IoU of a detection and a ground-truth box (`x, y, w, h`) exactly as pycocotools' `bbIou`
+ * (maskApi.c) computes it, operation for operation; for a crowd the union is the detection's area.
  */
+export function pairIou(
+  dx: number,
+  dy: number,
+  dw: number,
+  dh: number,
+  gx: number,
+  gy: number,
+  gw: number,
+  gh: number,
+  crowd: boolean,
+): number {
+  const w = Math.min(dw + dx, gw + gx) - Math.max(dx, gx);
+  if (w <= 0) return 0;
+  const h = Math.min(dh + dy, gh + gy) - Math.max(dy, gy);
+  if (h <= 0) return 0;
+  const i = w * h;
+  const da = dw * dh;
+  return i / (crowd ? da : da + gw * gh - i);
+}
+
+/** IoU of every detection with every ground truth (`[x, y, w, h]` boxes), `[D × G]` row-major. */
 export function boxIou(dts: readonly (readonly number[])[], gts: readonly (readonly number[])[], iscrowd: ArrayLike<number>): Float64Array {
-  const m = dts.length;
   const n = gts.length;
-  const out = new Float64Array(m * n);
-  for (let g = 0; g < n; g++) {
-    const G = gts[g] as readonly number[];
-    const gx = G[0] as number;
-    const gy = G[1] as number;
-    const gw = G[2] as number;
-    const gh = G[3] as number;
-    const ga = gw * gh;
-    const crowd = iscrowd[g] !== 0;
-    for (let d = 0; d < m; d++) {
-      const D = dts[d] as readonly number[];
-      const dx = D[0] as number;
-      const dy = D[1] as number;
-      const dw = D[2] as number;
-      const dh = D[3] as number;
-      const da = dw * dh;
-      const w = Math.min(dw + dx, gw + gx) - Math.max(dx, gx);
-      if (w <= 0) continue;
-      const h = Math.min(dh + dy, gh + gy) - Math.max(dy, gy);
-      if (h <= 0) continue;
-      const i = w * h;
-      const u = crowd ? da : da + ga - i;
-      out[d * n + g] = i / u;
-    }
-  }
+  const out = new Float64Array(dts.length * n);
+  dts.forEach((d, i) => {
+    gts.forEach((g, j) => {
+      out[i * n + j] = pairIou(
+        d[0] as number,
+        d[1] as number,
+        d[2] as number,
+        d[3] as number,
+        g[0] as number,
+        g[1] as number,
+        g[2] as number,
+        g[3] as number,
+        iscrowd[j] !== 0,
+      );
+    });
+  });
   return out;
 }

@@ -29,6 +29,8 @@ export interface ReferenceCase {
   readonly counts: number[];
   readonly precisionSha256: string;
   readonly scoresSha256: string;
+  /** Wall time of COCO() + loadRes, and of evaluate() + accumulate(). */
+  readonly seconds?: { load: number; evaluateAccumulate: number };
 }
 
 export interface ReferenceOutput {
