@@ -16,7 +16,8 @@ export interface CocoDetection {
  * `category_id` must exist in the ground truth (pycocotools refuses results for unknown images).
  */
 export function parseResults(json: unknown, dataset: CocoDataset, source = 'results'): CocoDetection[] {
-  const rows = parseWith(resultsSchema, json, source);
+  // Results files run to millions of rows: a direct check first; the schema names the error.
+  const rows = isResultsArray(json) ? json : parseWith(resultsSchema, json, source);
   return rows.map((r, i) => {
     if (!dataset.hasImage(r.image_id)) {
       const path = [i, 'image_id'];
@@ -36,6 +37,33 @@ export function parseResults(json: unknown, dataset: CocoDataset, source = 'resu
     }
     return { imageId: r.image_id, categoryId: r.category_id, bbox: [r.bbox[0], r.bbox[1], r.bbox[2], r.bbox[3]], score: r.score };
   });
+}
+
+const isId = (v: unknown): v is number => Number.isInteger(v);
+const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** Exactly what `resultSchema` accepts (a test holds the two to each other), without its cost. */
+export function isResultRow(row: unknown): row is CocoResultJson {
+  if (typeof row !== 'object' || row === null || Array.isArray(row)) return false;
+  const r = row as Record<string, unknown>;
+  const b = r.bbox;
+  return (
+    isId(r.image_id) &&
+    isId(r.category_id) &&
+    isFiniteNumber(r.score) &&
+    Array.isArray(b) &&
+    b.length === 4 &&
+    isFiniteNumber(b[0]) &&
+    isFiniteNumber(b[1]) &&
+    isFiniteNumber(b[2]) &&
+    isFiniteNumber(b[3]) &&
+    b[2] >= 0 &&
+    b[3] >= 0
+  );
+}
+
+function isResultsArray(json: unknown): json is CocoResultJson[] {
+  return Array.isArray(json) && json.every(isResultRow);
 }
 
 /** Parses results JSON text; text that is not JSON is a `CocoError`. */

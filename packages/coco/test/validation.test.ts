@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CocoDataset, CocoError, type CocoInstancesJson, parseResults, parseResultsText } from '../src/index.js';
+import { seeded } from './helpers/random-cases.js';
 
 const valid = (): CocoInstancesJson => ({
   images: [
@@ -183,5 +184,34 @@ describe('results validation', () => {
     expectError(() => parseResults([{ ...row, bbox: [0, 0, 3, -1] }], ds), 'E_COCO_FORMAT', '[0].bbox[3] must be a finite number >= 0');
     expectError(() => parseResults([{ image_id: 1, bbox: [0, 0, 1, 1], score: 1 }], ds), 'E_COCO_FORMAT', '[0].category_id is missing');
     expectError(() => parseResultsText('not json', ds, 'res.json'), 'E_COCO_JSON', 'res.json is not valid JSON');
+  });
+});
+
+describe('the fast results check accepts exactly what the schema accepts', () => {
+  it('on rows with random corruptions', async () => {
+    const { isResultRow } = await import('../src/results.js');
+    const { resultsSchema } = await import('../src/index.js');
+    const rand = seeded(42);
+    const odd = [Number.NaN, Number.POSITIVE_INFINITY, -1, -0, 0, 1.5, 2, '3', null, undefined, [], {}, true, 1e300, -1e-9];
+    const pick = () => odd[Math.floor(rand() * odd.length)];
+    let accepted = 0;
+    for (let i = 0; i < 3000; i++) {
+      const row: Record<string, unknown> = { image_id: 1, category_id: 2, bbox: [1, 2, 3, 4], score: 0.5, extra: 'kept' };
+      const bbox = [...(row.bbox as number[])] as unknown[];
+      const n = Math.floor(rand() * 3);
+      for (let k = 0; k < n; k++) {
+        const field = Math.floor(rand() * 7);
+        if (field < 3) row[['image_id', 'category_id', 'score'][field] as string] = pick();
+        else if (field === 3) delete row[['image_id', 'category_id', 'score', 'bbox'][Math.floor(rand() * 4)] as string];
+        else if (field === 4) bbox.length = Math.floor(rand() * 6);
+        else bbox[Math.floor(rand() * 4)] = pick();
+      }
+      if (row.bbox !== undefined) row.bbox = rand() < 0.02 ? { 0: 1, 1: 2, 2: 3, 3: 4, length: 4 } : bbox;
+      const candidate = rand() < 0.01 ? pick() : row;
+      const fast = isResultRow(candidate);
+      expect(fast, JSON.stringify(candidate)).toBe(resultsSchema.element.safeParse(candidate).success);
+      if (fast) accepted++;
+    }
+    expect(accepted).toBeGreaterThan(300);
   });
 });
