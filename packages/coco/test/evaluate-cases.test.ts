@@ -174,4 +174,10 @@ describe('hand-checked COCOeval cases', () => {
     expect(r.precisionAt(0, 0, 1, 0, 2)).toBe(-1);
     expect(r.precisionAt(0, 0, 0, 1, 2)).toBe(-1); // no small ground truth
   });
+
+  it('restricting to unknown images or categories is a named error', () => {
+    const gt = groundTruth([{ bbox: [0, 0, 40, 40] }], { categories: [1, 7] });
+    expect(() => evaluateCoco(gt, [], { imgIds: [2] })).toThrow(/imgIds contains 2, which is not a ground-truth image/);
+    expect(() => evaluateCoco(gt, [], { catIds: [3] })).toThrow(/catIds contains 3, which is not a ground-truth category; allowed: 1, 7/);
+  });
 });

@@ -71,14 +71,14 @@ function uniqueSorted(ids: readonly number[]): number[] {
 export function evaluateCoco(gt: CocoDataset, detections: readonly CocoDetection[], options: CocoEvalOptions = {}): CocoEvalResult {
   const imgIds = uniqueSorted(options.imgIds ?? gt.imageIds);
   const catIds = uniqueSorted(options.catIds ?? gt.categoryIds);
-  for (const id of imgIds)
+  for (const id of imgIds) {
     if (!gt.hasImage(id)) throw new CocoError('E_COCO_ARGUMENT', `imgIds contains ${id}, which is not a ground-truth image`);
+  }
   for (const id of catIds) {
-    if (!gt.hasCategory(id))
-      throw new CocoError(
-        'E_COCO_ARGUMENT',
-        `catIds contains ${id}, which is not a ground-truth category; allowed: ${gt.categoryIds.join(', ')}`,
-      );
+    if (!gt.hasCategory(id)) {
+      const allowed = gt.categoryIds.join(', ');
+      throw new CocoError('E_COCO_ARGUMENT', `catIds contains ${id}, which is not a ground-truth category; allowed: ${allowed}`);
+    }
   }
   const iouThrs = COCO_IOU_THRESHOLDS;
   const recThrs = COCO_RECALL_THRESHOLDS;
