@@ -86,7 +86,7 @@ describe('portable entry points', () => {
     const imports = Object.values(browser.metafile.inputs).flatMap((i) => i.imports.map((imp) => imp.path));
     expect(imports.filter((p) => builtins.has(p))).toEqual([]);
     const inputs = Object.keys(browser.metafile.inputs);
-    for (const pkg of ['core', 'slimmable', 'norm', 'distill', 'samplers', 'backbones', 'flops', 'query-table']) {
+    for (const pkg of ['core', 'slimmable', 'norm', 'distill', 'samplers', 'backbones', 'flops', 'query-table', 'coco']) {
       expect(inputs.some((p) => p.includes(`${pkg}/dist/`))).toBe(true);
     }
   });

@@ -3,6 +3,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import '@adaptnet/core/gradients';
 import { createBackbone, MOBILENET_V1_FASHION_MNIST_BLOCKS } from '@adaptnet/backbones';
+import { evaluateCoco } from '@adaptnet/coco';
 import { gradientsRegistered, Rng } from '@adaptnet/core';
 import { inplaceDistillLoss } from '@adaptnet/distill';
 import { costOf } from '@adaptnet/flops';
@@ -30,6 +31,6 @@ const result = {
   shape: logits.shape,
   macs: costOf(net, config, [1, 20, 20, 1]).macs,
   gradients: gradientsRegistered(),
-  exports: [inplaceDistillLoss, SwitchableBatchNorm, paretoFrontier, SandwichSampler, activeChannels].map((f) => typeof f),
+  exports: [evaluateCoco, inplaceDistillLoss, SwitchableBatchNorm, paretoFrontier, SandwichSampler, activeChannels].map((f) => typeof f),
 };
 console.log(JSON.stringify(result));
