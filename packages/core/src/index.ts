@@ -15,6 +15,7 @@ export {
   saveCheckpoint,
   saveModule,
 } from './checkpoint/checkpoint.js';
+export { checkpointWeightsPath, decodeCheckpointWeights, parseCheckpointHeader } from './checkpoint/header.js';
 export {
   type ConfigSpace,
   configKey,
@@ -43,6 +44,7 @@ export {
   TRAINING_GRADIENT_KERNELS,
 } from './kernels/coverage.js';
 export { type FillReason, installKernelFills, KERNEL_FILLS, type KernelFill } from './kernels/registry.js';
+export { MODEL_SPEC_FORMAT, MODEL_SPEC_VERSION, type ModelSpec, modelSpecSchema, parseModelSpec } from './model-spec.js';
 export { type Cost, type LayerCost, leafCost, Module, sequentialCost } from './module.js';
 export {
   BATCH_NORM_GRAD_KERNEL,
