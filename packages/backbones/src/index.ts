@@ -5,6 +5,8 @@ export { ConvBnAct, type ConvBnActOptions } from './layers/conv-bn-act.js';
 export { FeatureResize, resizedSide } from './layers/feature-resize.js';
 export { GlobalAvgPool, MaxPool } from './layers/pooling.js';
 export { Sequential } from './layers/sequential.js';
+export { type CheckpointFiles, type LoadedModel, type LoadModelOptions, loadModel, modelFromCheckpoint, specOf } from './load-model.js';
+export { buildModelFromSpec, MissingModelSpecError, resizableStageCount, restoreModel } from './model-spec.js';
 export {
   DepthwiseSeparableBlock,
   MOBILENET_V1_BLOCKS,

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AdaptNetError, CheckpointError, ConfigError, configKey, saveModule } from '@adaptnet/core';
+import { AdaptNetError, CheckpointError, ConfigError, configKey, type ModelSpec, saveModule } from '@adaptnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainConfig } from './config.js';
 import { MetricsLog } from './metrics-log.js';
@@ -31,6 +31,8 @@ export interface TrainerOptions {
   readonly outDir?: string;
   /** Architecture id stored in checkpoints and checked on resume. Default: the model's name. */
   readonly architecture?: string;
+  /** Stored in the saved weights' header so `loadModel` rebuilds the network (see `modelSpecFor`). */
+  readonly spec?: ModelSpec;
   /** Default 'auto': a bar on a TTY, a line every 50 steps otherwise. */
   readonly progress?: ProgressMode;
   /** Where progress lines go. Default: stderr. */
@@ -88,6 +90,7 @@ export class Trainer {
   private readonly data: TrainData;
   private readonly outDir: string | undefined;
   private readonly architecture: string;
+  private readonly spec: ModelSpec | undefined;
   private readonly progressMode: ProgressMode;
   private readonly log: (line: string) => void;
   private position: TrainPosition;
@@ -98,6 +101,7 @@ export class Trainer {
     this.data = options.data;
     this.outDir = options.outDir;
     this.architecture = options.architecture ?? options.model.name;
+    this.spec = options.spec;
     this.progressMode = options.progress ?? 'auto';
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
     if (!Number.isInteger(this.data.batchesPerEpoch) || this.data.batchesPerEpoch <= 0) {
@@ -238,6 +242,7 @@ export class Trainer {
     if (dir === undefined) throw new ConfigError('saveWeights needs a directory (no outDir was given)');
     await saveModule(dir, this.model, {
       architecture: this.architecture,
+      ...(this.spec === undefined ? {} : { spec: this.spec }),
       trainedSpace: {
         strategy: this.config.strategy,
         widthRange: trainedWidthRange(this.config, this.model),
