@@ -22,8 +22,8 @@ export {
   MobileNetV2,
   type MobileNetV2Options,
 } from './models/mobilenet-v2.js';
-export { ResNet, type ResNetDepth, type ResNetOptions } from './models/resnet.js';
-export { BasicBlock, Bottleneck } from './models/resnet-blocks.js';
+export { ResNet, type ResNetDepth, type ResNetOptions, ResNetStem } from './models/resnet.js';
+export { BasicBlock, Bottleneck, ResidualBlock } from './models/resnet-blocks.js';
 export {
   SHUFFLENET_V2_CHANNELS,
   SHUFFLENET_V2_REPEATS,
