@@ -19,7 +19,7 @@ export {
 export { type FlopsFlags, flopsCommand } from './commands/flops.js';
 export { budgetOf, type PredictFlags, type Prediction, predictCommand, type QueryFlags, queryCommand } from './commands/query.js';
 export { type PreparedRun, prepareRun, type TrainFlags, trainCommand } from './commands/train.js';
-export { architectureId, buildModel, loadTrainedModel } from './model.js';
+export { architectureId, buildModel, loadTrainedModel, loadTrainedRun, modelSpecOf } from './model.js';
 export { type Output, processOutput } from './output.js';
 export { createProgram, main } from './program.js';
 export { ARCHITECTURES, type ArchitectureName, RUN_MANIFEST, type RunManifest, readRunManifest, writeRunManifest } from './run-manifest.js';

@@ -4,6 +4,7 @@ import { STRATEGIES } from '@adaptnet/train';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { COMPARE_STRATEGIES, compareCommand, parseConfigList } from './commands/compare.js';
 import { evalCommand, tableCommand } from './commands/evaluate.js';
+import { exportCommand } from './commands/export.js';
 import { flopsCommand } from './commands/flops.js';
 import { predictCommand, queryCommand } from './commands/query.js';
 import { trainCommand } from './commands/train.js';
@@ -130,6 +131,24 @@ export function createProgram(out: Output = processOutput): Command {
     .option('--top <k>', 'classes to show (default 5)', positiveInt('--top'))
     .action(async (image: string, flags) => {
       await predictCommand({ ...flags, image }, out);
+    });
+
+  program
+    .command('export')
+    .description('one configuration as a standard tfjs Layers model (sliced weights, BN folded) that tf.loadLayersModel loads')
+    .requiredOption('--run <dir>', 'run directory written by train')
+    .requiredOption('-o, --out <dir>', 'folder for model.json and weights.bin')
+    .option('--width <w>', 'width (with --resolution)', positive('--width'))
+    .option('--resolution <r>', 'resolution (with --width)', positiveInt('--resolution'))
+    .option('--max-mflops <n>', 'instead: the best table configuration within this many million multiply-adds', positive('--max-mflops'))
+    .option('--table <file>', 'a query table file (default <run>/table.json)')
+    .option(
+      '--calibration-samples <n>',
+      'training images for BN calibration when the table has no statistics (default 2000)',
+      positiveInt('--calibration-samples'),
+    )
+    .action(async (flags) => {
+      await exportCommand(flags, out);
     });
 
   program

@@ -148,6 +148,11 @@ export abstract class Backbone extends Module {
     this.head = [...head];
   }
 
+  /** The modules `forward` runs, in order: the feature stages (resizes included), then the head. */
+  layout(): { readonly stages: readonly (readonly Module[])[]; readonly head: readonly Module[] } {
+    return { stages: this.stages, head: this.head };
+  }
+
   /** `[1, r, r, inChannels]`: what `costOf` uses when given no shape. */
   inputShape(config: SubnetConfig): number[] {
     return [1, config.resolution, config.resolution, this.inChannels];

@@ -5,6 +5,8 @@ export { ConvBnAct, type ConvBnActOptions } from './layers/conv-bn-act.js';
 export { FeatureResize, resizedSide } from './layers/feature-resize.js';
 export { GlobalAvgPool, MaxPool } from './layers/pooling.js';
 export { Sequential } from './layers/sequential.js';
+export { type CheckpointFiles, type LoadedModel, type LoadModelOptions, loadModel, modelFromCheckpoint, specOf } from './load-model.js';
+export { buildModelFromSpec, MissingModelSpecError, resizableStageCount, restoreModel } from './model-spec.js';
 export {
   DepthwiseSeparableBlock,
   MOBILENET_V1_BLOCKS,
@@ -20,8 +22,8 @@ export {
   MobileNetV2,
   type MobileNetV2Options,
 } from './models/mobilenet-v2.js';
-export { ResNet, type ResNetDepth, type ResNetOptions } from './models/resnet.js';
-export { BasicBlock, Bottleneck } from './models/resnet-blocks.js';
+export { ResNet, type ResNetDepth, type ResNetOptions, ResNetStem } from './models/resnet.js';
+export { BasicBlock, Bottleneck, ResidualBlock } from './models/resnet-blocks.js';
 export {
   SHUFFLENET_V2_CHANNELS,
   SHUFFLENET_V2_REPEATS,

@@ -2,6 +2,15 @@
 // Node-only parts (backend probing, checkpoint files) are in './node.ts' (`@adaptnet/core/node`).
 export { assertGradientsRegistered, gradientsRegistered, installAdaptNetGradients } from './backend/gradients.js';
 export {
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_FORMAT_VERSION,
+  CHECKPOINT_MANIFEST,
+  type CheckpointHeader,
+  checkpointWeightsPath,
+  decodeCheckpointWeights,
+  parseCheckpointHeader,
+} from './checkpoint/header.js';
+export {
   type ConfigSpace,
   configKey,
   type ForwardContext,
@@ -29,6 +38,7 @@ export {
   TRAINING_GRADIENT_KERNELS,
 } from './kernels/coverage.js';
 export { type FillReason, installKernelFills, KERNEL_FILLS, type KernelFill } from './kernels/registry.js';
+export { MODEL_SPEC_FORMAT, MODEL_SPEC_VERSION, type ModelSpec, modelSpecSchema, parseModelSpec } from './model-spec.js';
 export { type Cost, type LayerCost, leafCost, Module, sequentialCost } from './module.js';
 export {
   BATCH_NORM_GRAD_KERNEL,

@@ -8,10 +8,6 @@ if (gradientsRegistered() || registerNodeGradients()) installAdaptNetGradients()
 export { BACKEND_PREFERENCE, type BackendChoice, type BackendInfo, type InitBackendOptions, initBackend } from './backend/init.js';
 export { writeFileAtomic } from './checkpoint/atomic.js';
 export {
-  CHECKPOINT_FORMAT,
-  CHECKPOINT_FORMAT_VERSION,
-  CHECKPOINT_MANIFEST,
-  type CheckpointHeader,
   type LoadedCheckpoint,
   loadCheckpoint,
   loadModule,

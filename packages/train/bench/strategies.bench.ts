@@ -124,8 +124,7 @@ for (const strategy of STRATEGIES.filter((s) => ONLY === undefined || ONLY.inclu
   };
   rows.push(row);
   const vsTorch = torch === null ? '' : `  ${row.ratioToPytorch?.toFixed(2)}× PyTorch here (${row.pytorchImgPerSec?.toFixed(0)} img/s)`;
-  const vsReference =
-    reference === null ? '' : `  ${row.ratioToReference?.toFixed(2)}× reference (${row.referenceImgPerSec} img/s)`;
+  const vsReference = reference === null ? '' : `  ${row.ratioToReference?.toFixed(2)}× reference (${row.referenceImgPerSec} img/s)`;
   console.log(
     `${strategy.padEnd(11)} ${row.subnetsPerIteration} subnets  ${row.imgPerSec.toFixed(0).padStart(5)} img/s  ${row.msPerIteration.toFixed(1)} ms/iter${vsTorch}${vsReference}`,
   );

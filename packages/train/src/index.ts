@@ -8,6 +8,7 @@ export {
   type TrainConfigInput,
   TrainConfigSchema,
 } from './config.js';
+export { modelSpecFor } from './model-spec.js';
 export { type OptimizedParameter, SgdOptimizer, type SgdOptions } from './optimizer.js';
 export { createProgress, type ProgressMode, type ProgressReporter, type StepReport } from './progress.js';
 export { type LrScheduleOptions, learningRate } from './schedule.js';

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AdaptNetError, assertGradientsRegistered, CheckpointError, ConfigError, configKey } from '@adaptnet/core';
+import { AdaptNetError, assertGradientsRegistered, CheckpointError, ConfigError, configKey, type ModelSpec } from '@adaptnet/core';
 import { saveModule } from '@adaptnet/core/node';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainConfig } from './config.js';
@@ -32,6 +32,8 @@ export interface TrainerOptions {
   readonly outDir?: string;
   /** Architecture id stored in checkpoints and checked on resume. Default: the model's name. */
   readonly architecture?: string;
+  /** Stored in the saved weights' header so `loadModel` rebuilds the network (see `modelSpecFor`). */
+  readonly spec?: ModelSpec;
   /** Default 'auto': a bar on a TTY, a line every 50 steps otherwise. */
   readonly progress?: ProgressMode;
   /** Where progress lines go. Default: stderr. */
@@ -89,6 +91,7 @@ export class Trainer {
   private readonly data: TrainData;
   private readonly outDir: string | undefined;
   private readonly architecture: string;
+  private readonly spec: ModelSpec | undefined;
   private readonly progressMode: ProgressMode;
   private readonly log: (line: string) => void;
   private position: TrainPosition;
@@ -100,6 +103,7 @@ export class Trainer {
     this.data = options.data;
     this.outDir = options.outDir;
     this.architecture = options.architecture ?? options.model.name;
+    this.spec = options.spec;
     this.progressMode = options.progress ?? 'auto';
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
     if (!Number.isInteger(this.data.batchesPerEpoch) || this.data.batchesPerEpoch <= 0) {
@@ -240,6 +244,7 @@ export class Trainer {
     if (dir === undefined) throw new ConfigError('saveWeights needs a directory (no outDir was given)');
     await saveModule(dir, this.model, {
       architecture: this.architecture,
+      ...(this.spec === undefined ? {} : { spec: this.spec }),
       trainedSpace: {
         strategy: this.config.strategy,
         widthRange: trainedWidthRange(this.config, this.model),

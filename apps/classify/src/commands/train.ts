@@ -4,7 +4,7 @@ import { initBackend } from '@adaptnet/core/node';
 import type { ImageDataset, ImageSource } from '@adaptnet/data';
 import { parseTrainConfig, readConfigFile, type TrainConfig, Trainer, type TrainSummary } from '@adaptnet/train';
 import { defaultNormalization, loadSplit, trainStream } from '../data.js';
-import { architectureId, buildModel } from '../model.js';
+import { architectureId, buildModel, modelSpecOf } from '../model.js';
 import type { Output } from '../output.js';
 import { type ArchitectureName, type RunManifest, writeRunManifest } from '../run-manifest.js';
 
@@ -112,6 +112,7 @@ export async function trainCommand(flags: TrainFlags, out: Output): Promise<Trai
     data: stream,
     outDir: flags.out,
     architecture: architectureId(manifest.model),
+    spec: modelSpecOf(manifest.model, manifest.train),
     progress: flags.progress ?? 'auto',
     log: (line) => out.info(line),
   });

@@ -26,6 +26,9 @@ export class ConvBnAct extends Module {
   readonly conv: SlimConv2d | SlimDepthwiseConv2d;
   readonly bn: SwitchableBatchNorm;
   readonly activation: Activation;
+  readonly kernelSize: number;
+  /** Padding is ⌊kernelSize/2⌋ on every side. */
+  readonly strides: number;
 
   constructor(name: string, build: BuildContext, options: ConvBnActOptions) {
     super(name);
@@ -58,6 +61,8 @@ export class ConvBnAct extends Module {
       }),
     );
     this.activation = options.activation;
+    this.kernelSize = options.kernelSize;
+    this.strides = options.strides ?? 1;
   }
 
   forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {

@@ -23,9 +23,9 @@ export class GlobalAvgPool extends Module {
 export class MaxPool extends Module {
   constructor(
     name: string,
-    private readonly k: number,
-    private readonly s: number,
-    private readonly p: number,
+    readonly k: number,
+    readonly s: number,
+    readonly p: number,
   ) {
     super(name);
   }

@@ -4,8 +4,8 @@ import type { BuildContext } from '../layers/build-options.js';
 import { ConvBnAct } from '../layers/conv-bn-act.js';
 
 /** Residual sum then ReLU; the shortcut is a 1×1 strided conv + BN when the shape changes. */
-abstract class ResidualBlock extends Module {
-  protected readonly shortcut: ConvBnAct | undefined;
+export abstract class ResidualBlock extends Module {
+  readonly shortcut: ConvBnAct | undefined;
 
   constructor(name: string, build: BuildContext, inChannels: number, outChannels: number, stride: number) {
     super(name);
@@ -18,7 +18,7 @@ abstract class ResidualBlock extends Module {
         : undefined;
   }
 
-  protected abstract body(): readonly ConvBnAct[];
+  abstract body(): readonly ConvBnAct[];
 
   forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
     return tf.tidy(() => {
@@ -63,7 +63,7 @@ export class BasicBlock extends ResidualBlock {
     );
   }
 
-  protected body(): readonly ConvBnAct[] {
+  body(): readonly ConvBnAct[] {
     return [this.conv1, this.conv2];
   }
 }
@@ -97,7 +97,7 @@ export class Bottleneck extends ResidualBlock {
     );
   }
 
-  protected body(): readonly ConvBnAct[] {
+  body(): readonly ConvBnAct[] {
     return [this.conv1, this.conv2, this.conv3];
   }
 }

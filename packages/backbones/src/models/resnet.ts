@@ -19,7 +19,7 @@ const LAYOUT: Record<ResNetDepth, { readonly blocks: readonly number[]; readonly
 };
 
 /** conv-BN-ReLU then (ImageNet only) 3×3 stride-2 max pool. */
-class ResNetStem extends Module {
+export class ResNetStem extends Module {
   readonly conv: ConvBnAct;
   readonly pool: MaxPool | undefined;
 

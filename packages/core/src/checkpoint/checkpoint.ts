@@ -2,38 +2,24 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
 import { CheckpointError } from '../errors.js';
+import type { ModelSpec } from '../model-spec.js';
 import type { Module } from '../module.js';
 import { writeFileAtomic } from './atomic.js';
+import {
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_FORMAT_VERSION,
+  CHECKPOINT_MANIFEST,
+  type CheckpointHeader,
+  parseCheckpointHeader,
+} from './header.js';
 
-export const CHECKPOINT_FORMAT = 'adaptnet-checkpoint';
-export const CHECKPOINT_FORMAT_VERSION = 1;
-export const CHECKPOINT_MANIFEST = 'model.json';
-
-const weightEntry = z.object({
-  name: z.string().min(1),
-  shape: z.array(z.number().int().nonnegative()),
-  dtype: z.enum(['float32', 'int32']),
-});
-
-const headerSchema = z.object({
-  format: z.literal(CHECKPOINT_FORMAT),
-  formatVersion: z.literal(CHECKPOINT_FORMAT_VERSION),
-  architecture: z.string().min(1),
-  /** Trained configuration ranges etc.; opaque JSON to this package. */
-  trainedSpace: z.unknown().optional(),
-  meta: z.record(z.string(), z.unknown()).default({}),
-  weightsManifest: z.array(z.object({ paths: z.array(z.string().regex(/^[\w.-]+$/)).length(1), weights: z.array(weightEntry) })).length(1),
-  checksum: z.object({ algorithm: z.literal('sha256'), value: z.string().regex(/^[0-9a-f]{64}$/) }),
-  byteLength: z.number().int().nonnegative(),
-});
-
-/** The JSON manifest: tfjs's weights-manifest layout plus AdaptNet's header fields. */
-export type CheckpointHeader = z.infer<typeof headerSchema>;
+export { CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_VERSION, CHECKPOINT_MANIFEST, type CheckpointHeader };
 
 export interface SaveCheckpointOptions {
   readonly architecture: string;
+  /** What `loadModel` rebuilds the network from. */
+  readonly spec?: ModelSpec;
   readonly trainedSpace?: unknown;
   readonly meta?: Record<string, unknown>;
 }
@@ -58,7 +44,7 @@ export async function saveCheckpoint(
   options: SaveCheckpointOptions,
 ): Promise<CheckpointHeader> {
   await mkdir(dir, { recursive: true });
-  const entries: z.infer<typeof weightEntry>[] = [];
+  const entries: CheckpointHeader['weightsManifest'][number]['weights'] = [];
   const chunks: Uint8Array[] = [];
   for (const [name, t] of tensors) {
     if (t.dtype !== 'float32' && t.dtype !== 'int32') {
@@ -82,6 +68,7 @@ export async function saveCheckpoint(
     format: CHECKPOINT_FORMAT,
     formatVersion: CHECKPOINT_FORMAT_VERSION,
     architecture: options.architecture,
+    ...(options.spec === undefined ? {} : { spec: options.spec }),
     trainedSpace: options.trainedSpace,
     meta: options.meta ?? {},
     weightsManifest: [{ paths: [binName], weights: entries }],
@@ -115,16 +102,7 @@ export async function readCheckpointHeader(dir: string): Promise<CheckpointHeade
   } catch (e) {
     throw new CheckpointError('E_CHECKPOINT_CORRUPT', `checkpoint manifest ${path} is not valid JSON: ${(e as Error).message}`);
   }
-  const parsed = headerSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unknown problem';
-    throw new CheckpointError(
-      'E_CHECKPOINT_FORMAT',
-      `${path} is not an ${CHECKPOINT_FORMAT} v${CHECKPOINT_FORMAT_VERSION} manifest (${where})`,
-    );
-  }
-  return parsed.data;
+  return parseCheckpointHeader(json, path);
 }
 
 /**

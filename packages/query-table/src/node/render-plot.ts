@@ -30,7 +30,10 @@ export interface RenderedPlot {
  */
 export async function renderPlot(table: QueryTable, options: RenderPlotOptions = {}): Promise<RenderedPlot> {
   const spec = plotSpec(table, options);
-  const [vega, vegaLite] = await Promise.all([importEsm<typeof import('vega')>('vega'), importEsm<typeof import('vega-lite')>('vega-lite')]);
+  const [vega, vegaLite] = await Promise.all([
+    importEsm<typeof import('vega')>('vega'),
+    importEsm<typeof import('vega-lite')>('vega-lite'),
+  ]);
   const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
   let svg: string;
   try {

@@ -1,0 +1,109 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, configKey, type SubnetConfig } from '@adaptnet/core';
+import { initBackend } from '@adaptnet/core/node';
+import { exportSubnet, type SubnetMetadata, subnetMetadata } from '@adaptnet/export';
+import { saveSubnet } from '@adaptnet/export/node';
+import { calibrate } from '@adaptnet/norm';
+import type { QueryTable, TableRow } from '@adaptnet/query-table';
+import type * as tf from '@tensorflow/tfjs-core';
+import { calibrationStream, loadSplit } from '../data.js';
+import { loadTrainedRun } from '../model.js';
+import type { Output } from '../output.js';
+import { readRunManifest } from '../run-manifest.js';
+import { loadRunTable, TABLE_FILE } from './evaluate.js';
+
+export interface ExportFlags {
+  readonly run: string;
+  readonly out: string;
+  readonly width?: number;
+  readonly resolution?: number;
+  readonly maxMflops?: number;
+  readonly table?: string;
+  readonly calibrationSamples?: number;
+}
+
+export interface ExportResult {
+  readonly config: SubnetConfig;
+  readonly metadata: SubnetMetadata;
+  readonly modelPath: string;
+  readonly weightBytes: number;
+}
+
+/**
+ * `adaptnet-classify export`: one configuration of a trained run as a standard tfjs Layers model.
+ * `--max-mflops` picks it from the query table (which carries its BN statistics); `--width` and
+ * `--resolution` name it, using the table's statistics when it has them and calibrating otherwise.
+ */
+export async function exportCommand(flags: ExportFlags, out: Output): Promise<ExportResult> {
+  const named = flags.width !== undefined || flags.resolution !== undefined;
+  if (named && flags.maxMflops !== undefined) throw new ConfigError('give --width and --resolution, or --max-mflops, not both');
+  if (!named && flags.maxMflops === undefined) throw new ConfigError('give the configuration: --width W --resolution R, or --max-mflops N');
+  if (named && (flags.width === undefined || flags.resolution === undefined))
+    throw new ConfigError('--width and --resolution go together (or use --max-mflops N)');
+  const manifest = await readRunManifest(flags.run);
+  const tablePath = flags.table ?? join(flags.run, TABLE_FILE);
+  const table: QueryTable | undefined =
+    flags.maxMflops !== undefined || existsSync(tablePath) ? await loadRunTable(flags.run, flags.table) : undefined;
+  const config: SubnetConfig =
+    flags.maxMflops !== undefined
+      ? (table as QueryTable).query({ maxMacs: flags.maxMflops * 1e6 }).config
+      : { width: flags.width as number, resolution: flags.resolution as number };
+  const row: TableRow | undefined = table?.rows.find((r) => r.key === configKey(config));
+  await initBackend({ log: false });
+  const { model } = await loadTrainedRun(flags.run, manifest);
+  try {
+    const range = model.widthRange;
+    if (config.width < range.min - 1e-9 || config.width > range.max + 1e-9)
+      throw new ConfigError(`--width ${config.width} is outside the run's width range [${range.min}, ${range.max}]`);
+    let source: string;
+    try {
+      table?.applyStatistics(model, config);
+      source = table === undefined ? '' : 'the query table';
+    } catch {
+      source = '';
+    }
+    if (source === '') {
+      const samples = flags.calibrationSamples ?? 2000;
+      const dataSpec = { dataset: manifest.data.dataset, ...(manifest.data.dir === undefined ? {} : { dir: manifest.data.dir }) };
+      const train = await loadSplit(dataSpec, 'train');
+      const stream = calibrationStream(train, manifest.data, samples, manifest.train.seed);
+      async function* images(): AsyncGenerator<tf.Tensor> {
+        for await (const batch of stream.epoch(0)) {
+          try {
+            yield batch.images(config.resolution);
+          } finally {
+            batch.dispose();
+          }
+        }
+      }
+      await calibrate(model, images, [config], { samples: Math.min(samples, train.size) });
+      source = `calibration on ${Math.min(samples, train.size)} training images`;
+    }
+    const subnet = exportSubnet(model, config, {
+      ...(row === undefined ? {} : { accuracy: { top1: row.top1, top5: row.top5, samples: row.samples } }),
+      extra: {
+        architecture: manifest.model.architecture,
+        strategy: manifest.train.strategy,
+        dataset: manifest.data.dataset,
+        classNames: manifest.data.classNames,
+        normalize: manifest.data.normalize,
+        bnStatistics: source,
+      },
+    });
+    try {
+      const saved = await saveSubnet(subnet, flags.out);
+      const metadata = subnetMetadata(subnet) as SubnetMetadata;
+      const accuracy = row === undefined ? '' : `, top-1 ${(row.top1 * 100).toFixed(2)}%`;
+      out.result(
+        `width ${config.width} resolution ${config.resolution}: ${(metadata.macs / 1e6).toFixed(2)} MFLOPs, ${metadata.exportedParams} parameters${accuracy} (BN from ${source})`,
+      );
+      out.result(`model: ${saved.modelPath} (${(saved.weightBytes / 1024).toFixed(1)} KiB of weights)`);
+      return { config, metadata, modelPath: saved.modelPath, weightBytes: saved.weightBytes };
+    } finally {
+      subnet.dispose();
+    }
+  } finally {
+    model.dispose();
+  }
+}

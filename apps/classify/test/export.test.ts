@@ -1,0 +1,95 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MissingModelSpecError } from '@adaptnet/backbones';
+import { loadModel } from '@adaptnet/backbones/node';
+import { loadQueryTable } from '@adaptnet/query-table/node';
+import { fixture } from '@adaptnet/testing';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadTrainedModel, main, type Output } from '../src/index.js';
+import { readRunManifest } from '../src/run-manifest.js';
+
+async function cli(...argv: string[]) {
+  const results: string[] = [];
+  const infos: string[] = [];
+  const out: Output = { result: (t) => results.push(t), info: (t) => infos.push(t) };
+  const code = await main(argv, out);
+  return { code, stdout: results.join('\n'), stderr: infos.join('\n') };
+}
+
+async function loadPlain(dir: string): Promise<tfl.LayersModel> {
+  const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as tf.io.ModelJSON;
+  const bin = await readFile(join(dir, 'weights.bin'));
+  return tfl.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: json.weightsManifest[0]?.weights,
+      weightData: new Uint8Array(bin).buffer,
+      ...(json.userDefinedMetadata === undefined ? {} : { userDefinedMetadata: json.userDefinedMetadata }),
+    }),
+  );
+}
+
+describe('adaptnet-classify export', () => {
+  let root: string;
+  let run: string;
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'classify-export-'));
+    run = join(root, 'run');
+    const train = await cli('train', '--out', run, '--train-subset', '128', '--batch-size', '64', '--epochs', '1', '--progress', 'none');
+    expect(train.code, train.stderr).toBe(0);
+    const table = await cli('table', '--run', run, '--width-step', '0.25', '--calibration-samples', '64', '--max-batches', '1');
+    expect(table.code, table.stderr).toBe(0);
+  }, 600_000);
+
+  it('--max-mflops exports the table configuration; plain tfjs reproduces the adaptive logits', async () => {
+    const out = join(root, 'small');
+    const r = await cli('export', '--run', run, '--max-mflops', '2', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    const table = await loadQueryTable(join(run, 'table.json'));
+    const row = table.query({ maxMacs: 2e6 });
+    expect(r.stdout).toContain(`width ${row.config.width} resolution ${row.config.resolution}`);
+    const loaded = await loadPlain(out);
+    const meta = (loaded.getUserDefinedMetadata() as { adaptnet: { macs: number; accuracy: { top1: number } } }).adaptnet;
+    expect(meta.macs).toBe(row.macs);
+    expect(meta.accuracy.top1).toBe(row.top1);
+    const model = await loadTrainedModel(run, await readRunManifest(run));
+    table.applyStatistics(model, row.config);
+    const x = fixture([3, row.config.resolution, row.config.resolution, 1], 4);
+    const want = model.forward(x, { config: row.config, training: false });
+    const got = loaded.predict(x) as tf.Tensor;
+    const diff = tf.max(tf.abs(tf.sub(got, want))).dataSync()[0] as number;
+    const scale = tf.max(tf.abs(want)).dataSync()[0] as number;
+    expect(diff / scale).toBeLessThan(1e-4);
+    tf.dispose([x, want, got]);
+    model.dispose();
+    loaded.dispose();
+  });
+
+  it('--width/--resolution outside the table calibrates; bad flags are one-line errors with exit 2', async () => {
+    const out = join(root, 'named');
+    const r = await cli('export', '--run', run, '--width', '0.4', '--resolution', '20', '--calibration-samples', '64', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/width 0.4 resolution 20: .* \(BN from calibration on 64 training images\)/);
+    for (const args of [['--width', '0.5', '--max-mflops', '3'], [], ['--width', '0.5'], ['--width', '3', '--resolution', '28']]) {
+      const bad = await cli('export', '--run', run, '--out', join(root, 'bad'), ...args);
+      expect(bad.code, args.join(' ')).toBe(2);
+      expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('a run saved before model specs loads through run.json; the library names the missing spec', async () => {
+    const manifestPath = join(run, 'model', 'model.json');
+    const header = JSON.parse(await readFile(manifestPath, 'utf8')) as Record<string, unknown>;
+    expect(header.spec).toMatchObject({ architecture: 'mobilenet-v1', strategy: { name: 'mutualnet' } });
+    const library = await loadModel(join(run, 'model'));
+    library.model.dispose();
+    delete header.spec;
+    await writeFile(manifestPath, JSON.stringify(header));
+    await expect(loadModel(join(run, 'model'))).rejects.toThrow(MissingModelSpecError);
+    const r = await cli('export', '--run', run, '--max-mflops', '2', '--out', join(root, 'legacy'));
+    expect(r.code, r.stderr).toBe(0);
+  });
+});
