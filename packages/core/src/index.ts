@@ -19,6 +19,7 @@ export {
   type SubnetConfig,
   validateConfig,
   validateSpace,
+  widthInRange,
 } from './config.js';
 export {
   AdaptNetError,

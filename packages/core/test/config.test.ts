@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, ConfigRangeError, type ConfigSpace, configKey, makeContext, validateConfig, validateSpace } from '../src/index.js';
+import {
+  ConfigError,
+  ConfigRangeError,
+  type ConfigSpace,
+  configKey,
+  makeContext,
+  validateConfig,
+  validateSpace,
+  widthInRange,
+} from '../src/index.js';
 
 const space: ConfigSpace = {
   width: { min: 0.25, max: 1 },
@@ -71,5 +80,21 @@ describe('contexts and keys', () => {
       configKey({ width: 0.5, resolution: 20, scales: [1, 2] }),
     ]);
     expect(keys.size).toBe(5);
+  });
+});
+
+describe('widthInRange', () => {
+  const range = { min: 0.3, max: 0.9 };
+  it('counts a width within float rounding of a bound as the bound', () => {
+    expect(0.1 * 3 === 0.3).toBe(false); // 0.30000000000000004
+    expect(widthInRange(0.1 * 3, range)).toBe(true);
+    expect(widthInRange(0.3 * 3, range)).toBe(true); // 0.8999999999999999
+    expect(widthInRange(0.6, range)).toBe(true);
+  });
+  it('refuses widths beyond rounding, and non-finite ones', () => {
+    expect(widthInRange(0.299, range)).toBe(false);
+    expect(widthInRange(0.901, range)).toBe(false);
+    expect(widthInRange(Number.NaN, range)).toBe(false);
+    expect(widthInRange(Number.POSITIVE_INFINITY, { min: 0.25, max: Number.POSITIVE_INFINITY })).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { ConfigError, ConfigRangeError, configKey, type Range, type SubnetConfig } from '@adaptnet/core';
+import { ConfigError, ConfigRangeError, configKey, type Range, type SubnetConfig, widthInRange } from '@adaptnet/core';
 import type { GridInfo, GridSpec } from './types.js';
 
 /** Widths are rounded to this many decimals, so 0.25 + 9 · 0.05 is 0.7, not 0.7000000000000001. */
@@ -52,7 +52,7 @@ export function resolveGrid(grid: GridSpec, widthRange: Range | undefined): Grid
   const seen = new Map<string, number>();
   for (const w of widths) {
     if (!Number.isFinite(w) || w <= 0) throw new ConfigError(`evaluateGrid: widths must be positive numbers, got ${w}`);
-    if (widthRange && (w < widthRange.min - 1e-9 || w > widthRange.max + 1e-9)) {
+    if (widthRange && !widthInRange(w, widthRange)) {
       throw new ConfigRangeError(`evaluateGrid: width ${w} is outside the model's width range: [${widthRange.min}, ${widthRange.max}]`);
     }
     const key = configKey({ width: w, resolution: 1 });

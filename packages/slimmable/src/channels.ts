@@ -1,4 +1,4 @@
-import { ConfigError, ConfigRangeError, type Range, ShapeError } from '@adaptnet/core';
+import { ConfigError, ConfigRangeError, type Range, ShapeError, widthInRange } from '@adaptnet/core';
 import { activeChannels } from './make-divisible.js';
 
 /** How one side (input or output channels) of a slim layer follows the width. */
@@ -35,10 +35,8 @@ export function resolveWidthRange(name: string, range: Range | undefined): Range
   return r;
 }
 
-/** Same tolerance as core's validateConfig: a width within float rounding of a bound counts as the bound. */
 export function checkWidth(name: string, width: number, range: Range): number {
-  const eps = 1e-9;
-  if (!Number.isFinite(width) || width < range.min - eps || width > range.max + eps) {
+  if (!widthInRange(width, range)) {
     throw new ConfigRangeError(`${name}: width ${width} is outside the layer's range: [${range.min}, ${range.max}]`);
   }
   return width;

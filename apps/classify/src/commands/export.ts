@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, configKey, type SubnetConfig } from '@adaptnet/core';
+import { ConfigError, configKey, type SubnetConfig, widthInRange } from '@adaptnet/core';
 import { initBackend } from '@adaptnet/core/node';
 import { exportSubnet, type SubnetMetadata, subnetMetadata } from '@adaptnet/export';
 import { saveSubnet } from '@adaptnet/export/node';
@@ -54,7 +54,7 @@ export async function exportCommand(flags: ExportFlags, out: Output): Promise<Ex
   const { model } = await loadTrainedRun(flags.run, manifest);
   try {
     const range = model.widthRange;
-    if (config.width < range.min - 1e-9 || config.width > range.max + 1e-9)
+    if (!widthInRange(config.width, range))
       throw new ConfigError(`--width ${config.width} is outside the run's width range [${range.min}, ${range.max}]`);
     let source: string;
     try {

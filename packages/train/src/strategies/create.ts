@@ -1,5 +1,5 @@
 import type { NormOptions } from '@adaptnet/backbones';
-import { ConfigError, ConfigRangeError, type Module, type Range, type SubnetConfig } from '@adaptnet/core';
+import { ConfigError, ConfigRangeError, type Module, type Range, type SubnetConfig, widthInRange } from '@adaptnet/core';
 import type { TrainConfig } from '../config.js';
 import { IndividualStrategy } from './individual.js';
 import { ResizableStrategy } from './resizable.js';
@@ -10,12 +10,10 @@ import type { TrainingStrategy } from './strategy.js';
 /** What the trainer needs to know of a model besides `Module`: its width range and resizable stages. */
 export type TrainableModel = Module & { readonly widthRange: Range; readonly resizes?: readonly unknown[] };
 
-const EPS = 1e-9;
-
 /** The trained width range: the config's, which must lie inside the model's. */
 export function trainedWidthRange(config: TrainConfig, model: { readonly widthRange: Range }): Range {
   const range = config.widthRange ?? model.widthRange;
-  if (range.min < model.widthRange.min - EPS || range.max > model.widthRange.max + EPS) {
+  if (!widthInRange(range.min, model.widthRange) || !widthInRange(range.max, model.widthRange)) {
     throw new ConfigRangeError(
       `widthRange [${range.min}, ${range.max}] is outside the model's width range [${model.widthRange.min}, ${model.widthRange.max}]`,
     );
@@ -31,7 +29,7 @@ export function maxResolution(config: TrainConfig): number {
 export function individualConfig(config: TrainConfig, model: { readonly widthRange: Range }): SubnetConfig {
   const range = trainedWidthRange(config, model);
   const width = config.width ?? range.max;
-  if (width < range.min - EPS || width > range.max + EPS) {
+  if (!widthInRange(width, range)) {
     throw new ConfigRangeError(`width ${width} is outside the trained width range [${range.min}, ${range.max}]`);
   }
   return { width, resolution: config.resolution ?? maxResolution(config) };
