@@ -1,5 +1,6 @@
 export { type EvaluateGridOptions, evaluateGrid, type GridModel } from './evaluate-grid.js';
 export { QUERY_TABLE_FORMAT, QUERY_TABLE_VERSION, type QueryTableFile } from './file-schema.js';
+export { weightsFingerprint } from './fingerprint.js';
 export { type FormatFrontierOptions, formatFrontier, formatRowLine } from './format.js';
 export { compareAccuracy, paretoFrontier } from './frontier.js';
 export { defaultWidths, gridConfigs } from './grid.js';

@@ -35,6 +35,8 @@ export interface TrainerOptions {
   readonly progress?: ProgressMode;
   /** Where progress lines go. Default: stderr. */
   readonly log?: (line: string) => void;
+  /** Extra fields for the final weights' header `meta` (e.g. the run's recipe hash). */
+  readonly weightsMeta?: Readonly<Record<string, unknown>>;
 }
 
 export interface FitOptions {
@@ -90,6 +92,8 @@ export class Trainer {
   private readonly architecture: string;
   private readonly progressMode: ProgressMode;
   private readonly log: (line: string) => void;
+  /** Extra fields for the final weights' header `meta`; may be set until `fit` saves them. */
+  weightsMeta: Readonly<Record<string, unknown>>;
   private position: TrainPosition;
 
   constructor(options: TrainerOptions) {
@@ -99,6 +103,7 @@ export class Trainer {
     this.outDir = options.outDir;
     this.architecture = options.architecture ?? options.model.name;
     this.progressMode = options.progress ?? 'auto';
+    this.weightsMeta = options.weightsMeta ?? {};
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
     if (!Number.isInteger(this.data.batchesPerEpoch) || this.data.batchesPerEpoch <= 0) {
       throw new ConfigError(`the training data has ${this.data.batchesPerEpoch} batches per epoch; it needs at least one full batch`);
@@ -243,7 +248,7 @@ export class Trainer {
         widthRange: trainedWidthRange(this.config, this.model),
         resolutions: this.config.resolutions,
       },
-      meta: { trainConfig: this.config, steps: this.position.step },
+      meta: { ...this.weightsMeta, trainConfig: this.config, steps: this.position.step },
     });
     return dir;
   }
