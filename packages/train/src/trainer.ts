@@ -1,6 +1,7 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AdaptNetError, CheckpointError, ConfigError, configKey, saveModule } from '@adaptnet/core';
+import { AdaptNetError, CHECKPOINT_MANIFEST, CheckpointError, ConfigError, configKey, saveModule } from '@adaptnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainConfig } from './config.js';
 import { MetricsLog } from './metrics-log.js';
@@ -257,13 +258,9 @@ export class Trainer {
   async restore(): Promise<number | undefined> {
     if (this.outDir === undefined) throw new ConfigError('resume needs an output directory holding a training state');
     const dir = join(this.outDir, TRAIN_STATE_DIR);
-    let state: Awaited<ReturnType<typeof loadTrainState>>;
-    try {
-      state = await loadTrainState(dir, this.architecture);
-    } catch (e) {
-      if (e instanceof CheckpointError && e.code === 'E_CHECKPOINT_MISSING') return undefined;
-      throw e;
-    }
+    // No manifest: nothing to resume. A manifest whose weights are missing is a broken state, not an absent one.
+    if (!existsSync(join(dir, CHECKPOINT_MANIFEST))) return undefined;
+    const state = await loadTrainState(dir, this.architecture);
     try {
       checkResumable(state.config, this.config, dir);
       const vars = this.model.namedVariables();

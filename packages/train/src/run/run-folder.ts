@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rename, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { CheckpointError, ConfigError, readCheckpointHeader, writeFileAtomic } from '@adaptnet/core';
+import { CHECKPOINT_MANIFEST, CheckpointError, ConfigError, readCheckpointHeader, writeFileAtomic } from '@adaptnet/core';
 import type { z } from 'zod';
 import { RunFolderError, StaleArtefactError } from './errors.js';
 import { canonicalJson, jsonDifferences, sha256Hex } from './hash.js';
@@ -56,6 +56,8 @@ interface ArtefactsFile {
   readonly format: typeof ARTEFACTS_FORMAT;
   readonly version: 1;
   readonly artefacts: Record<string, ArtefactRecord>;
+  /** sha256 of `artefacts` (canonical JSON): an edit or bit flip in the records is caught. */
+  readonly sha256: string;
 }
 
 function isDirEntryOurs(name: string): boolean {
@@ -300,6 +302,9 @@ export class RunFolder<R extends Record<string, unknown>> {
       json.artefacts !== null &&
       Object.values(json.artefacts).every((r) => typeof r?.sha256 === 'string' && /^[0-9a-f]{64}$/.test(r.sha256));
     if (!ok) throw new CheckpointError('E_CHECKPOINT_FORMAT', `${path} is not an ${ARTEFACTS_FORMAT} v1 file`);
+    if (json.sha256 !== sha256Hex(canonicalJson(json.artefacts))) {
+      throw new CheckpointError('E_CHECKPOINT_CORRUPT', `${path} fails its sha256 check (edited or corrupt); its artefacts must be rebuilt`);
+    }
     return json.artefacts;
   }
 
@@ -308,14 +313,21 @@ export class RunFolder<R extends Record<string, unknown>> {
     this.writable(`recording ${name}`);
     const artefacts = { ...(await this.artefacts()), [name]: record };
     const sorted = Object.fromEntries(Object.entries(artefacts).sort(([a], [b]) => (a < b ? -1 : 1)));
-    const file: ArtefactsFile = { format: ARTEFACTS_FORMAT, version: 1, artefacts: sorted };
+    const file: ArtefactsFile = { format: ARTEFACTS_FORMAT, version: 1, artefacts: sorted, sha256: sha256Hex(canonicalJson(sorted)) };
     await this.commit(ARTEFACTS_FILE, `${JSON.stringify(file, null, 2)}\n`);
   }
 
-  /** Records a checkpoint folder (e.g. `model`) by its weights' sha256. */
+  /** sha256 of a checkpoint's manifest file (which holds its weights' sha256): the checkpoint's identity. */
+  private async checkpointSha256(name: string): Promise<string> {
+    const path = join(this.path(name), CHECKPOINT_MANIFEST);
+    await checkInputFile(path, INPUT_LIMITS.tableBytes, 'checkpoint manifest');
+    return sha256Hex(await readFile(path));
+  }
+
+  /** Records a checkpoint folder (e.g. `model`) by the sha256 of its manifest, which covers its weights. */
   async recordCheckpoint(name: string): Promise<ArtefactRecord> {
-    const header = await readCheckpointHeader(this.path(name));
-    const record = { sha256: header.checksum.value };
+    await readCheckpointHeader(this.path(name));
+    const record = { sha256: await this.checkpointSha256(name) };
     await this.record(name, record);
     return record;
   }
@@ -327,6 +339,7 @@ export class RunFolder<R extends Record<string, unknown>> {
    */
   async verifyCheckpoint(name: string, rebuild: string): Promise<ArtefactRecord> {
     const header = await readCheckpointHeader(this.path(name));
+    const actual = await this.checkpointSha256(name);
     const record = (await this.artefacts())[name];
     if (record === undefined) {
       throw new StaleArtefactError(
@@ -335,10 +348,10 @@ export class RunFolder<R extends Record<string, unknown>> {
         rebuild,
       );
     }
-    if (record.sha256 !== header.checksum.value) {
+    if (record.sha256 !== actual) {
       throw new StaleArtefactError(
         name,
-        `${this.path(name)} is stale: it holds weights ${header.checksum.value.slice(0, 12)}…, but this run recorded ${record.sha256.slice(0, 12)}… (replaced, or copied from another run)`,
+        `${this.path(name)} is stale or modified: its ${CHECKPOINT_MANIFEST} hashes to ${actual.slice(0, 12)}…, but this run recorded ${record.sha256.slice(0, 12)}… (replaced, edited, or copied from another run)`,
         rebuild,
       );
     }
