@@ -12,7 +12,7 @@ export const INPUT_LIMITS = {
 } as const;
 
 function mib(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(bytes < 1024 * 1024 ? 2 : 0)} MiB`;
+  return bytes < 1024 * 1024 ? `${bytes} bytes` : `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 }
 
 /** Refuses anything but a regular file of at most `maxBytes` (devices, FIFOs, folders, huge files). */
