@@ -20,10 +20,10 @@ export {
 export { type FlopsFlags, flopsCommand } from './commands/flops.js';
 export { budgetOf, type PredictFlags, type Prediction, predictCommand, type QueryFlags, queryCommand } from './commands/query.js';
 export { type PreparedRun, prepareRun, type TrainFlags, trainCommand } from './commands/train.js';
+export { EVAL_BATCH, maxResolution } from './limits.js';
 export { architectureId, buildModel, loadTrainedModel } from './model.js';
 export { type Output, processOutput } from './output.js';
 export { createProgram, main } from './program.js';
-export { EVAL_BATCH, maxResolution } from './limits.js';
 export {
   type ClassifyRun,
   checkTableMatchesWeights,

@@ -86,7 +86,11 @@ export function createProgram(out: Output = processOutput): Command {
       .option('-r, --resolutions <list>', 'trained resolutions, largest = full network (default 28,24,20,16)', intList)
       .option('--width <w>', 'individual: the width trained', positive('--width'))
       .option('--resolution <r>', 'individual / resizable: the resolution trained', positiveInt('--resolution'))
-      .option('--checkpoint-every <n>', 'save a resumable checkpoint every n steps (default: 4 per epoch, at most every 500 steps)', positiveInt('--checkpoint-every'))
+      .option(
+        '--checkpoint-every <n>',
+        'save a resumable checkpoint every n steps (default: 4 per epoch, at most every 500 steps)',
+        positiveInt('--checkpoint-every'),
+      )
       .option('--resume', 'continue the run in <out> (the recipe must be identical; see README "runs/ safety")')
       .option('--force', 'start over in a non-empty <out>: its old contents are moved to <out>.replaced-<UTC time>, nothing is deleted'),
   ).action(async (flags) => {

@@ -9,8 +9,8 @@ import {
   checkInputFile,
   INPUT_LIMITS,
   RunFolder,
-  sha256Hex,
   StaleArtefactError,
+  sha256Hex,
 } from '@adaptnet/train/node';
 import { loadTrainedModel } from './model.js';
 import { manifestOf, RUN_MANIFEST, RUN_SPEC, type RunManifest, type RunRecipe } from './run-manifest.js';
@@ -67,7 +67,8 @@ export async function loadVerifiedTable(folder: ClassifyRun, explicit?: string):
   }
   const table = await QueryTable.load(path);
   if (explicit === undefined) {
-    if (!table.complete) throw new StaleArtefactError(TABLE_FILE, `${path} is unfinished (its build was interrupted)`, rebuildTableCommand(folder.dir));
+    if (!table.complete)
+      throw new StaleArtefactError(TABLE_FILE, `${path} is unfinished (its build was interrupted)`, rebuildTableCommand(folder.dir));
     await folder.verifyArtefact(TABLE_FILE, await tableSha256(path), rebuildTableCommand(folder.dir));
   }
   return table;

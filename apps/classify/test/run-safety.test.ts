@@ -18,7 +18,20 @@ async function cli(...argv: string[]) {
 }
 
 // 2 steps of MutualNet at half width on 128 images; tables on a 2 × 2 grid.
-const recipe = ['--train-subset', '128', '--batch-size', '64', '--epochs', '1', '--width-max', '0.5', '--resolutions', '20,16', '--progress', 'none'];
+const recipe = [
+  '--train-subset',
+  '128',
+  '--batch-size',
+  '64',
+  '--epochs',
+  '1',
+  '--width-max',
+  '0.5',
+  '--resolutions',
+  '20,16',
+  '--progress',
+  'none',
+];
 const quickTable = ['--width-step', '0.25', '--calibration-samples', '64', '--max-batches', '1'];
 
 async function snapshot(dir: string): Promise<Map<string, string>> {
@@ -88,7 +101,19 @@ describe('run-folder safety (issue #14 regressions)', () => {
     expect(seed.stderr).toMatch(/recipe field \S*seed differs: run has 0, given 5/);
     expect(await readFile(join(run, 'run.json'), 'utf8')).toBe(before);
     const cmp = join(root, 'compare-bad');
-    const c = await cli('compare', '--out', cmp, '--configs', '1.5:28', '--train-subset', '128', '--batch-size', '64', '--progress', 'none');
+    const c = await cli(
+      'compare',
+      '--out',
+      cmp,
+      '--configs',
+      '1.5:28',
+      '--train-subset',
+      '128',
+      '--batch-size',
+      '64',
+      '--progress',
+      'none',
+    );
     expect(c.code).toBe(2);
     expect(c.stderr).toMatch(/width 1\.5 is outside the trained width range \[0\.25, 1\]/);
     await expect(readdir(cmp)).rejects.toThrow(/ENOENT/);

@@ -52,7 +52,10 @@ export async function saveTrainState(
 ): Promise<void> {
   const all = new Map<string, tf.Tensor>();
   for (const group of GROUPS) for (const [name, t] of tensors[group]) all.set(`${group}/${name}`, t);
-  await saveCheckpoint(dir, all, { architecture, meta: { kind: 'adaptnet-train-state', position, config, sha256: sealOf(position, config) } });
+  await saveCheckpoint(dir, all, {
+    architecture,
+    meta: { kind: 'adaptnet-train-state', position, config, sha256: sealOf(position, config) },
+  });
 }
 
 export interface LoadedTrainState {
@@ -71,7 +74,10 @@ export async function loadTrainState(dir: string, architecture: string): Promise
   }
   if (meta.data.sha256 !== undefined && meta.data.sha256 !== sealOf(meta.data.position, meta.data.config)) {
     for (const t of tensors.values()) t.dispose();
-    throw new CheckpointError('E_CHECKPOINT_CORRUPT', `training state ${dir}: its position and configuration fail their sha256 check (edited or corrupt)`);
+    throw new CheckpointError(
+      'E_CHECKPOINT_CORRUPT',
+      `training state ${dir}: its position and configuration fail their sha256 check (edited or corrupt)`,
+    );
   }
   const groups = { model: new Map<string, tf.Tensor>(), optimizer: new Map<string, tf.Tensor>(), extra: new Map<string, tf.Tensor>() };
   for (const [name, t] of tensors) {

@@ -11,8 +11,8 @@ import {
   RunFolder,
   RunFolderError,
   type RunFolderSpec,
-  readInputFile,
   RunLock,
+  readInputFile,
   StaleArtefactError,
 } from '../src/node.js';
 
@@ -44,7 +44,9 @@ describe('RunFolder', () => {
     expect(JSON.parse(await readFile(join(dir, 'run.json'), 'utf8'))).toEqual({ format: 'test-run', version: 1, ...recipe });
     const lock = JSON.parse(await readFile(join(dir, LOCK_FILE), 'utf8')) as { pid: number; host: string };
     expect(lock).toMatchObject({ pid: process.pid, host: hostname() });
-    await expect(RunFolder.open(dir, spec, { lock: true })).rejects.toThrow(new RegExp(`in use by process ${process.pid} on ${hostname()}`));
+    await expect(RunFolder.open(dir, spec, { lock: true })).rejects.toThrow(
+      new RegExp(`in use by process ${process.pid} on ${hostname()}`),
+    );
     await folder.close();
     expect(await readdir(dir)).toEqual(['run.json']);
   });
@@ -52,7 +54,9 @@ describe('RunFolder', () => {
   it('refuses a non-empty folder; --resume needs the identical recipe and names the differing field', async () => {
     const dir = join(root, 'run');
     await (await RunFolder.create(dir, recipe, spec)).close();
-    await expect(RunFolder.create(dir, recipe, spec)).rejects.toThrow(/--out .* is not empty \(run\.json\); continue that run with --resume/);
+    await expect(RunFolder.create(dir, recipe, spec)).rejects.toThrow(
+      /--out .* is not empty \(run\.json\); continue that run with --resume/,
+    );
     const e = await RunFolder.create(dir, { ...recipe, lr: 0.2 }, spec, { resume: true }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(RunFolderError);
     expect((e as RunFolderError).reason).toBe('recipe-differs');
@@ -161,7 +165,9 @@ describe('input files', () => {
 
 describe('jsonDifferences', () => {
   it('names nested fields, compares arrays whole, and skips ignored paths', () => {
-    expect(jsonDifferences({ a: { b: 1, c: [1, 2] }, d: 'x' }, { a: { b: 2, c: [1, 2] }, d: 'x' })).toEqual([{ field: 'a.b', run: 1, given: 2 }]);
+    expect(jsonDifferences({ a: { b: 1, c: [1, 2] }, d: 'x' }, { a: { b: 2, c: [1, 2] }, d: 'x' })).toEqual([
+      { field: 'a.b', run: 1, given: 2 },
+    ]);
     expect(jsonDifferences({ r: [28, 24] }, { r: [28] })).toEqual([{ field: 'r', run: [28, 24], given: [28] }]);
     expect(jsonDifferences({ a: 1 }, { b: 1 }).map((d) => d.field)).toEqual(['a', 'b']);
     expect(jsonDifferences({ t: { every: 5, lr: 1 } }, { t: { every: 1, lr: 1 } }, ['t.every'])).toEqual([]);

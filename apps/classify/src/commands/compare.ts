@@ -59,7 +59,8 @@ export async function compareCommand(flags: CompareFlags, out: Output): Promise<
   const { manifest: recipe } = await prepareRun({ ...flags, out: flags.out, strategy: 'mutualnet', resolutions });
   const { min, max } = recipe.model.widthRange;
   for (const c of configs) {
-    if (c.width < min || c.width > max) throw new ConfigError(`--configs: width ${c.width} is outside the trained width range [${min}, ${max}]`);
+    if (c.width < min || c.width > max)
+      throw new ConfigError(`--configs: width ${c.width} is outside the trained width range [${min}, ${max}]`);
     if (!resolutions.includes(c.resolution)) {
       throw new ConfigError(`--configs: resolution ${c.resolution} is not among --resolutions ${resolutions.join(',')}`);
     }

@@ -115,7 +115,8 @@ export async function tableCommand(flags: TableFlags, out: Output): Promise<Quer
       const path = folder.path(TABLE_FILE);
       if (existsSync(path)) {
         const why = await unusableTable(folder, path, model);
-        if (why !== undefined) out.info(`[table] ${path} cannot be resumed (${why}); moved it to ${await folder.setAside(TABLE_FILE)} and starting over`);
+        if (why !== undefined)
+          out.info(`[table] ${path} cannot be resumed (${why}); moved it to ${await folder.setAside(TABLE_FILE)} and starting over`);
       }
       const table = await measureGrid(manifest, model, trainedGrid(manifest, flags.widthStep), {
         checkpointPath: path,

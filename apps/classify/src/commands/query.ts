@@ -1,9 +1,9 @@
 import { ConfigError, initBackend } from '@adaptnet/core';
 import { BatchStream, createImageDataset } from '@adaptnet/data';
 import type { Budget, TableRow } from '@adaptnet/query-table';
+import { INPUT_LIMITS, readInputFile } from '@adaptnet/train/node';
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
-import { INPUT_LIMITS, readInputFile } from '@adaptnet/train/node';
 import type { Output } from '../output.js';
 import { checkTableMatchesWeights, loadVerifiedModel, loadVerifiedTable, openRun, retrainCommand, TABLE_FILE } from '../run-folder.js';
 

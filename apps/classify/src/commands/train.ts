@@ -126,7 +126,9 @@ export async function trainCommand(flags: TrainFlags, out: Output): Promise<Trai
   try {
     const stream = trainStream(prepared.train, manifest.data, manifest.train.batchSize, manifest.train.seed);
     if (stream.batchesPerEpoch < 1) {
-      throw new ConfigError(`--batch-size ${manifest.train.batchSize} is larger than the ${stream.source.size} training images; use at most ${stream.source.size}`);
+      throw new ConfigError(
+        `--batch-size ${manifest.train.batchSize} is larger than the ${stream.source.size} training images; use at most ${stream.source.size}`,
+      );
     }
     if (!configuredCheckpointEvery(flags, prepared.configFile)) {
       const every = Math.min(500, Math.max(1, Math.ceil(stream.batchesPerEpoch / CHECKPOINTS_PER_EPOCH)));

@@ -24,7 +24,8 @@ export async function checkInputFile(path: string, maxBytes: number, what = 'inp
     const code = (e as NodeJS.ErrnoException).code;
     throw new RunFolderError('bad-input', `cannot read ${what} ${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
-  if (!info.isFile()) throw new RunFolderError('bad-input', `${what} ${path} is not a regular file (a device, pipe or folder cannot be read as one)`);
+  if (!info.isFile())
+    throw new RunFolderError('bad-input', `${what} ${path} is not a regular file (a device, pipe or folder cannot be read as one)`);
   if (info.size > maxBytes) {
     throw new RunFolderError('bad-input', `${what} ${path} has ${mib(info.size)}, more than the ${mib(maxBytes)} allowed`);
   }

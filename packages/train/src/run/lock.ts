@@ -87,6 +87,7 @@ export class RunLock {
     this.released = true;
     const path = movedTo === undefined ? this.path : join(movedTo, LOCK_FILE);
     const held = await readOwner(path);
-    if (held?.pid === this.owner.pid && held.host === this.owner.host && held.since === this.owner.since) await unlink(path).catch(() => undefined);
+    if (held?.pid === this.owner.pid && held.host === this.owner.host && held.since === this.owner.since)
+      await unlink(path).catch(() => undefined);
   }
 }

@@ -69,7 +69,10 @@ function show(v: unknown): string {
 }
 
 function utcStamp(): string {
-  return new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -180,7 +183,11 @@ export class RunFolder<R extends Record<string, unknown>> {
   }
 
   /** Opens an existing run; with `lock`, takes the lock and removes orphaned temp files. */
-  static async open<R extends Record<string, unknown>>(dir: string, spec: RunFolderSpec<R>, options: OpenRunOptions = {}): Promise<RunFolder<R>> {
+  static async open<R extends Record<string, unknown>>(
+    dir: string,
+    spec: RunFolderSpec<R>,
+    options: OpenRunOptions = {},
+  ): Promise<RunFolder<R>> {
     const recipe = await RunFolder.readRecipe(dir, spec);
     if (!options.lock) return new RunFolder(dir, spec, recipe, undefined);
     const lock = await RunLock.acquire(dir, options.command ?? process.argv.slice(1).join(' '), options.log);
@@ -252,7 +259,14 @@ export class RunFolder<R extends Record<string, unknown>> {
     if (first !== undefined) {
       throw new RunFolderError(
         'recipe-differs',
-        `--resume: recipe field ${first.field} differs: run has ${show(first.run)}, given ${show(first.given)}${diff.length > 1 ? ` (and ${diff.length - 1} more: ${diff.slice(1, 4).map((d) => d.field).join(', ')})` : ''}; resume with the run's settings (see ${join(dir, RUN_MANIFEST_FILE)}), or train into another folder`,
+        `--resume: recipe field ${first.field} differs: run has ${show(first.run)}, given ${show(first.given)}${
+          diff.length > 1
+            ? ` (and ${diff.length - 1} more: ${diff
+                .slice(1, 4)
+                .map((d) => d.field)
+                .join(', ')})`
+            : ''
+        }; resume with the run's settings (see ${join(dir, RUN_MANIFEST_FILE)}), or train into another folder`,
       );
     }
   }
@@ -267,7 +281,8 @@ export class RunFolder<R extends Record<string, unknown>> {
 
   private async removeOrphans(log?: (line: string) => void): Promise<void> {
     const removed = await removeOrphanedTempFiles(this.dir);
-    if (removed.length > 0) log?.(`[run] removed ${removed.length} temp file(s) of an interrupted write: ${removed.map((p) => basename(p)).join(', ')}`);
+    if (removed.length > 0)
+      log?.(`[run] removed ${removed.length} temp file(s) of an interrupted write: ${removed.map((p) => basename(p)).join(', ')}`);
   }
 
   /** Writes `name` (relative to the folder) atomically; needs the lock. */
@@ -303,7 +318,10 @@ export class RunFolder<R extends Record<string, unknown>> {
       Object.values(json.artefacts).every((r) => typeof r?.sha256 === 'string' && /^[0-9a-f]{64}$/.test(r.sha256));
     if (!ok) throw new CheckpointError('E_CHECKPOINT_FORMAT', `${path} is not an ${ARTEFACTS_FORMAT} v1 file`);
     if (json.sha256 !== sha256Hex(canonicalJson(json.artefacts))) {
-      throw new CheckpointError('E_CHECKPOINT_CORRUPT', `${path} fails its sha256 check (edited or corrupt); its artefacts must be rebuilt`);
+      throw new CheckpointError(
+        'E_CHECKPOINT_CORRUPT',
+        `${path} fails its sha256 check (edited or corrupt); its artefacts must be rebuilt`,
+      );
     }
     return json.artefacts;
   }
@@ -357,7 +375,11 @@ export class RunFolder<R extends Record<string, unknown>> {
     }
     const recipeSha = header.meta.recipeSha256;
     if (typeof recipeSha === 'string' && recipeSha !== this.recipeSha256) {
-      throw new StaleArtefactError(name, `${this.path(name)} was trained with another recipe than ${this.path(RUN_MANIFEST_FILE)}`, rebuild);
+      throw new StaleArtefactError(
+        name,
+        `${this.path(name)} was trained with another recipe than ${this.path(RUN_MANIFEST_FILE)}`,
+        rebuild,
+      );
     }
     return record;
   }
