@@ -117,6 +117,7 @@ function differences(a: Map<string, string>, b: Map<string, string>): string[] {
   return keys.filter((k) => a.get(k) !== b.get(k));
 }
 
+const killPoints: string[] = [];
 const summary = { kills: 0, killsMidWrite: 0, killsNotReached: 0, collisions: 0, diskFull: 0, corruption: 0, differences: 0, leftovers: 0 };
 
 describe.skipIf(!existsSync(CLI))('fault injection on run folders', () => {
@@ -145,10 +146,12 @@ describe.skipIf(!existsSync(CLI))('fault injection on run folders', () => {
     expect(ot.code, ot.stderr).toBe(0);
   }, 240_000);
 
-  afterAll(() => {
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
     console.log(
       `[fault-injection] kill points ${summary.kills} (${summary.killsMidWrite} mid-write, ${summary.killsNotReached} ran to completion first), collisions ${summary.collisions}, disk-full ${summary.diskFull}, corruption cases ${summary.corruption}: ${summary.differences} differences, ${summary.leftovers} leftover temp/lock files${summary.differences + summary.leftovers === 0 ? ', nothing lost' : ''}`,
     );
+    if (killPoints.length > 0) console.log(`[fault-injection] kill points (seed ${SEED}): ${killPoints.join(', ')}`);
   });
 
   it(`kill -9 at ${KILLS} seeded points of train and table, resume: identical files, no temp files`, async () => {
@@ -186,6 +189,7 @@ describe.skipIf(!existsSync(CLI))('fault injection on run folders', () => {
       run.child.kill('SIGKILL');
       const killed = await run.exited;
       summary.kills++;
+      killPoints.push(`${isTrain ? 'train' : 'table'}:${point}${midWrite ? '' : killed.signal === 'SIGKILL' ? '' : '(finished first)'}`);
       if (midWrite) summary.killsMidWrite++;
       if (killed.signal !== 'SIGKILL') summary.killsNotReached++;
       const resumed = runChild(isTrain ? ['train', '--out', dir, '--resume', ...TRAIN, ...TRAIN_TAIL] : args);

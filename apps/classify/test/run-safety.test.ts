@@ -2,7 +2,7 @@
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main, type Output } from '../src/index.js';
 
 function capture(): Output & { results: string[]; infos: string[] } {
@@ -68,6 +68,9 @@ describe('run-folder safety (issue #14 regressions)', () => {
       .png()
       .toFile(image);
   }, 120_000);
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
 
   it('1: train without --resume on a finished run refuses and keeps every file', async () => {
     const run = await copy();
@@ -82,7 +85,7 @@ describe('run-folder safety (issue #14 regressions)', () => {
   it('1: --force moves the old run aside instead of deleting it', async () => {
     const run = await copy();
     const before = await snapshot(run);
-    const r = await cli('train', '--out', run, '--force', ...recipe, '--seed', '3');
+    const r = await cli('train', '--out', run, '--force', ...recipe, '--seed', '3', '--epochs', '0.5');
     expect(r.code, r.stderr).toBe(0);
     const backup = r.stderr.match(/moved to (\S+)/)?.[1];
     expect(backup).toBeDefined();
@@ -212,12 +215,12 @@ describe('run-folder safety (issue #14 regressions)', () => {
   it('9: --checkpoint-every is a flag, and the default checkpoints within an epoch on small data', async () => {
     const run = join(root, 'every');
     await mkdir(run);
-    const r = await cli('train', '--out', run, ...recipe, '--checkpoint-every', '1');
+    const r = await cli('train', '--out', run, ...recipe, '--checkpoint-every', '1', '--epochs', '0.5');
     expect(r.code, r.stderr).toBe(0);
     const manifest = JSON.parse(await readFile(join(run, 'run.json'), 'utf8')) as { train: { checkpointEvery: number } };
     expect(manifest.train.checkpointEvery).toBe(1);
     const d = join(root, 'every-default');
-    const def = await cli('train', '--out', d, ...recipe);
+    const def = await cli('train', '--out', d, ...recipe, '--epochs', '0.5');
     expect(def.code, def.stderr).toBe(0);
     const dm = JSON.parse(await readFile(join(d, 'run.json'), 'utf8')) as { train: { checkpointEvery: number } };
     expect(dm.train.checkpointEvery).toBeGreaterThan(0);
