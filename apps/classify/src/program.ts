@@ -44,6 +44,12 @@ function addRecipeOptions(cmd: Command): Command {
     .addOption(new Option('--progress <mode>', 'progress output').choices(['auto', 'bar', 'lines', 'none']).default('auto'));
 }
 
+/** The first line of a message (YAML and other parsers add code frames on further lines), without a trailing colon. */
+function oneLine(message: string): string {
+  const first = message.split('\n').find((l) => l.trim() !== '') ?? message;
+  return first.trim().replace(/:$/, '');
+}
+
 /** Exit codes: 0 ok, 1 failure, 2 bad input (arguments, configuration, files). */
 function exitCodeOf(e: unknown): number {
   if (e instanceof AdaptNetError) return e.code === 'E_TRAINING_DIVERGED' || e.code === 'E_BACKEND' ? 1 : 2;
@@ -58,9 +64,13 @@ export function createProgram(out: Output = processOutput): Command {
       new Option('--backend <name>', 'tfjs backend (default: the fastest available)').choices(['tensorflow', 'native', 'wasm', 'cpu']),
     )
     .option('--verbose', 'print stack traces on errors')
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => out.result(s.replace(/\n$/, '')), writeErr: (s) => out.info(s.replace(/\n$/, '')) })
+    .configureOutput({
+      writeOut: (s) => out.result(s.replace(/\n$/, '')),
+      writeErr: (s) => out.info(s.replace(/\n$/, '')),
+      // Usage errors: one line, like every other error (`--help` shows the usage).
+      outputError: (s, write) => write(`adaptnet-classify: ${oneLine(s)} (see --help)`),
+    })
     .hook('preAction', (cmd) => {
       const backend = cmd.opts<{ backend?: BackendChoice }>().backend;
       if (backend !== undefined) process.env.ADAPTNET_BACKEND = backend;
@@ -78,7 +88,13 @@ export function createProgram(out: Output = processOutput): Command {
       .option('-r, --resolutions <list>', 'trained resolutions, largest = full network (default 28,24,20,16)', intList)
       .option('--width <w>', 'individual: the width trained', positive('--width'))
       .option('--resolution <r>', 'individual / resizable: the resolution trained', positiveInt('--resolution'))
-      .option('--resume', 'continue from <out>/train-state when it exists'),
+      .option(
+        '--checkpoint-every <n>',
+        'save a resumable checkpoint every n steps (default: 4 per epoch, at most every 500 steps)',
+        positiveInt('--checkpoint-every'),
+      )
+      .option('--resume', 'continue the run in <out> (the recipe must be identical; see README "runs/ safety")')
+      .option('--force', 'start over in a non-empty <out>: its old contents are moved to <out>.replaced-<UTC time>, nothing is deleted'),
   ).action(async (flags) => {
     await trainCommand(flags, out);
   });
@@ -91,6 +107,7 @@ export function createProgram(out: Output = processOutput): Command {
     .option('--resolution <r>', 'resolution (default: the largest trained)', positiveInt('--resolution'))
     .option('--calibration-samples <n>', 'training images for BN calibration (default 2000)', positiveInt('--calibration-samples'))
     .option('--max-batches <n>', 'evaluate on at most n batches of 500 (quick checks)', positiveInt('--max-batches'))
+    .option('--allow-untrained', 'evaluate a resolution the run did not train (refused otherwise)')
     .action(async (flags) => {
       await evalCommand(flags, out);
     });
@@ -201,7 +218,7 @@ export async function main(argv: readonly string[], out: Output = processOutput)
         : 2;
     }
     const verbose = argv.includes('--verbose');
-    out.info(`adaptnet-classify: error: ${(e as Error).message ?? String(e)}`);
+    out.info(`adaptnet-classify: error: ${oneLine((e as Error).message ?? String(e))}`);
     if (verbose && e instanceof Error && e.stack) out.info(e.stack);
     return exitCodeOf(e);
   }

@@ -1,9 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { BACKBONE_NAMES } from '@adaptnet/backbones';
-import { CheckpointError } from '@adaptnet/core';
-import { writeFileAtomic } from '@adaptnet/core/node';
 import { parseTrainConfig, type TrainConfig } from '@adaptnet/train';
+import { RunFolder, type RunFolderSpec } from '@adaptnet/train/node';
 import { z } from 'zod';
 
 export const RUN_MANIFEST = 'run.json';
@@ -16,9 +13,8 @@ export type ArchitectureName = (typeof ARCHITECTURES)[number];
 
 const normalization = z.object({ mean: z.array(z.number()), std: z.array(z.number().positive()) });
 
-const manifestSchema = z.object({
-  format: z.literal(RUN_FORMAT),
-  version: z.literal(RUN_VERSION),
+/** The recipe run.json records (besides `format` and `version`): network, data and training configuration. */
+const recipeSchema = z.object({
   model: z.object({
     architecture: z.enum(ARCHITECTURES),
     input: z.enum(['small', 'imagenet']),
@@ -40,41 +36,34 @@ const manifestSchema = z.object({
   train: z.record(z.string(), z.unknown()),
 });
 
-export type RunManifestFile = z.infer<typeof manifestSchema>;
+export type RunRecipe = z.infer<typeof recipeSchema>;
+
+/** The run folder description `@adaptnet/train/node`'s RunFolder works with. */
+export const RUN_SPEC: RunFolderSpec<RunRecipe> = {
+  format: RUN_FORMAT,
+  version: RUN_VERSION,
+  schema: recipeSchema,
+  tool: 'adaptnet-classify',
+};
 
 /** What a run directory records so that `eval`, `table` and `predict` rebuild the same network and data. */
-export interface RunManifest extends Omit<RunManifestFile, 'train'> {
+export interface RunManifest extends Omit<RunRecipe, 'train'> {
+  readonly format: typeof RUN_FORMAT;
+  readonly version: typeof RUN_VERSION;
   readonly train: TrainConfig;
 }
 
-export async function writeRunManifest(dir: string, manifest: RunManifest): Promise<void> {
-  await writeFileAtomic(join(dir, RUN_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+/** The manifest of a run recipe (validating its training configuration). */
+export function manifestOf(recipe: RunRecipe, source: string): RunManifest {
+  return { format: RUN_FORMAT, version: RUN_VERSION, ...recipe, train: parseTrainConfig(recipe.train, source) };
+}
+
+/** The recipe part of a manifest, as run.json stores it. */
+export function recipeOf(manifest: RunManifest): RunRecipe {
+  const { format: _f, version: _v, ...recipe } = manifest;
+  return recipe;
 }
 
 export async function readRunManifest(dir: string): Promise<RunManifest> {
-  const path = join(dir, RUN_MANIFEST);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    throw new CheckpointError(
-      'E_CHECKPOINT_MISSING',
-      `no training run in ${dir} (${RUN_MANIFEST} is missing); train one with: adaptnet-classify train --out ${dir}`,
-    );
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new CheckpointError('E_CHECKPOINT_CORRUPT', `${path} is not valid JSON: ${(e as Error).message}`);
-  }
-  const parsed = manifestSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new CheckpointError(
-      'E_CHECKPOINT_FORMAT',
-      `${path} is not an adaptnet-classify run manifest (${issue?.path.join('.') || '(root)'}: ${issue?.message})`,
-    );
-  }
-  return { ...parsed.data, train: parseTrainConfig(parsed.data.train, path) };
+  return manifestOf(await RunFolder.readRecipe(dir, RUN_SPEC), `${dir}/${RUN_MANIFEST}`);
 }

@@ -1,10 +1,14 @@
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { writeFileAtomic } from '@adaptnet/core/node';
 
-/** One JSON object per training step in a `.jsonl` file, appended in blocks. */
+/**
+ * One JSON object per training step in a `.jsonl` file. Records are committed in blocks (at each
+ * checkpoint) by rewriting the file atomically, so a crash never leaves a torn line.
+ */
 export class MetricsLog {
   private pending: string[] = [];
+  private committed: string | undefined;
 
   constructor(readonly path: string) {}
 
@@ -12,12 +16,18 @@ export class MetricsLog {
     this.pending.push(JSON.stringify(record));
   }
 
+  private async read(): Promise<string> {
+    if (this.committed === undefined) this.committed = await readFile(this.path, 'utf8').catch(() => '');
+    return this.committed;
+  }
+
   async flush(): Promise<void> {
     if (this.pending.length === 0) return;
-    const lines = this.pending;
+    const text = `${await this.read()}${this.pending.join('\n')}\n`;
     this.pending = [];
     await mkdir(dirname(this.path), { recursive: true });
-    await appendFile(this.path, `${lines.join('\n')}\n`);
+    await writeFileAtomic(this.path, text);
+    this.committed = text;
   }
 
   /**
@@ -25,12 +35,8 @@ export class MetricsLog {
    * resumed run's log has every step once.
    */
   async truncateAfter(step: number): Promise<void> {
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch {
-      return;
-    }
+    const text = await this.read();
+    if (text === '') return;
     const lines = text.split('\n').filter((l) => l.trim() !== '');
     const kept = lines.filter((l) => {
       try {
@@ -40,6 +46,10 @@ export class MetricsLog {
         return false;
       }
     });
-    if (kept.length !== lines.length) await writeFileAtomic(this.path, kept.length > 0 ? `${kept.join('\n')}\n` : '');
+    if (kept.length !== lines.length) {
+      const next = kept.length > 0 ? `${kept.join('\n')}\n` : '';
+      await writeFileAtomic(this.path, next);
+      this.committed = next;
+    }
   }
 }

@@ -3,6 +3,7 @@ import { loadCheckpoint, saveCheckpoint } from '@adaptnet/core/node';
 import type * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import type { TrainConfig } from './config.js';
+import { canonicalJson, sha256Hex } from './run/hash.js';
 
 /** Where training stands: the next iteration to run and what it needs to run exactly as before. */
 export interface TrainPosition {
@@ -27,7 +28,11 @@ const metaSchema = z.object({
   kind: z.literal('adaptnet-train-state'),
   position: positionSchema,
   config: z.record(z.string(), z.unknown()),
+  /** sha256 of the canonical JSON of { position, config } (the weights have their own in the header); absent in older states. */
+  sha256: z.string().optional(),
 });
+
+const sealOf = (position: unknown, config: unknown): string => sha256Hex(canonicalJson({ position, config }));
 
 const GROUPS = ['model', 'optimizer', 'extra'] as const;
 export type StateGroup = (typeof GROUPS)[number];
@@ -48,7 +53,10 @@ export async function saveTrainState(
 ): Promise<void> {
   const all = new Map<string, tf.Tensor>();
   for (const group of GROUPS) for (const [name, t] of tensors[group]) all.set(`${group}/${name}`, t);
-  await saveCheckpoint(dir, all, { architecture, meta: { kind: 'adaptnet-train-state', position, config } });
+  await saveCheckpoint(dir, all, {
+    architecture,
+    meta: { kind: 'adaptnet-train-state', position, config, sha256: sealOf(position, config) },
+  });
 }
 
 export interface LoadedTrainState {
@@ -64,6 +72,13 @@ export async function loadTrainState(dir: string, architecture: string): Promise
   if (!meta.success) {
     for (const t of tensors.values()) t.dispose();
     throw new CheckpointError('E_CHECKPOINT_FORMAT', `${dir} holds a checkpoint but not a training state (no position/config in its meta)`);
+  }
+  if (meta.data.sha256 !== undefined && meta.data.sha256 !== sealOf(meta.data.position, meta.data.config)) {
+    for (const t of tensors.values()) t.dispose();
+    throw new CheckpointError(
+      'E_CHECKPOINT_CORRUPT',
+      `training state ${dir}: its position and configuration fail their sha256 check (edited or corrupt)`,
+    );
   }
   const groups = { model: new Map<string, tf.Tensor>(), optimizer: new Map<string, tf.Tensor>(), extra: new Map<string, tf.Tensor>() };
   for (const [name, t] of tensors) {

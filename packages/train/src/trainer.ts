@@ -1,6 +1,15 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AdaptNetError, assertGradientsRegistered, CheckpointError, ConfigError, configKey, type ModelSpec } from '@adaptnet/core';
+import {
+  AdaptNetError,
+  assertGradientsRegistered,
+  CHECKPOINT_MANIFEST,
+  CheckpointError,
+  ConfigError,
+  configKey,
+  type ModelSpec,
+} from '@adaptnet/core';
 import { saveModule } from '@adaptnet/core/node';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainConfig } from './config.js';
@@ -38,6 +47,8 @@ export interface TrainerOptions {
   readonly progress?: ProgressMode;
   /** Where progress lines go. Default: stderr. */
   readonly log?: (line: string) => void;
+  /** Extra fields for the final weights' header `meta` (e.g. the run's recipe hash). */
+  readonly weightsMeta?: Readonly<Record<string, unknown>>;
 }
 
 export interface FitOptions {
@@ -94,6 +105,8 @@ export class Trainer {
   private readonly spec: ModelSpec | undefined;
   private readonly progressMode: ProgressMode;
   private readonly log: (line: string) => void;
+  /** Extra fields for the final weights' header `meta`; may be set until `fit` saves them. */
+  weightsMeta: Readonly<Record<string, unknown>>;
   private position: TrainPosition;
 
   constructor(options: TrainerOptions) {
@@ -105,6 +118,7 @@ export class Trainer {
     this.architecture = options.architecture ?? options.model.name;
     this.spec = options.spec;
     this.progressMode = options.progress ?? 'auto';
+    this.weightsMeta = options.weightsMeta ?? {};
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
     if (!Number.isInteger(this.data.batchesPerEpoch) || this.data.batchesPerEpoch <= 0) {
       throw new ConfigError(`the training data has ${this.data.batchesPerEpoch} batches per epoch; it needs at least one full batch`);
@@ -250,7 +264,7 @@ export class Trainer {
         widthRange: trainedWidthRange(this.config, this.model),
         resolutions: this.config.resolutions,
       },
-      meta: { trainConfig: this.config, steps: this.position.step },
+      meta: { ...this.weightsMeta, trainConfig: this.config, steps: this.position.step },
     });
     return dir;
   }
@@ -259,13 +273,9 @@ export class Trainer {
   async restore(): Promise<number | undefined> {
     if (this.outDir === undefined) throw new ConfigError('resume needs an output directory holding a training state');
     const dir = join(this.outDir, TRAIN_STATE_DIR);
-    let state: Awaited<ReturnType<typeof loadTrainState>>;
-    try {
-      state = await loadTrainState(dir, this.architecture);
-    } catch (e) {
-      if (e instanceof CheckpointError && e.code === 'E_CHECKPOINT_MISSING') return undefined;
-      throw e;
-    }
+    // No manifest: nothing to resume. A manifest whose weights are missing is a broken state, not an absent one.
+    if (!existsSync(join(dir, CHECKPOINT_MANIFEST))) return undefined;
+    const state = await loadTrainState(dir, this.architecture);
     try {
       checkResumable(state.config, this.config, dir);
       const vars = this.model.namedVariables();

@@ -3,11 +3,10 @@ import { join } from 'node:path';
 import { ConfigError, type SubnetConfig } from '@adaptnet/core';
 import { initBackend } from '@adaptnet/core/node';
 import { MODEL_DIR } from '@adaptnet/train';
-import { loadTrainedModel } from '../model.js';
 import type { Output } from '../output.js';
-import { readRunManifest } from '../run-manifest.js';
+import { loadVerifiedModel, openRun } from '../run-folder.js';
 import { measureGrid } from './evaluate.js';
-import { type TrainFlags, trainCommand } from './train.js';
+import { prepareRun, type TrainFlags, trainCommand } from './train.js';
 
 export const COMPARE_STRATEGIES = ['individual', 'usnet', 'mutualnet'] as const;
 type Compared = (typeof COMPARE_STRATEGIES)[number];
@@ -56,10 +55,20 @@ async function finished(dir: string): Promise<boolean> {
 export async function compareCommand(flags: CompareFlags, out: Output): Promise<CompareResult> {
   const configs = flags.configs ?? DEFAULT_COMPARE_CONFIGS;
   const strategies = flags.strategies ?? COMPARE_STRATEGIES;
+  const resolutions = flags.resolutions ?? [...new Set([28, ...configs.map((c) => c.resolution)])].sort((a, b) => b - a);
+  // The whole recipe and every configuration are checked before any run folder is created.
+  const { manifest: recipe } = await prepareRun({ ...flags, out: flags.out, strategy: 'mutualnet', resolutions });
+  const { min, max } = recipe.model.widthRange;
+  for (const c of configs) {
+    if (c.width < min || c.width > max)
+      throw new ConfigError(`--configs: width ${c.width} is outside the trained width range [${min}, ${max}]`);
+    if (!resolutions.includes(c.resolution)) {
+      throw new ConfigError(`--configs: resolution ${c.resolution} is not among --resolutions ${resolutions.join(',')}`);
+    }
+  }
   await initBackend({ log: (line) => out.info(line) });
   const top1: Record<string, number[]> = {};
   let macs: number[] = [];
-  const resolutions = flags.resolutions ?? [...new Set([28, ...configs.map((c) => c.resolution)])].sort((a, b) => b - a);
   for (const strategy of strategies) {
     const runs: { dir: string; configs: SubnetConfig[] }[] =
       strategy === 'individual'
@@ -84,8 +93,8 @@ export async function compareCommand(flags: CompareFlags, out: Output): Promise<
           out,
         );
       }
-      const manifest = await readRunManifest(run.dir);
-      const model = await loadTrainedModel(run.dir, manifest);
+      const { folder, manifest } = await openRun(run.dir);
+      const { model } = await loadVerifiedModel(folder, manifest);
       try {
         for (const c of run.configs) {
           const table = await measureGrid(

@@ -1,17 +1,17 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Backbone } from '@adaptnet/backbones';
 import { ConfigError } from '@adaptnet/core';
 import { initBackend } from '@adaptnet/core/node';
-import { type EvaluateGridOptions, evaluateGrid, formatFrontier, type QueryTable } from '@adaptnet/query-table';
+import { type EvaluateGridOptions, evaluateGrid, formatFrontier, type QueryTable, weightsFingerprint } from '@adaptnet/query-table';
 import { evaluateGridToFile, loadQueryTable, renderPlot, saveQueryTable } from '@adaptnet/query-table/node';
 import { calibrationStream, evalStream, loadSplit } from '../data.js';
-import { architectureId, loadTrainedModel } from '../model.js';
+import { checkResolution } from '../limits.js';
+import { architectureId } from '../model.js';
 import type { Output } from '../output.js';
-import { type RunManifest, readRunManifest } from '../run-manifest.js';
+import { type ClassifyRun, loadVerifiedModel, openRun, PLOT_FILE, rebuildTableCommand, TABLE_FILE, tableSha256 } from '../run-folder.js';
+import type { RunManifest } from '../run-manifest.js';
 
-export const TABLE_FILE = 'table.json';
-export const PLOT_FILE = 'table.svg';
+export { PLOT_FILE, TABLE_FILE } from '../run-folder.js';
 
 export interface MeasureOptions {
   readonly calibrationSamples?: number;
@@ -75,34 +75,69 @@ export interface TableFlags {
   readonly png?: boolean;
 }
 
+/**
+ * Why an existing table.json cannot be resumed (undefined: it can): unreadable, recorded but
+ * modified since, or measured on other weights. Such a file is moved aside, not deleted.
+ */
+async function unusableTable(folder: ClassifyRun, path: string, model: Backbone): Promise<string | undefined> {
+  let existing: QueryTable;
+  try {
+    existing = await loadQueryTable(path);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  if (existing.model.weightsSha256 !== undefined && existing.model.weightsSha256 !== weightsFingerprint(model)) {
+    return 'it was measured on other weights';
+  }
+  const recorded = (await folder.artefacts())[TABLE_FILE];
+  if (recorded !== undefined && existing.complete) {
+    try {
+      await folder.verifyArtefact(TABLE_FILE, await tableSha256(path), rebuildTableCommand(folder.dir));
+    } catch (e) {
+      return (e as Error).message.replace(/; rebuild it with.*$/, '');
+    }
+  }
+  return undefined;
+}
+
 /** `adaptnet-classify table`: the query table next to the weights, its plot, and the frontier. */
 export async function tableCommand(flags: TableFlags, out: Output): Promise<QueryTable> {
-  const manifest = await readRunManifest(flags.run);
-  await initBackend({ log: (line) => out.info(line) });
-  const model = await loadTrainedModel(flags.run, manifest);
+  const { folder, manifest } = await openRun(flags.run, { lock: true, log: (line) => out.info(line) });
   try {
-    const path = join(flags.run, TABLE_FILE);
-    const table = await measureGrid(manifest, model, trainedGrid(manifest, flags.widthStep), {
-      checkpointPath: path,
-      log: (line) => out.info(line),
-      ...(flags.calibrationSamples === undefined ? {} : { calibrationSamples: flags.calibrationSamples }),
-      ...(flags.latencyRuns === undefined ? {} : { latencyRuns: flags.latencyRuns }),
-      ...(flags.maxBatches === undefined ? {} : { maxBatches: flags.maxBatches }),
-    });
-    await saveQueryTable(table, path);
-    const svgPath = join(flags.run, PLOT_FILE);
-    const pngPath = flags.png ? svgPath.replace(/\.svg$/, '.png') : undefined;
-    await renderPlot(table, {
-      svgPath,
-      ...(pngPath === undefined ? {} : { pngPath }),
-      title: `${manifest.train.strategy} ${manifest.model.architecture} on ${manifest.data.dataset}`,
-    });
-    out.result(formatFrontier(table));
-    out.result(`table: ${path}`);
-    out.result(`plot: ${svgPath}${pngPath ? ` (and ${pngPath})` : ''}`);
-    return table;
+    await initBackend({ log: (line) => out.info(line) });
+    const { model, record } = await loadVerifiedModel(folder, manifest);
+    try {
+      const path = folder.path(TABLE_FILE);
+      if (existsSync(path)) {
+        const why = await unusableTable(folder, path, model);
+        if (why !== undefined)
+          out.info(`[table] ${path} cannot be resumed (${why}); moved it to ${await folder.setAside(TABLE_FILE)} and starting over`);
+      }
+      const table = await measureGrid(manifest, model, trainedGrid(manifest, flags.widthStep), {
+        checkpointPath: path,
+        log: (line) => out.info(line),
+        ...(flags.calibrationSamples === undefined ? {} : { calibrationSamples: flags.calibrationSamples }),
+        ...(flags.latencyRuns === undefined ? {} : { latencyRuns: flags.latencyRuns }),
+        ...(flags.maxBatches === undefined ? {} : { maxBatches: flags.maxBatches }),
+      });
+      await saveQueryTable(table, path);
+      await folder.record(TABLE_FILE, { sha256: await tableSha256(path), from: { model: record.sha256 } });
+      const svgPath = folder.path(PLOT_FILE);
+      const pngPath = flags.png ? svgPath.replace(/\.svg$/, '.png') : undefined;
+      await renderPlot(table, {
+        svgPath,
+        ...(pngPath === undefined ? {} : { pngPath }),
+        title: `${manifest.train.strategy} ${manifest.model.architecture} on ${manifest.data.dataset}`,
+      });
+      out.result(formatFrontier(table));
+      out.result(`table: ${path}`);
+      out.result(`plot: ${svgPath}${pngPath ? ` (and ${pngPath})` : ''}`);
+      return table;
+    } finally {
+      model.dispose();
+    }
   } finally {
-    model.dispose();
+    await folder.close();
   }
 }
 
@@ -112,16 +147,34 @@ export interface EvalFlags {
   readonly resolution?: number;
   readonly calibrationSamples?: number;
   readonly maxBatches?: number;
+  /** Evaluate a resolution the run did not train (refused otherwise). */
+  readonly allowUntrained?: boolean;
+}
+
+/** The resolutions a run trained. */
+export function trainedResolutions(manifest: RunManifest): readonly number[] {
+  const t = manifest.train;
+  return t.strategy === 'individual' && t.resolution !== undefined ? [t.resolution] : t.resolutions;
 }
 
 /** `adaptnet-classify eval`: calibrate and evaluate one configuration (default: the full network). */
 export async function evalCommand(flags: EvalFlags, out: Output): Promise<QueryTable> {
-  const manifest = await readRunManifest(flags.run);
+  const { folder, manifest } = await openRun(flags.run);
+  const trained = trainedResolutions(manifest);
+  const resolution = flags.resolution ?? Math.max(...trained);
+  checkResolution(resolution, manifest.model.inChannels, undefined, '--resolution');
+  if (!trained.includes(resolution)) {
+    if (!flags.allowUntrained) {
+      throw new ConfigError(
+        `--resolution ${resolution}: resolution ${resolution} was not trained (trained: ${trained.join(', ')}); pass --allow-untrained to evaluate it anyway`,
+      );
+    }
+    out.info(`[eval] note: resolution ${resolution} was not trained (trained: ${trained.join(', ')}); expect lower accuracy`);
+  }
   await initBackend({ log: (line) => out.info(line) });
-  const model = await loadTrainedModel(flags.run, manifest);
+  const { model } = await loadVerifiedModel(folder, manifest);
   try {
     const width = flags.width ?? manifest.model.widthRange.max;
-    const resolution = flags.resolution ?? Math.max(...manifest.train.resolutions);
     const table = await measureGrid(
       manifest,
       model,
@@ -141,10 +194,4 @@ export async function evalCommand(flags: EvalFlags, out: Output): Promise<QueryT
   } finally {
     model.dispose();
   }
-}
-
-export async function loadRunTable(run: string, table?: string): Promise<QueryTable> {
-  const path = table ?? join(run, TABLE_FILE);
-  if (!existsSync(path)) throw new ConfigError(`no query table at ${path}; build it with: adaptnet-classify table --run ${run}`);
-  return loadQueryTable(path);
 }

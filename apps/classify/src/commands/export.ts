@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { ConfigError, configKey, type SubnetConfig, widthInRange } from '@adaptnet/core';
 import { initBackend } from '@adaptnet/core/node';
 import { exportSubnet, type SubnetMetadata, subnetMetadata } from '@adaptnet/export';
@@ -8,10 +7,8 @@ import { calibrate } from '@adaptnet/norm';
 import type { QueryTable, TableRow } from '@adaptnet/query-table';
 import type * as tf from '@tensorflow/tfjs-core';
 import { calibrationStream, loadSplit } from '../data.js';
-import { loadTrainedRun } from '../model.js';
 import type { Output } from '../output.js';
-import { readRunManifest } from '../run-manifest.js';
-import { loadRunTable, TABLE_FILE } from './evaluate.js';
+import { checkTableMatchesWeights, loadVerifiedModel, loadVerifiedTable, openRun, TABLE_FILE } from '../run-folder.js';
 
 export interface ExportFlags {
   readonly run: string;
@@ -41,18 +38,20 @@ export async function exportCommand(flags: ExportFlags, out: Output): Promise<Ex
   if (!named && flags.maxMflops === undefined) throw new ConfigError('give the configuration: --width W --resolution R, or --max-mflops N');
   if (named && (flags.width === undefined || flags.resolution === undefined))
     throw new ConfigError('--width and --resolution go together (or use --max-mflops N)');
-  const manifest = await readRunManifest(flags.run);
-  const tablePath = flags.table ?? join(flags.run, TABLE_FILE);
+  const { folder, manifest } = await openRun(flags.run);
+  const tablePath = flags.table ?? folder.path(TABLE_FILE);
+  // The table and the weights are verified against the run's records before either is used.
   const table: QueryTable | undefined =
-    flags.maxMflops !== undefined || existsSync(tablePath) ? await loadRunTable(flags.run, flags.table) : undefined;
+    flags.maxMflops !== undefined || existsSync(tablePath) ? await loadVerifiedTable(folder, flags.table) : undefined;
   const config: SubnetConfig =
     flags.maxMflops !== undefined
       ? (table as QueryTable).query({ maxMacs: flags.maxMflops * 1e6 }).config
       : { width: flags.width as number, resolution: flags.resolution as number };
   const row: TableRow | undefined = table?.rows.find((r) => r.key === configKey(config));
   await initBackend({ log: false });
-  const { model } = await loadTrainedRun(flags.run, manifest);
+  const { model } = await loadVerifiedModel(folder, manifest);
   try {
+    if (table !== undefined) checkTableMatchesWeights(table, model, tablePath, folder.dir);
     const range = model.widthRange;
     if (!widthInRange(config.width, range))
       throw new ConfigError(`--width ${config.width} is outside the run's width range [${range.min}, ${range.max}]`);
@@ -105,5 +104,6 @@ export async function exportCommand(flags: ExportFlags, out: Output): Promise<Ex
     }
   } finally {
     model.dispose();
+    await folder.close();
   }
 }

@@ -1,14 +1,12 @@
-import { readFile } from 'node:fs/promises';
 import { ConfigError } from '@adaptnet/core';
 import { initBackend } from '@adaptnet/core/node';
 import { BatchStream, createImageDataset } from '@adaptnet/data';
 import type { Budget, TableRow } from '@adaptnet/query-table';
+import { INPUT_LIMITS, readInputFile } from '@adaptnet/train/node';
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
-import { loadTrainedModel } from '../model.js';
 import type { Output } from '../output.js';
-import { readRunManifest } from '../run-manifest.js';
-import { loadRunTable } from './evaluate.js';
+import { checkTableMatchesWeights, loadVerifiedModel, loadVerifiedTable, openRun, retrainCommand, TABLE_FILE } from '../run-folder.js';
 
 export interface BudgetFlags {
   readonly maxMflops?: number;
@@ -37,8 +35,10 @@ export interface QueryFlags extends BudgetFlags {
 
 /** `adaptnet-classify query`: the best configuration within a budget. */
 export async function queryCommand(flags: QueryFlags, out: Output): Promise<TableRow> {
-  const table = await loadRunTable(flags.run, flags.table);
   const budget = budgetOf(flags);
+  const { folder } = await openRun(flags.run);
+  if (flags.table === undefined) await folder.verifyCheckpoint('model', retrainCommand(flags.run));
+  const table = await loadVerifiedTable(folder, flags.table);
   const row = budget === undefined ? (table.frontier[table.frontier.length - 1] as TableRow) : table.query(budget);
   out.result(flags.json ? JSON.stringify(row) : describeRow(row));
   return row;
@@ -63,16 +63,11 @@ export interface Prediction {
  * stored BN statistics (no recalibration), and classifies one image.
  */
 export async function predictCommand(flags: PredictFlags, out: Output): Promise<Prediction> {
-  const manifest = await readRunManifest(flags.run);
-  const table = await loadRunTable(flags.run, flags.table);
   const budget = budgetOf(flags);
+  const bytes = await readInputFile(flags.image, INPUT_LIMITS.imageBytes, 'image');
+  const { folder, manifest } = await openRun(flags.run);
+  const table = await loadVerifiedTable(folder, flags.table);
   const row = budget === undefined ? (table.frontier[table.frontier.length - 1] as TableRow) : table.query(budget);
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(flags.image);
-  } catch (e) {
-    throw new ConfigError(`cannot read image ${flags.image}: ${(e as Error).message}`);
-  }
   const { height, width } = manifest.data;
   const channels = manifest.model.inChannels;
   let decoded: Buffer;
@@ -95,8 +90,9 @@ export async function predictCommand(flags: PredictFlags, out: Output): Promise<
     labels: Int32Array.of(0),
   });
   await initBackend({ log: false });
-  const model = await loadTrainedModel(flags.run, manifest);
+  const { model } = await loadVerifiedModel(folder, manifest);
   try {
+    checkTableMatchesWeights(table, model, flags.table ?? folder.path(TABLE_FILE), flags.run);
     table.applyStatistics(model, row.config);
     const stream = new BatchStream(one, {
       batchSize: 1,

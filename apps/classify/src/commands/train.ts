@@ -1,12 +1,13 @@
-import { mkdir } from 'node:fs/promises';
-import type { Range } from '@adaptnet/core';
+import { ConfigError, type Range } from '@adaptnet/core';
 import { initBackend } from '@adaptnet/core/node';
 import type { ImageDataset, ImageSource } from '@adaptnet/data';
-import { parseTrainConfig, readConfigFile, type TrainConfig, Trainer, type TrainSummary } from '@adaptnet/train';
+import { MODEL_DIR, parseTrainConfig, readConfigFile, type TrainConfig, Trainer, type TrainSummary } from '@adaptnet/train';
+import { checkInputFile, INPUT_LIMITS, RunFolder } from '@adaptnet/train/node';
 import { defaultNormalization, loadSplit, trainStream } from '../data.js';
+import { checkResolution } from '../limits.js';
 import { architectureId, buildModel, modelSpecOf } from '../model.js';
 import type { Output } from '../output.js';
-import { type ArchitectureName, type RunManifest, writeRunManifest } from '../run-manifest.js';
+import { type ArchitectureName, RUN_SPEC, type RunManifest, recipeOf } from '../run-manifest.js';
 
 /** Flags of `train`; undefined ones come from `--config` or the defaults. */
 export interface TrainFlags {
@@ -26,7 +27,11 @@ export interface TrainFlags {
   readonly batchSize?: number;
   readonly lr?: number;
   readonly seed?: number;
+  /** Checkpoint every n steps (default: a quarter epoch, at most 500 steps). */
+  readonly checkpointEvery?: number;
   readonly resume?: boolean;
+  /** Start over in a non-empty --out: its contents move to `<out>.replaced-<UTC time>`. */
+  readonly force?: boolean;
   readonly progress?: 'auto' | 'bar' | 'lines' | 'none';
 }
 
@@ -43,10 +48,13 @@ const DEFAULTS = { architecture: 'mobilenet-v1-fashion', dataset: 'fashion-mnist
 export interface PreparedRun {
   readonly manifest: RunManifest;
   readonly train: ImageDataset | ImageSource;
+  /** The config file's contents (empty without --config). */
+  readonly configFile: Record<string, unknown>;
 }
 
 /** Resolves flags + config file into a run manifest (validated), loading the training split. */
 export async function prepareRun(flags: TrainFlags): Promise<PreparedRun> {
+  if (flags.config !== undefined) await checkInputFile(flags.config, INPUT_LIMITS.configBytes, 'config file');
   const file = flags.config === undefined ? {} : await readConfigFile(flags.config);
   const app = Object.fromEntries(APP_KEYS.filter((k) => k in file).map((k) => [k, file[k]])) as Record<string, unknown>;
   const trainerFile = Object.fromEntries(Object.entries(file).filter(([k]) => !(APP_KEYS as readonly string[]).includes(k)));
@@ -60,6 +68,7 @@ export async function prepareRun(flags: TrainFlags): Promise<PreparedRun> {
     epochs: flags.epochs,
     batchSize: flags.batchSize,
     seed: flags.seed,
+    checkpointEvery: flags.checkpointEvery,
     widthRange,
   });
   const merged: Record<string, unknown> = { strategy: DEFAULTS.strategy, resolutions: DEFAULTS.resolutions, ...trainerFile, ...overrides };
@@ -70,6 +79,9 @@ export async function prepareRun(flags: TrainFlags): Promise<PreparedRun> {
   const dataDir = flags.dataDir ?? (app.dataDir as string | undefined);
   const trainSubset = flags.trainSubset ?? (app.trainSubset as number | undefined);
   const data = await loadSplit({ dataset, ...(dataDir === undefined ? {} : { dir: dataDir }) }, 'train');
+  for (const r of [...train.resolutions, ...(train.resolution === undefined ? [] : [train.resolution])]) {
+    checkResolution(r, data.channels, train.batchSize);
+  }
   const small = Math.max(data.height ?? 0, data.width ?? 0) <= 64;
   const norm = defaultNormalization(dataset);
   const manifest: RunManifest = {
@@ -95,38 +107,68 @@ export async function prepareRun(flags: TrainFlags): Promise<PreparedRun> {
     },
     train,
   };
-  return { manifest, train: data };
+  return { manifest, train: data, configFile: file };
 }
 
-/** `adaptnet-classify train`: trains (or resumes) a run and writes its weights to `<out>/model`. */
+/** Checkpoints per epoch when `checkpointEvery` is not given: a kill loses at most a quarter epoch (and never more than 500 steps). */
+const CHECKPOINTS_PER_EPOCH = 4;
+
+/**
+ * `adaptnet-classify train`: trains (or resumes) a run and writes its weights to `<out>/model`.
+ * Everything is validated before the run folder is touched; the folder is locked while training.
+ */
 export async function trainCommand(flags: TrainFlags, out: Output): Promise<TrainSummary> {
-  const { manifest, train } = await prepareRun(flags);
+  const prepared = await prepareRun(flags);
+  let manifest = prepared.manifest;
   await initBackend({ log: (line) => out.info(line) });
-  await mkdir(flags.out, { recursive: true });
-  await writeRunManifest(flags.out, manifest);
   const model = buildModel(manifest.model, manifest.train);
-  const stream = trainStream(train, manifest.data, manifest.train.batchSize, manifest.train.seed);
-  const trainer = new Trainer({
-    model,
-    config: manifest.train,
-    data: stream,
-    outDir: flags.out,
-    architecture: architectureId(manifest.model),
-    spec: modelSpecOf(manifest.model, manifest.train),
-    progress: flags.progress ?? 'auto',
-    log: (line) => out.info(line),
-  });
-  out.info(
-    `[train] ${manifest.train.strategy} on ${manifest.data.dataset} (${stream.source.size} images, ${stream.batchesPerEpoch} batches of ${manifest.train.batchSize} per epoch), ${manifest.model.architecture}, widths [${manifest.model.widthRange.min}, ${manifest.model.widthRange.max}], resolutions ${manifest.train.resolutions.join('/')}, ${manifest.train.epochs} epoch(s) = ${trainer.totalSteps} steps`,
-  );
+  let trainer: Trainer | undefined;
+  let folder: RunFolder<ReturnType<typeof recipeOf>> | undefined;
   try {
+    const stream = trainStream(prepared.train, manifest.data, manifest.train.batchSize, manifest.train.seed);
+    if (stream.batchesPerEpoch < 1) {
+      throw new ConfigError(
+        `--batch-size ${manifest.train.batchSize} is larger than the ${stream.source.size} training images; use at most ${stream.source.size}`,
+      );
+    }
+    if (!configuredCheckpointEvery(flags, prepared.configFile)) {
+      const every = Math.min(500, Math.max(1, Math.ceil(stream.batchesPerEpoch / CHECKPOINTS_PER_EPOCH)));
+      manifest = { ...manifest, train: { ...manifest.train, checkpointEvery: every } };
+    }
+    trainer = new Trainer({
+      model,
+      config: manifest.train,
+      data: stream,
+      outDir: flags.out,
+      architecture: architectureId(manifest.model),
+      spec: modelSpecOf(manifest.model, manifest.train),
+      progress: flags.progress ?? 'auto',
+      log: (line) => out.info(line),
+    });
+    folder = await RunFolder.create(flags.out, recipeOf(manifest), RUN_SPEC, {
+      ...(flags.resume === undefined ? {} : { resume: flags.resume }),
+      ...(flags.force === undefined ? {} : { force: flags.force }),
+      resumeMayChange: ['train.checkpointEvery'],
+      command: 'adaptnet-classify train',
+      log: (line) => out.info(line),
+    });
+    trainer.weightsMeta = { recipeSha256: folder.recipeSha256 };
+    out.info(
+      `[train] ${manifest.train.strategy} on ${manifest.data.dataset} (${stream.source.size} images, ${stream.batchesPerEpoch} batches of ${manifest.train.batchSize} per epoch), ${manifest.model.architecture}, widths [${manifest.model.widthRange.min}, ${manifest.model.widthRange.max}], resolutions ${manifest.train.resolutions.join('/')}, ${manifest.train.epochs} epoch(s) = ${trainer.totalSteps} steps, checkpoint every ${manifest.train.checkpointEvery}`,
+    );
     const summary = await trainer.fit({ resume: flags.resume ?? false });
+    if (summary.modelDir !== undefined) await folder.recordCheckpoint(MODEL_DIR);
     out.info(
       `[train] done: ${summary.steps} steps in ${summary.seconds.toFixed(1)} s (${summary.imagesPerSecond.toFixed(0)} img/s); weights in ${summary.modelDir}`,
     );
     return summary;
   } finally {
-    trainer.dispose();
+    trainer?.dispose();
     model.dispose();
+    await folder?.close();
   }
+}
+
+function configuredCheckpointEvery(flags: TrainFlags, file: Record<string, unknown>): boolean {
+  return flags.checkpointEvery !== undefined || 'checkpointEvery' in file;
 }

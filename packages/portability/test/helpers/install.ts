@@ -22,7 +22,9 @@ const IMPORT = /^import\s+(?:(\*\s+as\s+\w+)|\{([^}]*)\}|(\w+))?\s*(?:from\s+)?[
 export function commonJsExample(esm: string): string {
   const head: string[] = [];
   const body: string[] = [];
-  for (const line of esm.split('\n')) {
+  // esbuild gathers `export const x = …` into one `export { x };` clause: CommonJS has no use for it.
+  const withoutExports = esm.replace(/^export\s*\{[^}]*\};?$/gm, '');
+  for (const line of withoutExports.split('\n')) {
     const m = IMPORT.exec(line.trim());
     if (!m) {
       body.push(line.replace(/^export\s+(?=const|let|function|class)/, ''));

@@ -1,0 +1,18 @@
+/**
+ * Node-only part of @adaptnet/train: run folders (locking, atomic commits, artefact records,
+ * recipe checks on resume) and size-capped input files, shared by every AdaptNet app.
+ */
+export { RunFolderError, type RunFolderReason, StaleArtefactError } from './run/errors.js';
+export { canonicalJson, type FieldDifference, jsonDifferences, sha256Hex } from './run/hash.js';
+export { checkInputFile, INPUT_LIMITS, readInputFile } from './run/input-file.js';
+export { LOCK_FILE, type LockOwner, RunLock } from './run/lock.js';
+export {
+  ARTEFACTS_FILE,
+  type ArtefactRecord,
+  type CreateRunOptions,
+  type OpenRunOptions,
+  RUN_MANIFEST_FILE,
+  RunFolder,
+  type RunFolderSpec,
+} from './run/run-folder.js';
+export { removeOrphanedTempFiles, TEMP_FILE_PATTERN } from './run/temp-files.js';
