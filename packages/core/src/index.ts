@@ -40,7 +40,7 @@ export {
 } from './kernels/coverage.js';
 export { type FillReason, installKernelFills, KERNEL_FILLS, type KernelFill } from './kernels/registry.js';
 export { MODEL_SPEC_FORMAT, MODEL_SPEC_VERSION, type ModelSpec, modelSpecSchema, parseModelSpec } from './model-spec.js';
-export { type Cost, type LayerCost, leafCost, Module, sequentialCost } from './module.js';
+export { type Cost, type LayerCost, leafCost, Module, type ParameterRole, sequentialCost } from './module.js';
 export {
   BATCH_NORM_GRAD_KERNEL,
   BATCH_NORM_TRAIN_KERNEL,

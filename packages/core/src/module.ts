@@ -41,12 +41,19 @@ export function sequentialCost(steps: ReadonlyArray<(inShape: readonly number[])
 }
 
 /**
+ * What a variable is, declared when it is created: optimisers and weight decay read it instead of
+ * asking which class owns the variable (`instanceof` breaks when ESM and CJS copies of a package meet).
+ */
+export type ParameterRole = 'conv-weight' | 'depthwise-weight' | 'dense-weight' | 'bias' | 'bn-gamma' | 'bn-beta' | 'bn-statistic';
+
+/**
  * Base of every AdaptNet layer and model. `forward` and `cost` walk the same tree, so the FLOPs
  * counter cannot disagree with the network that runs.
  */
 export abstract class Module {
   readonly name: string;
   private readonly ownVariables = new Map<string, Variable>();
+  private readonly roles = new Map<string, ParameterRole>();
   private readonly children = new Map<string, Module>();
 
   constructor(name: string) {
@@ -57,11 +64,12 @@ export abstract class Module {
 
   abstract cost(inShape: readonly number[], ctx: ForwardContext): Cost;
 
-  protected addVariable<V extends Variable>(localName: string, variable: V): V {
+  protected addVariable<V extends Variable>(localName: string, variable: V, role: ParameterRole): V {
     if (this.ownVariables.has(localName) || this.children.has(localName)) {
       throw new ConfigError(`${this.name}: duplicate parameter name '${localName}'`);
     }
     this.ownVariables.set(localName, variable);
+    this.roles.set(localName, role);
     return variable;
   }
 
@@ -79,6 +87,16 @@ export abstract class Module {
     for (const [n, v] of this.ownVariables) out.set(prefix + n, v);
     for (const [n, m] of this.children) {
       for (const [cn, v] of m.namedVariables(`${prefix}${n}.`)) out.set(cn, v);
+    }
+    return out;
+  }
+
+  /** The role of every variable, by the same dotted paths as `namedVariables`. */
+  namedRoles(prefix = ''): Map<string, ParameterRole> {
+    const out = new Map<string, ParameterRole>();
+    for (const [n, role] of this.roles) out.set(prefix + n, role);
+    for (const [n, m] of this.children) {
+      for (const [cn, role] of m.namedRoles(`${prefix}${n}.`)) out.set(cn, role);
     }
     return out;
   }

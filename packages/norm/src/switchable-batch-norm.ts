@@ -107,10 +107,12 @@ export class SwitchableBatchNorm extends Module {
       this.sharedGamma = this.addVariable(
         'gamma',
         newVariable(() => tf.ones([this.channels]), true),
+        'bn-gamma',
       );
       this.sharedBeta = this.addVariable(
         'beta',
         newVariable(() => tf.zeros([this.channels]), true),
+        'bn-beta',
       );
     }
     for (const config of configs) {
@@ -296,21 +298,25 @@ export class SwitchableBatchNorm extends Module {
         ? this.addVariable(
             `${key}.gamma`,
             newVariable(() => tf.ones([this.channels]), true),
+            'bn-gamma',
           )
         : undefined,
       beta: affine
         ? this.addVariable(
             `${key}.beta`,
             newVariable(() => tf.zeros([this.channels]), true),
+            'bn-beta',
           )
         : undefined,
       mean: this.addVariable(
         `${key}.running_mean`,
         newVariable(() => tf.zeros([this.channels]), false),
+        'bn-statistic',
       ),
       variance: this.addVariable(
         `${key}.running_var`,
         newVariable(() => tf.ones([this.channels]), false),
+        'bn-statistic',
       ),
       trainedResolution,
     };

@@ -46,8 +46,9 @@ export class SlimConv2d extends SlimLayer {
     this.kernel = this.addVariable(
       'kernel',
       uniformVariable(rng, [kh, kw, this.inPlan.full, this.outPlan.full], kh * kw * this.inPlan.full),
+      'conv-weight',
     );
-    this.bias = options.useBias ? this.addVariable('bias', zerosVariable([this.outPlan.full])) : undefined;
+    this.bias = options.useBias ? this.addVariable('bias', zerosVariable([this.outPlan.full]), 'bias') : undefined;
   }
 
   forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {

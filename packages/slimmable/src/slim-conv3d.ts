@@ -41,8 +41,9 @@ export class SlimConv3d extends SlimLayer {
     this.kernel = this.addVariable(
       'kernel',
       uniformVariable(rng, [kd, kh, kw, this.inPlan.full, this.outPlan.full], kd * kh * kw * this.inPlan.full),
+      'conv-weight',
     );
-    this.bias = options.useBias ? this.addVariable('bias', zerosVariable([this.outPlan.full])) : undefined;
+    this.bias = options.useBias ? this.addVariable('bias', zerosVariable([this.outPlan.full]), 'bias') : undefined;
   }
 
   forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {

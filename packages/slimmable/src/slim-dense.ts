@@ -28,9 +28,9 @@ export class SlimDense extends SlimLayer {
     this.inPlan = this.plan('input', options.inUnits, options.input);
     this.outPlan = this.plan('output', options.outUnits, { ...options.output, fixedTail: 0 });
     const rng = options.rng ?? new Rng(0);
-    this.kernel = this.addVariable('kernel', uniformVariable(rng, [this.inPlan.full, this.outPlan.full], this.inPlan.full));
+    this.kernel = this.addVariable('kernel', uniformVariable(rng, [this.inPlan.full, this.outPlan.full], this.inPlan.full), 'dense-weight');
     this.bias =
-      options.useBias === false ? undefined : this.addVariable('bias', uniformVariable(rng, [this.outPlan.full], this.inPlan.full));
+      options.useBias === false ? undefined : this.addVariable('bias', uniformVariable(rng, [this.outPlan.full], this.inPlan.full), 'bias');
   }
 
   forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {

@@ -35,8 +35,8 @@ export class SlimDepthwiseConv2d extends SlimLayer {
     this.padding = checkPadding(name, options.padding ?? 'same', 2);
     const [kh, kw] = this.k as [number, number];
     const rng = options.rng ?? new Rng(0);
-    this.kernel = this.addVariable('kernel', uniformVariable(rng, [kh, kw, this.channelPlan.full, 1], kh * kw));
-    this.bias = options.useBias ? this.addVariable('bias', zerosVariable([this.channelPlan.full])) : undefined;
+    this.kernel = this.addVariable('kernel', uniformVariable(rng, [kh, kw, this.channelPlan.full, 1], kh * kw), 'depthwise-weight');
+    this.bias = options.useBias ? this.addVariable('bias', zerosVariable([this.channelPlan.full]), 'bias') : undefined;
   }
 
   forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {

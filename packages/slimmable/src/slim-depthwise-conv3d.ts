@@ -45,8 +45,12 @@ export class SlimDepthwiseConv3d extends SlimLayer {
     this.padding = checkPadding(name, options.padding ?? 'same', 3);
     const [kd, kh, kw] = this.k as [number, number, number];
     const rng = options.rng ?? new Rng(0);
-    this.kernel = this.addVariable('kernel', uniformVariable(rng, [kd, kh, kw, this.channelPlan.full, 1], kd * kh * kw));
-    this.bias = options.useBias ? this.addVariable('bias', zerosVariable([this.channelPlan.full])) : undefined;
+    this.kernel = this.addVariable(
+      'kernel',
+      uniformVariable(rng, [kd, kh, kw, this.channelPlan.full, 1], kd * kh * kw),
+      'depthwise-weight',
+    );
+    this.bias = options.useBias ? this.addVariable('bias', zerosVariable([this.channelPlan.full]), 'bias') : undefined;
   }
 
   forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
