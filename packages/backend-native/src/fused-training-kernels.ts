@@ -1,3 +1,4 @@
+import { ADAPTNET_KERNELS } from '@adaptnet/kernel-names';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './addon.js';
@@ -10,8 +11,8 @@ import { allocOutput, BACKEND_NAME, f32, output, sizeOf } from './kernel-utils.j
  *   AdaptNetBatchNormGrad   inputs {dy, x, mean, variance, gamma}, attrs {epsilon} → [dx, dgamma, dbeta]
  * Normalisation is over every axis but the last.
  */
-export const BATCH_NORM_TRAIN = 'AdaptNetBatchNormTrain';
-export const BATCH_NORM_GRAD = 'AdaptNetBatchNormGrad';
+export const BATCH_NORM_TRAIN = ADAPTNET_KERNELS.batchNormTrain;
+export const BATCH_NORM_GRAD = ADAPTNET_KERNELS.batchNormGrad;
 
 export function batchNormKernels(addon: NativeAddon): KernelConfig[] {
   const train: KernelFunc = ({ inputs, backend, attrs }) => {
@@ -46,7 +47,7 @@ export function batchNormKernels(addon: NativeAddon): KernelConfig[] {
  * AdaptNetReluGrad  inputs {dy, x}, attrs {cap} → dx = dy where 0 < x (and x ≤ cap when cap > 0),
  * else 0: the Relu/Relu6 gradient in one pass instead of tfjs's Step + Multiply (+ LessEqual).
  */
-export const RELU_GRAD = 'AdaptNetReluGrad';
+export const RELU_GRAD = ADAPTNET_KERNELS.reluGrad;
 
 export function reluGradKernels(addon: NativeAddon): KernelConfig[] {
   const grad: KernelFunc = ({ inputs, backend, attrs }) => {

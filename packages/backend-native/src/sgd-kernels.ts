@@ -1,3 +1,4 @@
+import { ADAPTNET_KERNELS } from '@adaptnet/kernel-names';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './addon.js';
@@ -11,7 +12,7 @@ import { allocOutput, BACKEND_NAME, f32, output, sizeOf } from './kernel-utils.j
  * With momentum 0 velocity' is `velocity` itself (its storage, one more reference), as core's
  * composed path returns a clone of it.
  */
-export const SGD_STEP = 'AdaptNetSgdStep';
+export const SGD_STEP = ADAPTNET_KERNELS.sgdStep;
 
 interface SgdAttrs {
   lr: number;

@@ -1,3 +1,4 @@
+import { ADAPTNET_KERNELS } from '@adaptnet/kernel-names';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** The factor pair a·b = n with a the largest divisor of n not above √n. */
@@ -38,8 +39,8 @@ export interface BatchNormTrainResult {
  *   AdaptNetBatchNormTrain  inputs {x, gamma, beta}, attrs {epsilon} → [y, mean, variance (biased)]
  *   AdaptNetBatchNormGrad   inputs {dy, x, mean, variance, gamma}, attrs {epsilon} → [dx, dgamma, dbeta]
  */
-export const BATCH_NORM_TRAIN_KERNEL = 'AdaptNetBatchNormTrain';
-export const BATCH_NORM_GRAD_KERNEL = 'AdaptNetBatchNormGrad';
+export const BATCH_NORM_TRAIN_KERNEL = ADAPTNET_KERNELS.batchNormTrain;
+export const BATCH_NORM_GRAD_KERNEL = ADAPTNET_KERNELS.batchNormGrad;
 
 tf.registerGradient({
   kernelName: BATCH_NORM_TRAIN_KERNEL,

@@ -1,3 +1,4 @@
+import { ADAPTNET_KERNELS } from '@adaptnet/kernel-names';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -5,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
  * A backend that registers it (@adaptnet/backend-native) gets Relu/Relu6 gradients in one pass;
  * every other backend keeps tfjs's own gradient.
  */
-export const RELU_GRAD_KERNEL = 'AdaptNetReluGrad';
+export const RELU_GRAD_KERNEL = ADAPTNET_KERNELS.reluGrad;
 
 /** Must run after tfjs's gradients are registered (it wraps them). Idempotent. */
 export function installReluGradients(): void {

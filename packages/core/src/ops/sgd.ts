@@ -1,3 +1,4 @@
+import { ADAPTNET_KERNELS } from '@adaptnet/kernel-names';
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, ShapeError } from '../errors.js';
 
@@ -8,7 +9,7 @@ import { ConfigError, ShapeError } from '../errors.js';
  * with exactly the arithmetic of the composed path below (float32, same operation order), so
  * both give the same bits. With momentum 0 the kernel returns `velocity` itself as velocity'.
  */
-export const SGD_STEP_KERNEL = 'AdaptNetSgdStep';
+export const SGD_STEP_KERNEL = ADAPTNET_KERNELS.sgdStep;
 
 export interface SgdStepOptions {
   /** Learning rate: finite, ≥ 0. */

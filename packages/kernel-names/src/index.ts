@@ -1,0 +1,17 @@
+/**
+ * Names of AdaptNet's own tfjs kernels: core dispatches to them, @adaptnet/backend-native implements
+ * them. One table both import, so the two can never disagree; it has no dependencies, so neither
+ * package has to depend on the other.
+ */
+export const ADAPTNET_KERNELS = {
+  /** inputs {x, gamma, beta}, attrs {epsilon} → [y, mean, variance] over every axis but the last. */
+  batchNormTrain: 'AdaptNetBatchNormTrain',
+  /** The analytic gradient of batchNormTrain. */
+  batchNormGrad: 'AdaptNetBatchNormGrad',
+  /** inputs {dy, x}, attrs {cap} → dy where 0 < x (≤ cap when cap > 0), else 0. */
+  reluGrad: 'AdaptNetReluGrad',
+  /** One PyTorch SGD step for one parameter, in place. */
+  sgdStep: 'AdaptNetSgdStep',
+} as const;
+
+export type AdaptNetKernelName = (typeof ADAPTNET_KERNELS)[keyof typeof ADAPTNET_KERNELS];
