@@ -2,11 +2,23 @@ import { writeFileAtomic } from '@adaptnet/core/node';
 import { type PlotOptions, type PlotSpec, plotSpec } from '../plot.js';
 import type { QueryTable } from '../query-table.js';
 
+type Vega = typeof import('vega');
+type VegaLite = typeof import('vega-lite');
+
 /**
- * A real `import()` in the CommonJS build too: tsup's CJS output turns `import()` into `require()`,
- * which cannot load vega (an ES module with top-level await: ERR_REQUIRE_ASYNC_MODULE).
+ * vega and vega-lite are ES modules with top-level await. tsup's CommonJS build turns `import()` into
+ * `require()`, which cannot load them (ERR_REQUIRE_ASYNC_MODULE): there, fall back to a real
+ * `import()` that the build does not rewrite.
  */
-const importEsm = new Function('specifier', 'return import(specifier)') as <T>(specifier: string) => Promise<T>;
+async function loadVega(): Promise<[Vega, VegaLite]> {
+  try {
+    return await Promise.all([import('vega'), import('vega-lite')]);
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ERR_REQUIRE_ASYNC_MODULE') throw e;
+    const importEsm = new Function('specifier', 'return import(specifier)') as <T>(specifier: string) => Promise<T>;
+    return Promise.all([importEsm<Vega>('vega'), importEsm<VegaLite>('vega-lite')]);
+  }
+}
 
 export interface RenderPlotOptions extends PlotOptions {
   /** Where to write the SVG (atomically). */
@@ -30,10 +42,7 @@ export interface RenderedPlot {
  */
 export async function renderPlot(table: QueryTable, options: RenderPlotOptions = {}): Promise<RenderedPlot> {
   const spec = plotSpec(table, options);
-  const [vega, vegaLite] = await Promise.all([
-    importEsm<typeof import('vega')>('vega'),
-    importEsm<typeof import('vega-lite')>('vega-lite'),
-  ]);
+  const [vega, vegaLite] = await loadVega();
   const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
   let svg: string;
   try {
