@@ -52,5 +52,14 @@ export {
   batchNormTrain,
   sumLeading,
 } from './ops/batch-norm.js';
+export {
+  DEPTHWISE_CONV3D_FILTER_GRAD_KERNEL,
+  DEPTHWISE_CONV3D_INPUT_GRAD_KERNEL,
+  DEPTHWISE_CONV3D_KERNEL,
+  type DepthwiseConv3dAttrs,
+  depthwiseConv3d,
+  type Pads3d,
+  samePads3d,
+} from './ops/depthwise-conv3d.js';
 export { SGD_STEP_KERNEL, type SgdStepOptions, type SgdStepResult, sgdStep } from './ops/sgd.js';
 export { Rng, type RngState } from './rng.js';

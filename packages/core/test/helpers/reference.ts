@@ -268,3 +268,41 @@ export function distinctFixture(n: number, seed: number, offset = 0): Float64Arr
   });
   return out;
 }
+
+export interface DepthwiseConv3dSpec {
+  x: [number, number, number, number, number];
+  k: [number, number, number];
+  stride: [number, number, number];
+  pads: [[number, number], [number, number], [number, number]];
+}
+
+/** Channel-wise 3D convolution, filter [kd, kh, kw, c, 1], explicit zero padding. */
+export function depthwiseConv3dRef(spec: DepthwiseConv3dSpec, x: Float64Array, w: Float64Array): Float64Array {
+  const [b, d, h, wd, c] = spec.x;
+  const [kd, kh, kw] = spec.k;
+  const ins = [d, h, wd];
+  const [od, oh, ow] = ins.map((n, i) => Math.floor((n + spec.pads[i]![0] + spec.pads[i]![1] - spec.k[i]!) / spec.stride[i]!) + 1) as [
+    number,
+    number,
+    number,
+  ];
+  const y = new Float64Array(b * od * oh * ow * c);
+  for (let n = 0; n < b; n++)
+    for (let t = 0; t < od; t++)
+      for (let i = 0; i < oh; i++)
+        for (let j = 0; j < ow; j++)
+          for (let ch = 0; ch < c; ch++) {
+            let acc = 0;
+            for (let a = 0; a < kd; a++)
+              for (let p = 0; p < kh; p++)
+                for (let q = 0; q < kw; q++) {
+                  const dd = t * spec.stride[0] + a - spec.pads[0][0];
+                  const hh = i * spec.stride[1] + p - spec.pads[1][0];
+                  const ww = j * spec.stride[2] + q - spec.pads[2][0];
+                  if (dd < 0 || dd >= d || hh < 0 || hh >= h || ww < 0 || ww >= wd) continue;
+                  acc += x[(((n * d + dd) * h + hh) * wd + ww) * c + ch]! * w[((a * kh + p) * kw + q) * c + ch]!;
+                }
+            y[(((n * od + t) * oh + i) * ow + j) * c + ch] = acc;
+          }
+  return y;
+}

@@ -1,10 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { depthwiseConv3d } from '../../src/ops/depthwise-conv3d.js';
 import type { GradCase } from '../helpers/grad-check.js';
 import {
   type Conv2dSpec,
   type Conv3dSpec,
   conv2dRef,
   conv3dRef,
+  type DepthwiseConv3dSpec,
+  depthwiseConv3dRef,
   depthwiseRef,
   distinctFixture,
   fixture,
@@ -78,6 +81,8 @@ const C3_SPECS: Conv3dSpec[] = [
   { x: [2, 5, 6, 5, 2], w: [3, 3, 3, 2, 2], stride: [2, 2, 2], pad: 'same' },
   { x: [1, 4, 6, 5, 3], w: [1, 3, 3, 3, 2], stride: [1, 2, 1], pad: 'valid' },
   { x: [2, 3, 4, 4, 2], w: [3, 1, 1, 2, 3], stride: [1, 1, 1], pad: 'same' },
+  // A Slow stem / res3 conv: spatial stride 2 on an even size, TF 'same' pads (0, 1).
+  { x: [2, 3, 6, 6, 2], w: [1, 3, 3, 2, 3], stride: [1, 2, 2], pad: 'same' },
 ];
 
 export const conv3dCases: GradCase[] = C3_SPECS.map((s) => ({
@@ -96,9 +101,11 @@ const POOL_SPECS: (PoolSpec & { negative?: boolean })[] = [
   { x: [2, 7, 6, 2], k: [2, 2], stride: [2, 2], pad: 'valid', kind: 'avg' },
   { x: [1, 4, 5, 4, 2], k: [2, 2, 2], stride: [2, 2, 2], pad: 'same', kind: 'max' },
   { x: [1, 4, 5, 4, 2], k: [3, 3, 3], stride: [1, 2, 2], pad: 'same', kind: 'avg' },
+  { x: [2, 5, 6, 4, 2], k: [3, 3, 3], stride: [2, 2, 2], pad: 'same', kind: 'avg' },
+  { x: [1, 4, 6, 5, 3], k: [2, 3, 2], stride: [2, 1, 2], pad: 'valid', kind: 'avg' },
 ];
 
-export const poolCases: GradCase[] = POOL_SPECS.map((s) => {
+const poolCase = (s: PoolSpec & { negative?: boolean }): GradCase => {
   const n = s.x.reduce((a, b) => a * b, 1);
   const spatial = s.x.slice(1, -1);
   const out = [s.x[0]!, ...spatial.map((v, i) => padAmounts(v, s.k[i]!, s.stride[i]!, s.pad)[2]), s.x[s.x.length - 1]!];
@@ -119,7 +126,57 @@ export const poolCases: GradCase[] = POOL_SPECS.map((s) => {
     },
     refFn: ([x]) => poolRef(s, x!),
   };
-});
+};
+
+export const poolCases: GradCase[] = POOL_SPECS.map(poolCase);
+
+/** The Slow stem's pool (1×3×3, stride 1,2,2, 'same' on an even size): tfjs wasm's MaxPool3D is wrong on it. */
+export const slowStemPoolCase: GradCase = poolCase({ x: [2, 3, 6, 6, 2], k: [1, 3, 3], stride: [1, 2, 2], pad: 'same', kind: 'max' });
+
+const DW3_SPECS: DepthwiseConv3dSpec[] = [
+  {
+    x: [2, 4, 5, 4, 3],
+    k: [3, 3, 3],
+    stride: [1, 1, 1],
+    pads: [
+      [1, 1],
+      [1, 1],
+      [1, 1],
+    ],
+  },
+  {
+    x: [2, 5, 6, 6, 2],
+    k: [3, 3, 3],
+    stride: [1, 2, 2],
+    pads: [
+      [1, 1],
+      [0, 1],
+      [1, 1],
+    ],
+  },
+  {
+    x: [1, 6, 4, 5, 3],
+    k: [5, 1, 1],
+    stride: [2, 1, 1],
+    pads: [
+      [2, 1],
+      [0, 0],
+      [0, 0],
+    ],
+  },
+];
+
+export const depthwiseConv3dCases: GradCase[] = DW3_SPECS.map((s) => ({
+  name: `depthwiseConv3d x=${s.x} k=${s.k} stride=${s.stride} pads=${JSON.stringify(s.pads)}`,
+  shapes: [s.x, [...s.k, s.x[4], 1]],
+  outShape: [
+    s.x[0],
+    ...s.x.slice(1, 4).map((n, i) => Math.floor((n + s.pads[i]![0] + s.pads[i]![1] - s.k[i]!) / s.stride[i]!) + 1),
+    s.x[4],
+  ],
+  tfFn: (x, w) => depthwiseConv3d(x as tf.Tensor5D, w as tf.Tensor5D, s.stride, s.pads),
+  refFn: ([x, w]) => depthwiseConv3dRef(s, x!, w!),
+}));
 
 const RESIZE_SPECS: ResizeSpec[] = [];
 for (const kind of ['bilinear', 'nearest'] as const) {
