@@ -197,7 +197,7 @@ export function convKernels(addon: NativeAddon): KernelConfig[] {
   }));
 }
 
-type DepthwiseConv3dAttrs = {
+type Padded3dAttrs = {
   strides: [number, number, number];
   pads: [[number, number], [number, number], [number, number]];
   inputShape?: number[];
@@ -205,24 +205,26 @@ type DepthwiseConv3dAttrs = {
 };
 
 /**
- * @adaptnet/core's channel-wise 3D convolution kernels (see its ops/depthwise-conv3d.ts for the
- * contract): one oneDNN convolution with groups = channels, forward and both gradients.
+ * @adaptnet/core's explicitly padded 3D convolution kernels (ops/conv3d-padded.ts) and channel-wise
+ * ones (ops/depthwise-conv3d.ts, groups = channels): one oneDNN convolution each, forward and both
+ * gradients, with the pads given to oneDNN instead of a padded copy.
  */
-function depthwise3dKernel(addon: NativeAddon, kind: Kind): KernelFunc {
+function padded3dKernel(addon: NativeAddon, kind: Kind, depthwise: boolean): KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const ins = inputs as Record<'x' | 'filter' | 'dy', TensorInfo>;
-    const a = attrs as unknown as DepthwiseConv3dAttrs;
+    const a = attrs as unknown as Padded3dAttrs;
     const xShape = kind === 1 ? (a.inputShape as number[]) : ins.x.shape;
     const fShape = kind === 2 ? (a.filterShape as number[]) : ins.filter.shape;
     const [n, d, h, w, c] = xShape as [number, number, number, number, number];
     const kernel = fShape.slice(0, 3);
     const inSpatial = [d, h, w];
     const outSpatial = inSpatial.map((s, i) => Math.floor((s + a.pads[i]![0] + a.pads[i]![1] - kernel[i]!) / a.strides[i]!) + 1);
+    const co = depthwise ? c : (fShape[4] as number);
     const g: Geometry = {
       n,
       ci: c,
-      co: c,
-      groups: c,
+      co,
+      groups: depthwise ? c : 1,
       inSpatial,
       outSpatial,
       kernel,
@@ -231,7 +233,7 @@ function depthwise3dKernel(addon: NativeAddon, kind: Kind): KernelFunc {
       padBefore: a.pads.map((p) => p[0]),
       padAfter: a.pads.map((p) => p[1]),
       inShape: [...xShape],
-      outShape: [n, ...outSpatial, c],
+      outShape: [n, ...outSpatial, co],
     };
     const [first, second] = kind === 0 ? [ins.x, ins.filter] : kind === 1 ? [ins.dy, ins.filter] : [ins.x, ins.dy];
     const outShape = kind === 0 ? g.outShape : kind === 1 ? g.inShape : fShape;
@@ -242,12 +244,19 @@ function depthwise3dKernel(addon: NativeAddon, kind: Kind): KernelFunc {
   };
 }
 
-const DEPTHWISE_3D: [string, Kind][] = [
-  ['AdaptNetDepthwiseConv3D', 0],
-  ['AdaptNetDepthwiseConv3DBackpropInput', 1],
-  ['AdaptNetDepthwiseConv3DBackpropFilter', 2],
+const PADDED_3D: [string, Kind, boolean][] = [
+  ['AdaptNetConv3D', 0, false],
+  ['AdaptNetConv3DBackpropInput', 1, false],
+  ['AdaptNetConv3DBackpropFilter', 2, false],
+  ['AdaptNetDepthwiseConv3D', 0, true],
+  ['AdaptNetDepthwiseConv3DBackpropInput', 1, true],
+  ['AdaptNetDepthwiseConv3DBackpropFilter', 2, true],
 ];
 
-export function depthwise3dKernels(addon: NativeAddon): KernelConfig[] {
-  return DEPTHWISE_3D.map(([kernelName, kind]) => ({ kernelName, backendName: BACKEND_NAME, kernelFunc: depthwise3dKernel(addon, kind) }));
+export function padded3dKernels(addon: NativeAddon): KernelConfig[] {
+  return PADDED_3D.map(([kernelName, kind, depthwise]) => ({
+    kernelName,
+    backendName: BACKEND_NAME,
+    kernelFunc: padded3dKernel(addon, kind, depthwise),
+  }));
 }

@@ -52,6 +52,7 @@ export {
   batchNormTrain,
   sumLeading,
 } from './ops/batch-norm.js';
+export { CONV3D_FILTER_GRAD_KERNEL, CONV3D_INPUT_GRAD_KERNEL, CONV3D_KERNEL, conv3dPadded } from './ops/conv3d-padded.js';
 export {
   DEPTHWISE_CONV3D_FILTER_GRAD_KERNEL,
   DEPTHWISE_CONV3D_INPUT_GRAD_KERNEL,

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { conv3dPadded } from '../../src/ops/conv3d-padded.js';
 import { depthwiseConv3d } from '../../src/ops/depthwise-conv3d.js';
 import type { GradCase } from '../helpers/grad-check.js';
 import {
@@ -176,6 +177,76 @@ export const depthwiseConv3dCases: GradCase[] = DW3_SPECS.map((s) => ({
   ],
   tfFn: (x, w) => depthwiseConv3d(x as tf.Tensor5D, w as tf.Tensor5D, s.stride, s.pads),
   refFn: ([x, w]) => depthwiseConv3dRef(s, x!, w!),
+}));
+
+/** x zero-padded on D, H, W (float64, NDHWC). */
+function pad3d(x: Float64Array, shape: number[], pads: number[][]): { x: Float64Array; shape: [number, number, number, number, number] } {
+  const [b, d, h, w, c] = shape as [number, number, number, number, number];
+  const [pd, ph, pw] = pads.map((p) => p[0]! + p[1]!) as [number, number, number];
+  const out: [number, number, number, number, number] = [b, d + pd, h + ph, w + pw, c];
+  const y = new Float64Array(out.reduce((a, v) => a * v, 1));
+  for (let n = 0; n < b; n++)
+    for (let t = 0; t < d; t++)
+      for (let i = 0; i < h; i++)
+        for (let j = 0; j < w; j++)
+          for (let ch = 0; ch < c; ch++) {
+            const o = ((((n * out[1] + t + pads[0]![0]!) * out[2] + i + pads[1]![0]!) * out[3] + j + pads[2]![0]!) * c + ch) as number;
+            y[o] = x[(((n * d + t) * h + i) * w + j) * c + ch]!;
+          }
+  return { x: y, shape: out };
+}
+
+const PADDED_C3_SPECS: {
+  x: [number, number, number, number, number];
+  w: [number, number, number, number, number];
+  stride: [number, number, number];
+  pads: [[number, number], [number, number], [number, number]];
+}[] = [
+  {
+    x: [2, 4, 6, 6, 2],
+    w: [3, 3, 3, 2, 3],
+    stride: [1, 2, 2],
+    pads: [
+      [1, 1],
+      [1, 1],
+      [1, 1],
+    ],
+  },
+  {
+    x: [1, 5, 5, 6, 3],
+    w: [3, 1, 1, 3, 2],
+    stride: [2, 1, 1],
+    pads: [
+      [1, 1],
+      [0, 0],
+      [0, 0],
+    ],
+  },
+  {
+    x: [2, 3, 7, 6, 2],
+    w: [1, 3, 3, 2, 2],
+    stride: [1, 2, 2],
+    pads: [
+      [0, 0],
+      [2, 1],
+      [0, 2],
+    ],
+  },
+];
+
+export const conv3dPaddedCases: GradCase[] = PADDED_C3_SPECS.map((s) => ({
+  name: `conv3dPadded x=${s.x} w=${s.w} stride=${s.stride} pads=${JSON.stringify(s.pads)}`,
+  shapes: [s.x, s.w],
+  outShape: [
+    s.x[0],
+    ...s.x.slice(1, 4).map((n, i) => Math.floor((n + s.pads[i]![0] + s.pads[i]![1] - s.w[i]!) / s.stride[i]!) + 1),
+    s.w[4],
+  ],
+  tfFn: (x, w) => conv3dPadded(x as tf.Tensor5D, w as tf.Tensor5D, s.stride, s.pads),
+  refFn: ([x, w]) => {
+    const p = pad3d(x!, s.x, s.pads);
+    return conv3dRef({ x: p.shape, w: s.w, stride: s.stride, pad: 'valid' }, p.x, w!);
+  },
 }));
 
 const RESIZE_SPECS: ResizeSpec[] = [];
