@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '../../core/src/index.js';
+import { conv3dPadded, type Pads3d, Rng } from '../../core/src/index.js';
 import { batchNormTrain } from '../../core/src/ops/batch-norm.js';
 
 /*
@@ -60,12 +60,16 @@ class Builder {
     };
   }
 
-  /** conv3d ('same') + BN; `out` is the output [t, h, w], for counting MACs. */
+  /**
+   * conv3d with symmetric padding k // 2 (PyTorch's, and the slimmable layers' numeric padding) + BN;
+   * `out` is the output [t, h, w], for counting MACs.
+   */
   convBn(k: Triple, cin: number, cout: number, stride: Triple, out: Triple): Layer {
     const w = this.weight([...k, cin, cout], k[0] * k[1] * k[2] * cin);
     this.macs += out[0] * out[1] * out[2] * k[0] * k[1] * k[2] * cin * cout;
     const bn = this.bn(cout);
-    return (x) => bn(tf.conv3d(x as tf.Tensor5D, w as tf.Tensor5D, stride, 'same'));
+    const pads = k.map((v) => [Math.floor(v / 2), Math.floor(v / 2)]) as unknown as Pads3d;
+    return (x) => bn(conv3dPadded(x as tf.Tensor5D, w as tf.Tensor5D, stride, pads));
   }
 
   dense(cin: number, cout: number): (x: tf.Tensor) => tf.Tensor2D {

@@ -62,5 +62,6 @@ export {
   type Pads3d,
   samePads3d,
 } from './ops/depthwise-conv3d.js';
+export { resizeTrilinear } from './ops/resize3d.js';
 export { SGD_STEP_KERNEL, type SgdStepOptions, type SgdStepResult, sgdStep } from './ops/sgd.js';
 export { Rng, type RngState } from './rng.js';

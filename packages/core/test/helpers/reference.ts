@@ -306,3 +306,48 @@ export function depthwiseConv3dRef(spec: DepthwiseConv3dSpec, x: Float64Array, w
           }
   return y;
 }
+
+/** Trilinear resize of [b, d, h, w, c] to [t, oh, ow], TF conventions per axis, from its 8 corners. */
+export function trilinearRef(
+  xShape: [number, number, number, number, number],
+  size: [number, number, number],
+  alignCorners: boolean,
+  halfPixelCenters: boolean,
+  x: Float64Array,
+): Float64Array {
+  const [b, d, h, w, c] = xShape;
+  const src = (o: number, inS: number, outS: number): [number, number, number] => {
+    const s = alignCorners && outS > 1 ? (inS - 1) / (outS - 1) : inS / outS;
+    const f = halfPixelCenters ? (o + 0.5) * s - 0.5 : o * s;
+    const lo = Math.max(0, Math.floor(f));
+    return [lo, Math.min(inS - 1, Math.ceil(f)), f - lo];
+  };
+  const [t, oh, ow] = size;
+  const y = new Float64Array(b * t * oh * ow * c);
+  for (let n = 0; n < b; n++)
+    for (let a = 0; a < t; a++)
+      for (let i = 0; i < oh; i++)
+        for (let j = 0; j < ow; j++) {
+          const [z0, z1, fz] = src(a, d, t);
+          const [y0, y1, fy] = src(i, h, oh);
+          const [x0, x1, fx] = src(j, w, ow);
+          for (let ch = 0; ch < c; ch++) {
+            let v = 0;
+            for (const [zz, wz] of [
+              [z0, 1 - fz],
+              [z1, fz],
+            ] as const)
+              for (const [yy, wy] of [
+                [y0, 1 - fy],
+                [y1, fy],
+              ] as const)
+                for (const [xx, wx] of [
+                  [x0, 1 - fx],
+                  [x1, fx],
+                ] as const)
+                  v += wz * wy * wx * x[(((n * d + zz) * h + yy) * w + xx) * c + ch]!;
+            y[(((n * t + a) * oh + i) * ow + j) * c + ch] = v;
+          }
+        }
+  return y;
+}

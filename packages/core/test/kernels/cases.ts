@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { conv3dPadded } from '../../src/ops/conv3d-padded.js';
 import { depthwiseConv3d } from '../../src/ops/depthwise-conv3d.js';
+import { resizeTrilinear } from '../../src/ops/resize3d.js';
 import type { GradCase } from '../helpers/grad-check.js';
 import {
   type Conv2dSpec,
@@ -17,6 +18,7 @@ import {
   poolRef,
   type ResizeSpec,
   resizeRef,
+  trilinearRef,
 } from '../helpers/reference.js';
 
 const outHW = (s: Conv2dSpec): [number, number] => {
@@ -270,6 +272,26 @@ export const resizeCases: GradCase[] = RESIZE_SPECS.map((s) => ({
     return f(x as tf.Tensor4D, s.size, s.alignCorners, s.halfPixelCenters);
   },
   refFn: ([x]) => resizeRef(s, x!),
+}));
+
+const TRILINEAR_SPECS: {
+  x: [number, number, number, number, number];
+  size: [number, number, number];
+  alignCorners: boolean;
+  halfPixelCenters: boolean;
+}[] = [
+  // SlowFast fusion: fast T=8 → slow T=3, spatial 6×5 → 4×4.
+  { x: [2, 8, 6, 5, 2], size: [3, 4, 4], alignCorners: false, halfPixelCenters: true },
+  { x: [1, 3, 4, 4, 3], size: [5, 4, 4], alignCorners: true, halfPixelCenters: false },
+  { x: [2, 4, 3, 3, 2], size: [2, 5, 6], alignCorners: false, halfPixelCenters: false },
+];
+
+export const trilinearCases: GradCase[] = TRILINEAR_SPECS.map((s) => ({
+  name: `resizeTrilinear ${s.x.slice(1, 4)}→${s.size} alignCorners=${s.alignCorners} halfPixelCenters=${s.halfPixelCenters}`,
+  shapes: [s.x],
+  outShape: [s.x[0], ...s.size, s.x[4]],
+  tfFn: (x) => resizeTrilinear(x as tf.Tensor5D, s.size, s.alignCorners, s.halfPixelCenters),
+  refFn: ([x]) => trilinearRef(s.x, s.size, s.alignCorners, s.halfPixelCenters, x!),
 }));
 
 /** Gather's gradient is UnsortedSegmentSum; repeated indices must accumulate. */

@@ -17,6 +17,7 @@ import {
   poolCases,
   resizeCases,
   slowStemPoolCase,
+  trilinearCases,
 } from './cases.js';
 
 const ALL = [
@@ -27,6 +28,7 @@ const ALL = [
   ...depthwiseConv3dCases,
   ...poolCases,
   ...resizeCases,
+  ...trilinearCases,
   gatherCase,
   ...activationCases,
 ];
