@@ -2,7 +2,9 @@
  * 3D train step (forward + cross-entropy + backward + SGD momentum 0.9, lr 0.05 through core's
  * fused sgdStep) of the video bench nets (bench/video-nets.ts; slow-small: batch 8 of
  * 8×64×64×3 clips) on `native`, against the same net in PyTorch (bench/torch_video_nets.py,
- * 2 threads, the faster of channels-last-3d and contiguous) in alternating rounds; medians.
+ * 2 threads, the faster of channels-last-3d and contiguous) in alternating rounds of
+ * BENCH_SECONDS (default 2) each, BENCH_ROUNDS (default 15) of each; medians. One PyTorch process
+ * serves all its rounds, so the two sides sample the same moments of a shared machine's load.
  * Also times each BENCH_BACKENDS fallback (e.g. wasm, cpu) for BENCH_FALLBACK_STEPS steps.
  * Writes bench-results/video-step.json.
  *
@@ -12,9 +14,10 @@
  *   ADAPTNET_PYTHON=/work/venv-torch/bin/python pnpm --filter @adaptnet/backend-native bench:video
  *   BENCH_SECONDS=10 BENCH_ROUNDS=5 BENCH_BACKENDS=wasm,cpu pnpm --filter @adaptnet/backend-native bench:video
  */
-import { execFileSync } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, type SgdStepOptions, sgdStep } from '../../core/src/index.js';
@@ -22,8 +25,8 @@ import { VIDEO_BENCH_NETS, type VideoBenchNet, videoBatch } from './video-nets.j
 
 const here = dirname(fileURLToPath(import.meta.url));
 const TORCH_SCRIPT = join(here, 'torch_video_nets.py');
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const SELECTED = process.env.BENCH_NETS?.split(',') ?? Object.keys(VIDEO_BENCH_NETS);
 const FALLBACKS = process.env.BENCH_BACKENDS?.split(',').filter((b) => b !== '') ?? [];
 const FALLBACK_STEPS = Number(process.env.BENCH_FALLBACK_STEPS ?? 3);
@@ -38,15 +41,55 @@ interface TorchRun {
 
 const pythons = [...new Set([process.env.ADAPTNET_PYTHON, '/usr/bin/python3'].filter((p): p is string => !!p && existsSync(p)))];
 
-function pytorch(python: string, net: string, batch: number, format: string): TorchRun | null {
-  try {
-    const out = execFileSync(python, [TORCH_SCRIPT, net, String(batch), String(SECONDS), format], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
+/**
+ * One PyTorch process per interpreter, serving rounds on request (torch_video_nets.py "serve"), so
+ * rounds alternate with ours every SECONDS without paying Python's start-up each time.
+ */
+class TorchServer {
+  private readonly proc: ChildProcessWithoutNullStreams;
+  private readonly lines: string[] = [];
+  private waiting: ((line: string | null) => void) | null = null;
+  private closed = false;
+
+  constructor(python: string, net: string, batch: number) {
+    this.proc = spawn(python, [TORCH_SCRIPT, net, String(batch), 'serve', 'auto']);
+    this.proc.stderr.resume();
+    createInterface({ input: this.proc.stdout }).on('line', (line) => {
+      if (this.waiting) {
+        const w = this.waiting;
+        this.waiting = null;
+        w(line);
+      } else this.lines.push(line);
     });
-    return JSON.parse(out.trim().split('\n').pop() ?? 'null') as TorchRun;
-  } catch {
-    return null;
+    this.proc.on('close', () => {
+      this.closed = true;
+      this.waiting?.(null);
+    });
+  }
+
+  private next(): Promise<string | null> {
+    const line = this.lines.shift();
+    if (line !== undefined) return Promise.resolve(line);
+    if (this.closed) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      this.waiting = resolve;
+    });
+  }
+
+  async ready(): Promise<TorchRun | null> {
+    const line = await this.next();
+    return line ? (JSON.parse(line) as TorchRun) : null;
+  }
+
+  async round(seconds: number): Promise<TorchRun | null> {
+    if (this.closed) return null;
+    this.proc.stdin.write(`run ${seconds}\n`);
+    const line = await this.next();
+    return line ? (JSON.parse(line) as TorchRun) : null;
+  }
+
+  close(): void {
+    if (!this.closed) this.proc.stdin.end('quit\n');
   }
 }
 
@@ -117,16 +160,21 @@ for (const [name, entry] of Object.entries(VIDEO_BENCH_NETS).filter(([n]) => SEL
   const t = trainer(net, x, y);
   for (let i = 0; i < 3; i++) t.step();
   const ours: number[] = [];
-  const theirs = new Map<string, { runs: TorchRun[]; format: string }>(pythons.map((p) => [p, { runs: [], format: 'auto' }]));
+  const theirs = new Map<string, { server: TorchServer; runs: TorchRun[]; format: string }>();
+  for (const python of pythons) {
+    const server = new TorchServer(python, name, entry.batch);
+    const hello = await server.ready(); // null: no torch there
+    if (hello) theirs.set(python, { server, runs: [], format: hello.memoryFormat });
+    else server.close();
+  }
   for (let r = 0; r < ROUNDS; r++) {
     ours.push(timeSteps(t.step, entry.batch, 0));
-    for (const [python, acc] of theirs) {
-      const run = pytorch(python, name, entry.batch, acc.format);
-      if (!run) continue;
-      acc.runs.push(run);
-      acc.format = run.memoryFormat; // later rounds skip the layout trial
+    for (const acc of theirs.values()) {
+      const run = await acc.server.round(SECONDS);
+      if (run) acc.runs.push(run);
     }
   }
+  for (const acc of theirs.values()) acc.server.close();
   t.dispose();
   tf.dispose([x, y, ...net.variables]);
 
