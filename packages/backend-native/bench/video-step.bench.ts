@@ -135,6 +135,8 @@ interface Row {
   clipsPerSec: number;
   rounds: number[];
   ratioToPytorch: number | null;
+  /** Median over rounds of (our round r / PyTorch's round r), robust to load drifting between rounds. */
+  pairedRatioMedian?: number | null;
   torch?: string;
   memoryFormat?: string;
 }
@@ -188,12 +190,17 @@ for (const [name, entry] of Object.entries(VIDEO_BENCH_NETS).filter(([n]) => SEL
       rounds: a.runs.map((run) => round2(run.clipsPerSec)),
     }));
   const ref = torchRows[0]?.rate ?? null;
+  // Round r of ours ran just before round r of PyTorch's: their ratios see nearly the same load.
+  const firstTorch = [...theirs.values()][0]?.runs ?? [];
+  const paired = firstTorch.map((run, r) => (ours[r] as number) / run.clipsPerSec);
+  const pairedRatioMedian = paired.length ? round2(median(paired)) : null;
   results.push({
     net: name,
     variant: 'native',
     clipsPerSec: round2(m),
     rounds: ours.map(round2),
     ratioToPytorch: ref ? round2(m / ref) : null,
+    pairedRatioMedian,
   });
   for (const [backend, rate] of Object.entries(fallbackRates)) {
     results.push({
@@ -219,6 +226,7 @@ for (const [name, entry] of Object.entries(VIDEO_BENCH_NETS).filter(([n]) => SEL
     console.log(
       `${name.padEnd(12)} ${row.variant.padEnd(20)} ${row.clipsPerSec.toFixed(2).padStart(8)} clips/s` +
         (row.ratioToPytorch !== null ? `  ${row.ratioToPytorch}× ${torchRows[0] ? `PyTorch ${torchRows[0].torch}` : ''}` : '') +
+        (row.pairedRatioMedian ? ` (paired rounds: ${row.pairedRatioMedian}×)` : '') +
         `  rounds ${row.rounds.join(' ')}${row.memoryFormat ? ` (${row.memoryFormat})` : ''}`,
     );
   }
