@@ -5,14 +5,38 @@
  * time inside kernels, the rest (tfjs engine, autodiff, JS), and the top kernels by self time.
  *
  *   BENCH_NETS=fashion-mobilenetv1 node --import tsx bench/profile-step.ts
+ *   BENCH_NETS=slow-small node --import tsx bench/profile-step.ts     (the 3D nets of bench/video-nets.ts)
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BENCH_NETS, benchBatch } from '../../core/fixtures/bench-nets.js';
 import { type SgdStepOptions, sgdStep } from '../../core/src/index.js';
 import { initBackend } from '../../core/src/node.js';
+import { VIDEO_BENCH_NETS, videoBatch } from './video-nets.js';
 
-const NETS = BENCH_NETS;
-const SELECTED = process.env.BENCH_NETS?.split(',') ?? Object.keys(NETS);
+type Entry = {
+  make: (seed: number) => { variables: tf.Variable[]; forward(x: tf.Tensor): tf.Tensor2D };
+  batch: number;
+  batchOf: () => { x: tf.Tensor; y: tf.Tensor2D };
+};
+const NETS: Record<string, Entry> = {
+  ...Object.fromEntries(
+    Object.entries(BENCH_NETS).map(([k, e]) => [
+      k,
+      { ...e, make: (s: number) => e.make(s) as unknown as ReturnType<Entry['make']>, batchOf: () => benchBatch(e.batch, e.input) },
+    ]),
+  ),
+  ...Object.fromEntries(
+    Object.entries(VIDEO_BENCH_NETS).map(([k, e]) => [
+      k,
+      {
+        ...e,
+        make: (s: number) => e.make(s) as unknown as ReturnType<Entry['make']>,
+        batchOf: () => videoBatch(e.batch, e.input, e.classes),
+      },
+    ]),
+  ),
+};
+const SELECTED = process.env.BENCH_NETS?.split(',') ?? Object.keys(BENCH_NETS);
 const STEPS = Number(process.env.BENCH_STEPS ?? 10);
 const TOP = Number(process.env.BENCH_TOP ?? 25);
 const SGD: SgdStepOptions = { lr: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0 };
@@ -58,9 +82,9 @@ for (const k of tf.getKernelsForBackend('native')) {
   });
 }
 
-for (const [name, { make, batch, input }] of Object.entries(NETS).filter(([n]) => SELECTED.includes(n))) {
+for (const [name, { make, batch, batchOf }] of Object.entries(NETS).filter(([n]) => SELECTED.includes(n))) {
   const net = make(0);
-  const { x, y } = benchBatch(batch, input);
+  const { x, y } = batchOf();
   const vel = net.variables.map((v) => tf.variable(tf.zerosLike(v), false));
   const step = () => {
     const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, net.forward(x)) as tf.Scalar, net.variables);

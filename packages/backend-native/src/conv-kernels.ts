@@ -1,3 +1,4 @@
+import { ADAPTNET_KERNELS } from '@adaptnet/kernel-names';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './addon.js';
@@ -40,7 +41,23 @@ function geometry2d(info: backend_util.Conv2DInfo, depthwise: boolean): Geometry
   };
 }
 
+/**
+ * TF's 'same' padding of one axis, [before, after]. tfjs's 3D helpers leave out the max(0, ·), so a
+ * kernel smaller than its stride on an even size gets a NEGATIVE leading pad (1×1×1 stride 2 on
+ * 16: top = -1), and the cpu and wasm kernels then read the odd rows instead of TF's even ones.
+ */
+export function samePads(inSize: number, outSize: number, k: number, stride: number, dilation: number): [number, number] {
+  const total = Math.max(0, (outSize - 1) * stride + (k - 1) * dilation + 1 - inSize);
+  return [Math.floor(total / 2), total - Math.floor(total / 2)];
+}
+
 function geometry3d(info: backend_util.Conv3DInfo): Geometry {
+  const same = info.padInfo.type === 'SAME';
+  const pads = [
+    [info.inDepth, info.outDepth, info.filterDepth, info.strideDepth, info.dilationDepth],
+    [info.inHeight, info.outHeight, info.filterHeight, info.strideHeight, info.dilationHeight],
+    [info.inWidth, info.outWidth, info.filterWidth, info.strideWidth, info.dilationWidth],
+  ].map(([i, o, k, s, d]) => samePads(i as number, o as number, k as number, s as number, d as number));
   return {
     n: info.batchSize,
     ci: info.inChannels,
@@ -51,8 +68,8 @@ function geometry3d(info: backend_util.Conv3DInfo): Geometry {
     kernel: [info.filterDepth, info.filterHeight, info.filterWidth],
     strides: [info.strideDepth, info.strideHeight, info.strideWidth],
     dilations: [info.dilationDepth, info.dilationHeight, info.dilationWidth],
-    padBefore: [info.padInfo.front, info.padInfo.top, info.padInfo.left],
-    padAfter: [info.padInfo.back, info.padInfo.bottom, info.padInfo.right],
+    padBefore: same ? pads.map((p) => p[0]) : [info.padInfo.front, info.padInfo.top, info.padInfo.left],
+    padAfter: same ? pads.map((p) => p[1]) : [info.padInfo.back, info.padInfo.bottom, info.padInfo.right],
     inShape: [info.batchSize, info.inDepth, info.inHeight, info.inWidth, info.inChannels],
     outShape: info.outShape,
   };
@@ -178,5 +195,69 @@ export function convKernels(addon: NativeAddon): KernelConfig[] {
     kernelName: spec.kernelName,
     backendName: BACKEND_NAME,
     kernelFunc: withFallback(spec.kernelName, nhwcOnly, convKernel(addon, spec)),
+  }));
+}
+
+type Padded3dAttrs = {
+  strides: [number, number, number];
+  pads: [[number, number], [number, number], [number, number]];
+  inputShape?: number[];
+  filterShape?: number[];
+};
+
+/**
+ * @adaptnet/core's explicitly padded 3D convolution kernels (ops/conv3d-padded.ts) and channel-wise
+ * ones (ops/depthwise-conv3d.ts, groups = channels): one oneDNN convolution each, forward and both
+ * gradients, with the pads given to oneDNN instead of a padded copy.
+ */
+function padded3dKernel(addon: NativeAddon, kind: Kind, depthwise: boolean): KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const ins = inputs as Record<'x' | 'filter' | 'dy', TensorInfo>;
+    const a = attrs as unknown as Padded3dAttrs;
+    const xShape = kind === 1 ? (a.inputShape as number[]) : ins.x.shape;
+    const fShape = kind === 2 ? (a.filterShape as number[]) : ins.filter.shape;
+    const [n, d, h, w, c] = xShape as [number, number, number, number, number];
+    const kernel = fShape.slice(0, 3);
+    const inSpatial = [d, h, w];
+    const outSpatial = inSpatial.map((s, i) => Math.floor((s + a.pads[i]![0] + a.pads[i]![1] - kernel[i]!) / a.strides[i]!) + 1);
+    const co = depthwise ? c : (fShape[4] as number);
+    const g: Geometry = {
+      n,
+      ci: c,
+      co,
+      groups: depthwise ? c : 1,
+      inSpatial,
+      outSpatial,
+      kernel,
+      strides: [...a.strides],
+      dilations: [1, 1, 1],
+      padBefore: a.pads.map((p) => p[0]),
+      padAfter: a.pads.map((p) => p[1]),
+      inShape: [...xShape],
+      outShape: [n, ...outSpatial, co],
+    };
+    const [first, second] = kind === 0 ? [ins.x, ins.filter] : kind === 1 ? [ins.dy, ins.filter] : [ins.x, ins.dy];
+    const outShape = kind === 0 ? g.outShape : kind === 1 ? g.inShape : fShape;
+    const be = backend as MathBackendCPU;
+    const out = allocOutput(sizeOf(outShape));
+    runConv(addon, kind, g, f32(be, first), f32(be, second), out);
+    return output(be, [...outShape], out);
+  };
+}
+
+const PADDED_3D: [string, Kind, boolean][] = [
+  [ADAPTNET_KERNELS.conv3d, 0, false],
+  [ADAPTNET_KERNELS.conv3dBackpropInput, 1, false],
+  [ADAPTNET_KERNELS.conv3dBackpropFilter, 2, false],
+  [ADAPTNET_KERNELS.depthwiseConv3d, 0, true],
+  [ADAPTNET_KERNELS.depthwiseConv3dBackpropInput, 1, true],
+  [ADAPTNET_KERNELS.depthwiseConv3dBackpropFilter, 2, true],
+];
+
+export function padded3dKernels(addon: NativeAddon): KernelConfig[] {
+  return PADDED_3D.map(([kernelName, kind, depthwise]) => ({
+    kernelName,
+    backendName: BACKEND_NAME,
+    kernelFunc: padded3dKernel(addon, kind, depthwise),
   }));
 }

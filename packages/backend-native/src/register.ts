@@ -8,7 +8,7 @@ import {
   unregisterKernel,
 } from '@tensorflow/tfjs-core';
 import { loadAddon, type NativeAddon } from './addon.js';
-import { convKernels } from './conv-kernels.js';
+import { convKernels, padded3dKernels } from './conv-kernels.js';
 import { elementwiseKernels } from './elementwise-kernels.js';
 import { fusedKernels } from './fused-kernels.js';
 import { batchNormKernels, reluGradKernels } from './fused-training-kernels.js';
@@ -82,6 +82,7 @@ export function registerNativeBackend(options: { threads?: number } = {}): Nativ
   }
   const overrides: KernelConfig[] = [
     ...convKernels(addon),
+    ...padded3dKernels(addon),
     ...matMulKernels(addon),
     ...elementwiseKernels(addon),
     ...batchNormKernels(addon),

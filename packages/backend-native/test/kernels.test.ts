@@ -250,6 +250,30 @@ const CASES: Case[] = [
     // cpu's AvgPoolGrad is wrong at 'same' borders (core's fills fix it); core's finite-difference suite checks native.
     grad: op === 'maxPool',
   })),
+  // 3D pooling; c = 40 makes the gradient split channels across threads at batch 1.
+  ...(
+    [
+      ['maxPool3d', [2, 4, 7, 6, 3], [3, 3, 3], [2, 2, 2], 'same'],
+      ['maxPool3d', [1, 3, 8, 8, 40], [1, 3, 3], [1, 2, 2], 'same'],
+      ['maxPool3d', [2, 4, 6, 6, 2], [2, 2, 2], [2, 2, 2], 'valid'],
+      ['avgPool3d', [2, 4, 7, 6, 3], [3, 3, 3], [1, 2, 2], 'same'],
+      ['avgPool3d', [1, 5, 6, 6, 40], [3, 2, 2], [2, 2, 2], 'valid'],
+    ] as const
+  ).map(([op, shape, k, s, pad]) => ({
+    name: `${op} ${shape} k=${k} s=${s} ${pad}`,
+    shapes: [[...shape]],
+    fn: (x: tf.Tensor) => (op === 'maxPool3d' ? tf.maxPool3d : tf.avgPool3d)(x as tf.Tensor5D, [...k], [...s], pad),
+    // cpu's AvgPool3DGrad is wrong at 'same' borders (core's fills fix it; its finite-difference suite checks native).
+    grad: op === 'maxPool3d' || pad === 'valid',
+  })),
+  c3([2, 3, 8, 8, 16], [1, 3, 3, 16, 8], [1, 2, 2], 'same'),
+  c3([1, 6, 5, 5, 8], [3, 1, 1, 8, 16], [2, 1, 1], 'same'),
+  c3([2, 4, 8, 6, 4], [1, 7, 7, 4, 8], [1, 2, 2], 'same'),
+  {
+    name: 'squeeze-excitation on 5D: x · sigmoid(mean over T, H, W)',
+    shapes: [[2, 3, 4, 5, 6]],
+    fn: (x) => tf.mul(x, tf.sigmoid(tf.mean(x, [1, 2, 3], true))),
+  },
   { name: 'step (relu gradient)', shapes: [[4, 6]], fn: (x) => tf.step(x, 0.1), grad: false },
   ...[
     [
@@ -368,6 +392,98 @@ describeNative('native backend', () => {
       expect(Array.from(tf.add(tf.tensor1d([1, 2], 'int32'), tf.tensor1d([3, 4], 'int32')).dataSync())).toEqual([4, 6]);
       expect(tf.sum(tf.tensor1d([1, 2, 3], 'int32')).dataSync()[0]).toBe(6);
     });
+  });
+
+  it("conv3d 'same' with a kernel smaller than its stride reads TF's rows (tfjs's cpu kernel reads the odd ones)", async () => {
+    // 1×1×1, stride 2 on an even size: TF pads nothing and samples rows/columns 0, 2, 4, ...
+    const [n, d, h, w, ci, co] = [1, 2, 4, 6, 3, 2];
+    const xs = rand([n, d, h, w, ci]);
+    const ws = rand([1, 1, 1, ci, co]);
+    const want: number[] = [];
+    for (let t = 0; t < d; t++)
+      for (let i = 0; i < h / 2; i++)
+        for (let j = 0; j < w / 2; j++)
+          for (let o = 0; o < co; o++) {
+            let acc = 0;
+            for (let c = 0; c < ci; c++) acc += xs[((t * h + 2 * i) * w + 2 * j) * ci + c]! * ws[c * co + o]!;
+            want.push(acc);
+          }
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      return tf.tidy(
+        () =>
+          tf
+            .conv3d(tf.tensor(xs, [n, d, h, w, ci]) as tf.Tensor5D, tf.tensor(ws, [1, 1, 1, ci, co]) as tf.Tensor5D, [1, 2, 2], 'same')
+            .dataSync() as Float32Array,
+      );
+    };
+    const wantF = Float32Array.from(want);
+    expect(relErr(await run('native'), wantF)).toBeLessThanOrEqual(TOL);
+    expect(relErr(await run('cpu'), wantF)).toBeGreaterThan(0.01);
+  });
+
+  it('AdaptNetBatchNormTrain normalises a 5D tensor over N, T, H, W', async () => {
+    await tf.setBackend('native');
+    const shape = [2, 3, 4, 5, 6];
+    const x = rand(shape);
+    const c = 6;
+    const count = x.length / c;
+    const mean = new Float64Array(c);
+    const vari = new Float64Array(c);
+    x.forEach((v, i) => {
+      mean[i % c]! += v / count;
+    });
+    x.forEach((v, i) => {
+      vari[i % c]! += (v - mean[i % c]!) ** 2 / count;
+    });
+    const [y, m, v] = tf
+      .engine()
+      .runKernel(
+        'AdaptNetBatchNormTrain',
+        { x: tf.tensor(x, shape), gamma: tf.fill([c], 2), beta: tf.fill([c], 0.5) },
+        { epsilon: 1e-5 },
+      ) as tf.Tensor[];
+    expect(y!.shape).toEqual(shape);
+    expect(relErr(m!.dataSync() as Float32Array, Float32Array.from(mean))).toBeLessThanOrEqual(1e-6);
+    expect(relErr(v!.dataSync() as Float32Array, Float32Array.from(vari))).toBeLessThanOrEqual(1e-6);
+    const want = Float32Array.from(x, (xv, i) => (2 * (xv - mean[i % c]!)) / Math.sqrt(vari[i % c]! + 1e-5) + 0.5);
+    expect(relErr(y!.dataSync() as Float32Array, want)).toBeLessThanOrEqual(1e-5);
+    tf.dispose([y!, m!, v!]);
+  });
+
+  it('a 3D training loop (conv3d, max pool 3D, channel-wise conv3d kernel) leaks no tensors', async () => {
+    await tf.setBackend('native');
+    const w = tf.variable(tf.tensor(rand([1, 3, 3, 2, 4]), [1, 3, 3, 2, 4]));
+    const dw = tf.variable(tf.tensor(rand([3, 3, 3, 4, 1]), [3, 3, 3, 4, 1]));
+    const x = tf.tensor(rand([2, 4, 8, 8, 2]), [2, 4, 8, 8, 2]);
+    const opt = tf.train.momentum(0.01, 0.9);
+    const pads = {
+      strides: [1, 1, 1],
+      pads: [
+        [1, 1],
+        [1, 1],
+        [1, 1],
+      ],
+    };
+    const loss = () => {
+      const y = tf.maxPool3d(
+        tf.relu(tf.conv3d(x as tf.Tensor5D, w as tf.Tensor5D, [1, 2, 2], 'same')) as tf.Tensor5D,
+        [1, 3, 3],
+        [1, 2, 2],
+        'same',
+      );
+      const z = tf.engine().runKernel('AdaptNetDepthwiseConv3D', { x: y, filter: dw }, pads) as tf.Tensor;
+      return tf.mean(tf.square(z)) as tf.Scalar;
+    };
+    // The channel-wise kernel's gradient lives in @adaptnet/core; without it only forward is checked here.
+    const trainable = tf.getGradient('AdaptNetDepthwiseConv3D') !== undefined;
+    const step = () => (trainable ? opt.minimize(loss) : tf.tidy(loss).dispose());
+    step();
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 10; i++) step();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([w, dw, x]);
+    opt.dispose();
   });
 
   it('a training loop leaks no tensors', async () => {

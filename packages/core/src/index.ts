@@ -49,5 +49,16 @@ export {
   batchNormTrain,
   sumLeading,
 } from './ops/batch-norm.js';
+export { CONV3D_FILTER_GRAD_KERNEL, CONV3D_INPUT_GRAD_KERNEL, CONV3D_KERNEL, conv3dPadded } from './ops/conv3d-padded.js';
+export {
+  DEPTHWISE_CONV3D_FILTER_GRAD_KERNEL,
+  DEPTHWISE_CONV3D_INPUT_GRAD_KERNEL,
+  DEPTHWISE_CONV3D_KERNEL,
+  type DepthwiseConv3dAttrs,
+  depthwiseConv3d,
+  type Pads3d,
+  samePads3d,
+} from './ops/depthwise-conv3d.js';
+export { resizeTrilinear } from './ops/resize3d.js';
 export { SGD_STEP_KERNEL, type SgdStepOptions, type SgdStepResult, sgdStep } from './ops/sgd.js';
 export { Rng, type RngState } from './rng.js';

@@ -12,6 +12,14 @@ export const ADAPTNET_KERNELS = {
   reluGrad: 'AdaptNetReluGrad',
   /** One PyTorch SGD step for one parameter, in place. */
   sgdStep: 'AdaptNetSgdStep',
+  /** 3D convolution with explicit per-side padding (no padded copy), and its gradients. */
+  conv3d: 'AdaptNetConv3D',
+  conv3dBackpropInput: 'AdaptNetConv3DBackpropInput',
+  conv3dBackpropFilter: 'AdaptNetConv3DBackpropFilter',
+  /** Channel-wise 3D convolution (tfjs's conv3d has no groups), and its gradients. */
+  depthwiseConv3d: 'AdaptNetDepthwiseConv3D',
+  depthwiseConv3dBackpropInput: 'AdaptNetDepthwiseConv3DBackpropInput',
+  depthwiseConv3dBackpropFilter: 'AdaptNetDepthwiseConv3DBackpropFilter',
 } as const;
 
 export type AdaptNetKernelName = (typeof ADAPTNET_KERNELS)[keyof typeof ADAPTNET_KERNELS];

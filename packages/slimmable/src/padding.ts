@@ -1,5 +1,4 @@
 import { ConfigError } from '@adaptnet/core';
-import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * 'same' / 'valid' as TensorFlow defines them, or explicit symmetric zero padding per spatial axis
@@ -40,13 +39,4 @@ export function conv2dPad(padding: Padding): 'same' | 'valid' | [[0, 0], [number
     [pw, pw],
     [0, 0],
   ];
-}
-
-/** For tf.conv3d, which has no explicit padding: tf.pad, then the op runs 'valid'. */
-export function applyPadding(x: tf.Tensor, padding: Padding): { x: tf.Tensor; mode: 'same' | 'valid' } {
-  if (padding === 'same' || padding === 'valid') return { x, mode: padding };
-  const spatial = x.rank - 2;
-  const pads = expandTuple('padding', 'padding', padding, spatial, 0);
-  if (pads.every((p) => p === 0)) return { x, mode: 'valid' };
-  return { x: tf.pad(x, [[0, 0], ...pads.map((p): [number, number] => [p, p]), [0, 0]]), mode: 'valid' };
 }

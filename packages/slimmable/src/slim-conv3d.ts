@@ -1,8 +1,8 @@
-import { type Cost, type ForwardContext, leafCost, Rng } from '@adaptnet/core';
+import { type Cost, conv3dPadded, type ForwardContext, leafCost, type Pads3d, Rng } from '@adaptnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ChannelPlan, SlimCommonOptions, SlimInputSide, SlimSide } from './channels.js';
 import { uniformVariable, zerosVariable } from './init.js';
-import { applyPadding, checkPadding, expandTuple, outSize, type Padding } from './padding.js';
+import { checkPadding, expandTuple, outSize, type Padding } from './padding.js';
 import { sliceAxis } from './slice.js';
 import { SlimLayer } from './slim-layer.js';
 
@@ -54,8 +54,16 @@ export class SlimConv3d extends SlimLayer {
     const tail = this.inPlan.fixedTail;
     return tf.tidy(() => {
       const w = sliceAxis(sliceAxis(this.kernel, 3, cin - tail, tail, this.inPlan.full), 4, cout, 0, this.outPlan.full);
-      const { x: xp, mode } = applyPadding(x, this.padding);
-      const y = tf.conv3d(xp as tf.Tensor5D, w as tf.Tensor5D, this.strides, mode);
+      // Explicit padding: one AdaptNetConv3D kernel where the backend has it (no padded copy).
+      const y =
+        this.padding === 'same' || this.padding === 'valid'
+          ? tf.conv3d(x as tf.Tensor5D, w as tf.Tensor5D, this.strides, this.padding)
+          : conv3dPadded(
+              x as tf.Tensor5D,
+              w as tf.Tensor5D,
+              this.strides,
+              expandTuple(this.name, 'padding', this.padding, 3, 0).map((p) => [p, p]) as unknown as Pads3d,
+            );
       return this.bias ? tf.add(y, sliceAxis(this.bias, 0, cout, 0, this.outPlan.full)) : y;
     });
   }

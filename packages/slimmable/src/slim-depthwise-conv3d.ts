@@ -1,4 +1,4 @@
-import { type Cost, type ForwardContext, leafCost, Rng } from '@adaptnet/core';
+import { type Cost, depthwiseConv3d, type ForwardContext, leafCost, type Pads3d, Rng, samePads3d } from '@adaptnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ChannelPlan, SlimCommonOptions, SlimSide } from './channels.js';
 import { uniformVariable, zerosVariable } from './init.js';
@@ -17,17 +17,10 @@ export interface SlimDepthwiseConv3dOptions extends SlimCommonOptions {
   readonly rng?: Rng;
 }
 
-/** TF 'same' padding of one axis: [before, after]. */
-function samePads(inSize: number, k: number, stride: number): [number, number] {
-  const total = Math.max(0, (Math.ceil(inSize / stride) - 1) * stride + k - inSize);
-  return [Math.floor(total / 2), total - Math.floor(total / 2)];
-}
-
 /**
- * Channel-wise (depthwise) 3D convolution for X3D. tfjs `conv3d` has no groups, so it is built as a
- * sum over the kd temporal taps of depthwise 2D convolutions on the frames each tap reads
- * (frames folded into the batch): kd depthwise passes instead of a dense C×C kernel.
- * Kernel [kd, kh, kw, C, 1], sliced on axis 3.
+ * Channel-wise (depthwise) 3D convolution for X3D, through core's `depthwiseConv3d` (one oneDNN
+ * grouped convolution on `native`; elsewhere kd depthwise 2D passes, since tfjs `conv3d` has no
+ * groups). Kernel [kd, kh, kw, C, 1], sliced on axis 3.
  */
 export class SlimDepthwiseConv3d extends SlimLayer {
   readonly kernel: tf.Variable;
@@ -58,39 +51,17 @@ export class SlimDepthwiseConv3d extends SlimLayer {
     this.checkRank(x.shape, 5, 'NDHWC');
     const c = this.channelPlan.check(x.shape[4], width);
     const full = this.channelPlan.full;
-    const [n, d] = x.shape as [number, number, number, number, number];
-    const [kd, kh, kw] = this.k as [number, number, number];
-    const [sd, sh, sw] = this.strides;
+    const spatial = x.shape.slice(1, 4) as number[];
     return tf.tidy(() => {
-      // Pad depth (and, when explicit, height/width) here; TF 'same' on height/width is left to depthwiseConv2d.
-      let pads: [number, number][];
-      let spatialMode: 'same' | 'valid';
+      let pads: Pads3d;
       if (this.padding === 'same') {
-        pads = [samePads(d, kd, sd), [0, 0], [0, 0]];
-        spatialMode = 'same';
+        pads = spatial.map((n, i) => samePads3d(n, this.k[i] as number, this.strides[i] as number)) as unknown as Pads3d;
       } else {
         const p = this.padding === 'valid' ? [0, 0, 0] : expandTuple(this.name, 'padding', this.padding, 3, 0);
-        pads = p.map((v): [number, number] => [v, v]);
-        spatialMode = 'valid';
+        pads = p.map((v): [number, number] => [v, v]) as unknown as Pads3d;
       }
-      const padded = pads.some(([a, b]) => a > 0 || b > 0) ? tf.pad(x, [[0, 0], ...pads, [0, 0]]) : x;
-      const [, dp, hp, wp] = padded.shape as [number, number, number, number, number];
-      const od = Math.floor((dp - kd) / sd) + 1;
       const kernel = sliceAxis(this.kernel, 3, c, 0, full);
-      const taps: tf.Tensor[] = [];
-      for (let a = 0; a < kd; a++) {
-        const frames =
-          sd === 1
-            ? tf.slice(padded, [0, a, 0, 0, 0], [n, od, hp, wp, c])
-            : tf.stridedSlice(padded, [0, a, 0, 0, 0], [n, a + sd * (od - 1) + 1, hp, wp, c], [1, sd, 1, 1, 1]);
-        const tapKernel = tf.reshape(tf.slice(kernel, [a, 0, 0, 0, 0], [1, kh, kw, c, 1]), [kh, kw, c, 1]);
-        taps.push(
-          tf.depthwiseConv2d(tf.reshape(frames, [n * od, hp, wp, c]) as tf.Tensor4D, tapKernel as tf.Tensor4D, [sh, sw], spatialMode),
-        );
-      }
-      const sum = taps.length === 1 ? (taps[0] as tf.Tensor) : tf.addN(taps);
-      const [, oh, ow] = sum.shape as [number, number, number, number];
-      const y = tf.reshape(sum, [n, od, oh, ow, c]);
+      const y = depthwiseConv3d(x as tf.Tensor5D, kernel as tf.Tensor5D, this.strides, pads);
       return this.bias ? tf.add(y, sliceAxis(this.bias, 0, c, 0, full)) : y;
     });
   }

@@ -268,3 +268,86 @@ export function distinctFixture(n: number, seed: number, offset = 0): Float64Arr
   });
   return out;
 }
+
+export interface DepthwiseConv3dSpec {
+  x: [number, number, number, number, number];
+  k: [number, number, number];
+  stride: [number, number, number];
+  pads: [[number, number], [number, number], [number, number]];
+}
+
+/** Channel-wise 3D convolution, filter [kd, kh, kw, c, 1], explicit zero padding. */
+export function depthwiseConv3dRef(spec: DepthwiseConv3dSpec, x: Float64Array, w: Float64Array): Float64Array {
+  const [b, d, h, wd, c] = spec.x;
+  const [kd, kh, kw] = spec.k;
+  const ins = [d, h, wd];
+  const [od, oh, ow] = ins.map((n, i) => Math.floor((n + spec.pads[i]![0] + spec.pads[i]![1] - spec.k[i]!) / spec.stride[i]!) + 1) as [
+    number,
+    number,
+    number,
+  ];
+  const y = new Float64Array(b * od * oh * ow * c);
+  for (let n = 0; n < b; n++)
+    for (let t = 0; t < od; t++)
+      for (let i = 0; i < oh; i++)
+        for (let j = 0; j < ow; j++)
+          for (let ch = 0; ch < c; ch++) {
+            let acc = 0;
+            for (let a = 0; a < kd; a++)
+              for (let p = 0; p < kh; p++)
+                for (let q = 0; q < kw; q++) {
+                  const dd = t * spec.stride[0] + a - spec.pads[0][0];
+                  const hh = i * spec.stride[1] + p - spec.pads[1][0];
+                  const ww = j * spec.stride[2] + q - spec.pads[2][0];
+                  if (dd < 0 || dd >= d || hh < 0 || hh >= h || ww < 0 || ww >= wd) continue;
+                  acc += x[(((n * d + dd) * h + hh) * wd + ww) * c + ch]! * w[((a * kh + p) * kw + q) * c + ch]!;
+                }
+            y[(((n * od + t) * oh + i) * ow + j) * c + ch] = acc;
+          }
+  return y;
+}
+
+/** Trilinear resize of [b, d, h, w, c] to [t, oh, ow], TF conventions per axis, from its 8 corners. */
+export function trilinearRef(
+  xShape: [number, number, number, number, number],
+  size: [number, number, number],
+  alignCorners: boolean,
+  halfPixelCenters: boolean,
+  x: Float64Array,
+): Float64Array {
+  const [b, d, h, w, c] = xShape;
+  const src = (o: number, inS: number, outS: number): [number, number, number] => {
+    const s = alignCorners && outS > 1 ? (inS - 1) / (outS - 1) : inS / outS;
+    const f = halfPixelCenters ? (o + 0.5) * s - 0.5 : o * s;
+    const lo = Math.max(0, Math.floor(f));
+    return [lo, Math.min(inS - 1, Math.ceil(f)), f - lo];
+  };
+  const [t, oh, ow] = size;
+  const y = new Float64Array(b * t * oh * ow * c);
+  for (let n = 0; n < b; n++)
+    for (let a = 0; a < t; a++)
+      for (let i = 0; i < oh; i++)
+        for (let j = 0; j < ow; j++) {
+          const [z0, z1, fz] = src(a, d, t);
+          const [y0, y1, fy] = src(i, h, oh);
+          const [x0, x1, fx] = src(j, w, ow);
+          for (let ch = 0; ch < c; ch++) {
+            let v = 0;
+            for (const [zz, wz] of [
+              [z0, 1 - fz],
+              [z1, fz],
+            ] as const)
+              for (const [yy, wy] of [
+                [y0, 1 - fy],
+                [y1, fy],
+              ] as const)
+                for (const [xx, wx] of [
+                  [x0, 1 - fx],
+                  [x1, fx],
+                ] as const)
+                  v += wz * wy * wx * x[(((n * d + zz) * h + yy) * w + xx) * c + ch]!;
+            y[(((n * t + a) * oh + i) * ow + j) * c + ch] = v;
+          }
+        }
+  return y;
+}

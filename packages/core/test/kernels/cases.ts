@@ -1,10 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { conv3dPadded } from '../../src/ops/conv3d-padded.js';
+import { depthwiseConv3d } from '../../src/ops/depthwise-conv3d.js';
+import { resizeTrilinear } from '../../src/ops/resize3d.js';
 import type { GradCase } from '../helpers/grad-check.js';
 import {
   type Conv2dSpec,
   type Conv3dSpec,
   conv2dRef,
   conv3dRef,
+  type DepthwiseConv3dSpec,
+  depthwiseConv3dRef,
   depthwiseRef,
   distinctFixture,
   fixture,
@@ -13,6 +18,7 @@ import {
   poolRef,
   type ResizeSpec,
   resizeRef,
+  trilinearRef,
 } from '../helpers/reference.js';
 
 const outHW = (s: Conv2dSpec): [number, number] => {
@@ -78,6 +84,8 @@ const C3_SPECS: Conv3dSpec[] = [
   { x: [2, 5, 6, 5, 2], w: [3, 3, 3, 2, 2], stride: [2, 2, 2], pad: 'same' },
   { x: [1, 4, 6, 5, 3], w: [1, 3, 3, 3, 2], stride: [1, 2, 1], pad: 'valid' },
   { x: [2, 3, 4, 4, 2], w: [3, 1, 1, 2, 3], stride: [1, 1, 1], pad: 'same' },
+  // A Slow stem / res3 conv: spatial stride 2 on an even size, TF 'same' pads (0, 1).
+  { x: [2, 3, 6, 6, 2], w: [1, 3, 3, 2, 3], stride: [1, 2, 2], pad: 'same' },
 ];
 
 export const conv3dCases: GradCase[] = C3_SPECS.map((s) => ({
@@ -96,9 +104,11 @@ const POOL_SPECS: (PoolSpec & { negative?: boolean })[] = [
   { x: [2, 7, 6, 2], k: [2, 2], stride: [2, 2], pad: 'valid', kind: 'avg' },
   { x: [1, 4, 5, 4, 2], k: [2, 2, 2], stride: [2, 2, 2], pad: 'same', kind: 'max' },
   { x: [1, 4, 5, 4, 2], k: [3, 3, 3], stride: [1, 2, 2], pad: 'same', kind: 'avg' },
+  { x: [2, 5, 6, 4, 2], k: [3, 3, 3], stride: [2, 2, 2], pad: 'same', kind: 'avg' },
+  { x: [1, 4, 6, 5, 3], k: [2, 3, 2], stride: [2, 1, 2], pad: 'valid', kind: 'avg' },
 ];
 
-export const poolCases: GradCase[] = POOL_SPECS.map((s) => {
+const poolCase = (s: PoolSpec & { negative?: boolean }): GradCase => {
   const n = s.x.reduce((a, b) => a * b, 1);
   const spatial = s.x.slice(1, -1);
   const out = [s.x[0]!, ...spatial.map((v, i) => padAmounts(v, s.k[i]!, s.stride[i]!, s.pad)[2]), s.x[s.x.length - 1]!];
@@ -119,7 +129,127 @@ export const poolCases: GradCase[] = POOL_SPECS.map((s) => {
     },
     refFn: ([x]) => poolRef(s, x!),
   };
-});
+};
+
+export const poolCases: GradCase[] = POOL_SPECS.map(poolCase);
+
+/** The Slow stem's pool (1×3×3, stride 1,2,2, 'same' on an even size): tfjs wasm's MaxPool3D is wrong on it. */
+export const slowStemPoolCase: GradCase = poolCase({ x: [2, 3, 6, 6, 2], k: [1, 3, 3], stride: [1, 2, 2], pad: 'same', kind: 'max' });
+
+const DW3_SPECS: DepthwiseConv3dSpec[] = [
+  {
+    x: [2, 4, 5, 4, 3],
+    k: [3, 3, 3],
+    stride: [1, 1, 1],
+    pads: [
+      [1, 1],
+      [1, 1],
+      [1, 1],
+    ],
+  },
+  {
+    x: [2, 5, 6, 6, 2],
+    k: [3, 3, 3],
+    stride: [1, 2, 2],
+    pads: [
+      [1, 1],
+      [0, 1],
+      [1, 1],
+    ],
+  },
+  {
+    x: [1, 6, 4, 5, 3],
+    k: [5, 1, 1],
+    stride: [2, 1, 1],
+    pads: [
+      [2, 1],
+      [0, 0],
+      [0, 0],
+    ],
+  },
+];
+
+export const depthwiseConv3dCases: GradCase[] = DW3_SPECS.map((s) => ({
+  name: `depthwiseConv3d x=${s.x} k=${s.k} stride=${s.stride} pads=${JSON.stringify(s.pads)}`,
+  shapes: [s.x, [...s.k, s.x[4], 1]],
+  outShape: [
+    s.x[0],
+    ...s.x.slice(1, 4).map((n, i) => Math.floor((n + s.pads[i]![0] + s.pads[i]![1] - s.k[i]!) / s.stride[i]!) + 1),
+    s.x[4],
+  ],
+  tfFn: (x, w) => depthwiseConv3d(x as tf.Tensor5D, w as tf.Tensor5D, s.stride, s.pads),
+  refFn: ([x, w]) => depthwiseConv3dRef(s, x!, w!),
+}));
+
+/** x zero-padded on D, H, W (float64, NDHWC). */
+function pad3d(x: Float64Array, shape: number[], pads: number[][]): { x: Float64Array; shape: [number, number, number, number, number] } {
+  const [b, d, h, w, c] = shape as [number, number, number, number, number];
+  const [pd, ph, pw] = pads.map((p) => p[0]! + p[1]!) as [number, number, number];
+  const out: [number, number, number, number, number] = [b, d + pd, h + ph, w + pw, c];
+  const y = new Float64Array(out.reduce((a, v) => a * v, 1));
+  for (let n = 0; n < b; n++)
+    for (let t = 0; t < d; t++)
+      for (let i = 0; i < h; i++)
+        for (let j = 0; j < w; j++)
+          for (let ch = 0; ch < c; ch++) {
+            const o = ((((n * out[1] + t + pads[0]![0]!) * out[2] + i + pads[1]![0]!) * out[3] + j + pads[2]![0]!) * c + ch) as number;
+            y[o] = x[(((n * d + t) * h + i) * w + j) * c + ch]!;
+          }
+  return { x: y, shape: out };
+}
+
+const PADDED_C3_SPECS: {
+  x: [number, number, number, number, number];
+  w: [number, number, number, number, number];
+  stride: [number, number, number];
+  pads: [[number, number], [number, number], [number, number]];
+}[] = [
+  {
+    x: [2, 4, 6, 6, 2],
+    w: [3, 3, 3, 2, 3],
+    stride: [1, 2, 2],
+    pads: [
+      [1, 1],
+      [1, 1],
+      [1, 1],
+    ],
+  },
+  {
+    x: [1, 5, 5, 6, 3],
+    w: [3, 1, 1, 3, 2],
+    stride: [2, 1, 1],
+    pads: [
+      [1, 1],
+      [0, 0],
+      [0, 0],
+    ],
+  },
+  {
+    x: [2, 3, 7, 6, 2],
+    w: [1, 3, 3, 2, 2],
+    stride: [1, 2, 2],
+    pads: [
+      [0, 0],
+      [2, 1],
+      [0, 2],
+    ],
+  },
+];
+
+export const conv3dPaddedCases: GradCase[] = PADDED_C3_SPECS.map((s) => ({
+  name: `conv3dPadded x=${s.x} w=${s.w} stride=${s.stride} pads=${JSON.stringify(s.pads)}`,
+  shapes: [s.x, s.w],
+  outShape: [
+    s.x[0],
+    ...s.x.slice(1, 4).map((n, i) => Math.floor((n + s.pads[i]![0] + s.pads[i]![1] - s.w[i]!) / s.stride[i]!) + 1),
+    s.w[4],
+  ],
+  tfFn: (x, w) => conv3dPadded(x as tf.Tensor5D, w as tf.Tensor5D, s.stride, s.pads),
+  refFn: ([x, w]) => {
+    const p = pad3d(x!, s.x, s.pads);
+    return conv3dRef({ x: p.shape, w: s.w, stride: s.stride, pad: 'valid' }, p.x, w!);
+  },
+}));
 
 const RESIZE_SPECS: ResizeSpec[] = [];
 for (const kind of ['bilinear', 'nearest'] as const) {
@@ -142,6 +272,26 @@ export const resizeCases: GradCase[] = RESIZE_SPECS.map((s) => ({
     return f(x as tf.Tensor4D, s.size, s.alignCorners, s.halfPixelCenters);
   },
   refFn: ([x]) => resizeRef(s, x!),
+}));
+
+const TRILINEAR_SPECS: {
+  x: [number, number, number, number, number];
+  size: [number, number, number];
+  alignCorners: boolean;
+  halfPixelCenters: boolean;
+}[] = [
+  // SlowFast fusion: fast T=8 → slow T=3, spatial 6×5 → 4×4.
+  { x: [2, 8, 6, 5, 2], size: [3, 4, 4], alignCorners: false, halfPixelCenters: true },
+  { x: [1, 3, 4, 4, 3], size: [5, 4, 4], alignCorners: true, halfPixelCenters: false },
+  { x: [2, 4, 3, 3, 2], size: [2, 5, 6], alignCorners: false, halfPixelCenters: false },
+];
+
+export const trilinearCases: GradCase[] = TRILINEAR_SPECS.map((s) => ({
+  name: `resizeTrilinear ${s.x.slice(1, 4)}→${s.size} alignCorners=${s.alignCorners} halfPixelCenters=${s.halfPixelCenters}`,
+  shapes: [s.x],
+  outShape: [s.x[0], ...s.size, s.x[4]],
+  tfFn: (x) => resizeTrilinear(x as tf.Tensor5D, s.size, s.alignCorners, s.halfPixelCenters),
+  refFn: ([x]) => trilinearRef(s.x, s.size, s.alignCorners, s.halfPixelCenters, x!),
 }));
 
 /** Gather's gradient is UnsortedSegmentSum; repeated indices must accumulate. */

@@ -6,9 +6,32 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { installKernelFills, uninstallKernelFills } from '../../src/kernels/registry.js';
 import { testBackends } from '../helpers/backends.js';
 import { backendDataIds, forwardError, gradientError, maxAbsError, TOL, tfGradients } from '../helpers/grad-check.js';
-import { activationCases, conv2dCases, conv3dCases, depthwiseCases, gatherCase, poolCases, resizeCases } from './cases.js';
+import {
+  activationCases,
+  conv2dCases,
+  conv3dCases,
+  conv3dPaddedCases,
+  depthwiseCases,
+  depthwiseConv3dCases,
+  gatherCase,
+  poolCases,
+  resizeCases,
+  slowStemPoolCase,
+  trilinearCases,
+} from './cases.js';
 
-const ALL = [...conv2dCases, ...depthwiseCases, ...conv3dCases, ...poolCases, ...resizeCases, gatherCase, ...activationCases];
+const ALL = [
+  ...conv2dCases,
+  ...depthwiseCases,
+  ...conv3dCases,
+  ...conv3dPaddedCases,
+  ...depthwiseConv3dCases,
+  ...poolCases,
+  ...resizeCases,
+  ...trilinearCases,
+  gatherCase,
+  ...activationCases,
+];
 
 // initBackend installs each backend's fills (native inherits the cpu fills it does not replace).
 const BACKENDS = await testBackends();
@@ -99,6 +122,15 @@ describe('built-in kernels that the fills replace', () => {
 
   it.each(['cpu', 'wasm'])('%s AvgPoolGrad/AvgPool3DGrad are wrong at same-padded borders', async (backend) => {
     for (const c of sameAvg) expect(await withBuiltins(backend, () => gradientError(c))).toBeGreaterThan(TOL);
+  });
+
+  it('wasm MaxPool3D is wrong at a far same-padded border (the Slow stem pool); cpu and native are right', async () => {
+    expect(await withBuiltins('wasm', () => forwardError(slowStemPoolCase))).toBeGreaterThan(TOL);
+    for (const b of BACKENDS.filter((n) => n !== 'wasm')) {
+      await tf.setBackend(b);
+      expect(forwardError(slowStemPoolCase)).toBeLessThanOrEqual(TOL);
+      expect(gradientError(slowStemPoolCase)).toBeLessThanOrEqual(TOL);
+    }
   });
 
   it('wasm Conv3DBackpropFilterV2 is wrong for strides > 1', async () => {
