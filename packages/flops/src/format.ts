@@ -1,5 +1,22 @@
 import type { CostReport } from './cost-of.js';
 
+/**
+ * The one place the cost unit is written. The counters count multiply-adds (`macs` in code, and the
+ * `maxMacs` budget); displays use the papers' unit, MFLOPs, which MutualNet, US-Net and RS-Nets all
+ * define as millions of multiply-adds. So `1990000` → `'1.99'` and `MFLOPS_UNIT` beside it.
+ */
+export const MFLOPS_UNIT = 'MFLOPs';
+
+/** Multiply-adds in the displayed unit, without the unit: `1990000` → `'1.99'`. */
+export function formatMflopsValue(macs: number, digits = 2): string {
+  return (macs / 1e6).toFixed(digits);
+}
+
+/** Multiply-adds with the unit: `1990000` → `'1.99 MFLOPs'`. */
+export function formatMflops(macs: number, digits = 2): string {
+  return `${formatMflopsValue(macs, digits)} ${MFLOPS_UNIT}`;
+}
+
 /** `1234567` → `'1.23M'`; below 1000 the integer itself. */
 export function formatCount(n: number, digits = 2): string {
   const units: ReadonlyArray<readonly [number, string]> = [

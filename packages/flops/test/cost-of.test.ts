@@ -4,7 +4,7 @@ import { createBackbone } from '@adaptnet/backbones';
 import { ConfigError, type Cost, type ForwardContext, leafCost, Module, sequentialCost } from '@adaptnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { costOf, formatCostReport, formatCount, formatInteger, paramsExcluding } from '../src/index.js';
+import { costOf, formatCostReport, formatCount, formatInteger, formatMflops, formatMflopsValue, paramsExcluding } from '../src/index.js';
 
 /** A toy two-layer model whose cost is known by hand: conv 3×3 (no tensors) then a BN-like row. */
 class Toy extends Module {
@@ -102,5 +102,13 @@ describe('formatCostReport', () => {
       '4.09G',
     ]);
     expect(formatInteger(25_557_032)).toBe('25,557,032');
+  });
+});
+
+describe('formatMflops', () => {
+  it("writes multiply-adds in the papers' unit, millions", () => {
+    expect(formatMflops(1_990_000)).toBe('1.99 MFLOPs');
+    expect(formatMflops(14_346_368, 3)).toBe('14.346 MFLOPs');
+    expect(formatMflopsValue(345_000)).toBe('0.34');
   });
 });

@@ -1,10 +1,5 @@
 import type { SubnetConfig } from '@adaptnet/core';
 
-/** MACs as MFLOPs (the papers' unit: millions of multiply-adds), e.g. `1.99`. */
-export function formatMacs(macs: number, digits = 2): string {
-  return (macs / 1e6).toFixed(digits);
-}
-
 /** A fraction as a percentage, e.g. `87.66%`. */
 export function formatPercent(fraction: number, digits = 2): string {
   return `${(100 * fraction).toFixed(digits)}%`;

@@ -1,4 +1,5 @@
-import { formatMacs, formatPercent } from './format-values.js';
+import { formatMflops, formatMflopsValue, MFLOPS_UNIT } from '@adaptnet/flops';
+import { formatPercent } from './format-values.js';
 import { noLatencyError, type QueryTable } from './query-table.js';
 import type { CostKind, TableRow } from './types.js';
 
@@ -6,7 +7,7 @@ import type { CostKind, TableRow } from './types.js';
 export function formatRowLine(row: TableRow, done: number, total: number, seconds?: number): string {
   const parts = [
     `[table ${done}/${total}] w=${row.config.width.toFixed(2)} r=${row.config.resolution}`,
-    `${formatMacs(row.macs)} MFLOPs`,
+    formatMflops(row.macs),
     `top-1 ${formatPercent(row.top1)}`,
     `top-5 ${formatPercent(row.top5)}`,
   ];
@@ -34,11 +35,11 @@ export function formatFrontier(table: QueryTable, options: FormatFrontierOptions
   const rows = options.all
     ? [...table.rows].sort((a, b) => (cost === 'macs' ? a.macs - b.macs : (a.latencyMs as number) - (b.latencyMs as number)))
     : frontier;
-  const header = ['width', 'resolution', 'MFLOPs', 'params', 'top-1', 'top-5', ...(table.hasLatency ? ['latency ms'] : [])];
+  const header = ['width', 'resolution', MFLOPS_UNIT, 'params', 'top-1', 'top-5', ...(table.hasLatency ? ['latency ms'] : [])];
   const cells = rows.map((r) => [
     `${options.all && onFrontier.has(r.key) ? '*' : ''}${r.config.width.toFixed(2)}`,
     String(r.config.resolution),
-    formatMacs(r.macs),
+    formatMflopsValue(r.macs),
     r.params.toLocaleString('en-US'),
     formatPercent(r.top1),
     formatPercent(r.top5),

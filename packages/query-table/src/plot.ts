@@ -1,3 +1,4 @@
+import { MFLOPS_UNIT } from '@adaptnet/flops';
 import type { TopLevelSpec } from 'vega-lite';
 import { noLatencyError, type QueryTable } from './query-table.js';
 import type { CostKind } from './types.js';
@@ -36,7 +37,7 @@ export function plotSpec(table: QueryTable, options: PlotOptions = {}): PlotSpec
     frontier: frontier.has(r.key),
   }));
   const resolutions = [...new Set(table.rows.map((r) => r.config.resolution))].sort((a, b) => b - a).map(String);
-  const x = { field: 'cost', type: 'quantitative', title: cost === 'macs' ? 'MFLOPs' : 'latency (ms)' } as const;
+  const x = { field: 'cost', type: 'quantitative', title: cost === 'macs' ? MFLOPS_UNIT : 'latency (ms)' } as const;
   const y = { field: 'top1', type: 'quantitative', title: 'top-1 accuracy (%)', scale: { zero: false } } as const;
   const color = {
     field: 'resolution',

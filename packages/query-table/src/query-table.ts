@@ -1,7 +1,8 @@
 import { CheckpointError, ConfigError, ConfigRangeError, configKey, type Module, type SubnetConfig } from '@adaptnet/core';
+import { formatMflops } from '@adaptnet/flops';
 import { type BnStatistics, importStatistics } from '@adaptnet/norm';
 import { QUERY_TABLE_FORMAT, QUERY_TABLE_VERSION, type QueryTableFile, queryTableFileSchema } from './file-schema.js';
-import { formatMacs, formatRowConfig } from './format-values.js';
+import { formatRowConfig } from './format-values.js';
 import { costOfRow, paretoFrontier } from './frontier.js';
 import { stringifyTableFile } from './stringify.js';
 import type { Budget, CostKind, GridInfo, GridSettings, TableModelInfo, TableRow } from './types.js';
@@ -163,7 +164,7 @@ export class QueryTable {
     }
     if (lo === 0) {
       const c = this.cheapest(cost);
-      const at = cost === 'macs' ? `${c.macs} MACs (${formatMacs(c.macs)} MFLOPs)` : `${(c.latencyMs as number).toFixed(3)} ms`;
+      const at = cost === 'macs' ? `${c.macs} MACs (${formatMflops(c.macs)})` : `${(c.latencyMs as number).toFixed(3)} ms`;
       const name = cost === 'macs' ? 'maxMacs' : 'maxLatencyMs';
       throw new ConfigRangeError(
         `${name} ${limit} is below the cheapest configuration in the table: ${c.key} (${formatRowConfig(c.config)}) at ${at}; allowed: ${name} >= ${costOfRow(c, cost)}`,

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Backbone } from '@adaptnet/backbones';
 import { ConfigError } from '@adaptnet/core';
 import { initBackend } from '@adaptnet/core/node';
+import { formatMflops } from '@adaptnet/flops';
 import { type EvaluateGridOptions, evaluateGrid, formatFrontier, type QueryTable, weightsFingerprint } from '@adaptnet/query-table';
 import { evaluateGridToFile, loadQueryTable, renderPlot, saveQueryTable } from '@adaptnet/query-table/node';
 import { calibrationStream, evalStream, loadSplit } from '../data.js';
@@ -187,7 +188,7 @@ export async function evalCommand(flags: EvalFlags, out: Output): Promise<QueryT
     const row = table.rows[0];
     if (row) {
       out.result(
-        `width ${row.config.width} resolution ${row.config.resolution}: ${(row.macs / 1e6).toFixed(2)} MFLOPs, ${row.params} params, top-1 ${(row.top1 * 100).toFixed(2)}%, top-5 ${(row.top5 * 100).toFixed(2)}% on ${row.samples} images`,
+        `width ${row.config.width} resolution ${row.config.resolution}: ${formatMflops(row.macs)}, ${row.params} params, top-1 ${(row.top1 * 100).toFixed(2)}%, top-5 ${(row.top5 * 100).toFixed(2)}% on ${row.samples} images`,
       );
     }
     return table;

@@ -3,6 +3,7 @@ import { ConfigError, configKey, type SubnetConfig, widthInRange } from '@adaptn
 import { initBackend } from '@adaptnet/core/node';
 import { exportSubnet, type SubnetMetadata, subnetMetadata } from '@adaptnet/export';
 import { saveSubnet } from '@adaptnet/export/node';
+import { formatMflops } from '@adaptnet/flops';
 import { calibrate } from '@adaptnet/norm';
 import type { QueryTable, TableRow } from '@adaptnet/query-table';
 import type * as tf from '@tensorflow/tfjs-core';
@@ -95,7 +96,7 @@ export async function exportCommand(flags: ExportFlags, out: Output): Promise<Ex
       const metadata = subnetMetadata(subnet) as SubnetMetadata;
       const accuracy = row === undefined ? '' : `, top-1 ${(row.top1 * 100).toFixed(2)}%`;
       out.result(
-        `width ${config.width} resolution ${config.resolution}: ${(metadata.macs / 1e6).toFixed(2)} MFLOPs, ${metadata.exportedParams} parameters${accuracy} (BN from ${source})`,
+        `width ${config.width} resolution ${config.resolution}: ${formatMflops(metadata.macs)}, ${metadata.exportedParams} parameters${accuracy} (BN from ${source})`,
       );
       out.result(`model: ${saved.modelPath} (${(saved.weightBytes / 1024).toFixed(1)} KiB of weights)`);
       return { config, metadata, modelPath: saved.modelPath, weightBytes: saved.weightBytes };

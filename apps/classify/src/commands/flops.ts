@@ -1,6 +1,6 @@
 import type { SubnetConfig } from '@adaptnet/core';
 import { initBackend } from '@adaptnet/core/node';
-import { costOf, formatCostReport } from '@adaptnet/flops';
+import { costOf, formatCostReport, formatMflops } from '@adaptnet/flops';
 import { parseTrainConfig } from '@adaptnet/train';
 import { buildModel } from '../model.js';
 import type { Output } from '../output.js';
@@ -41,7 +41,7 @@ export async function flopsCommand(flags: FlopsFlags, out: Output): Promise<{ ma
     out.result(
       flags.layers
         ? formatCostReport(cost)
-        : `${spec.architecture} width ${config.width} resolution ${config.resolution}: ${(cost.macs / 1e6).toFixed(3)} MFLOPs (multiply-adds), ${cost.params} parameters`,
+        : `${spec.architecture} width ${config.width} resolution ${config.resolution}: ${formatMflops(cost.macs, 3)} (multiply-adds), ${cost.params} parameters`,
     );
     return { macs: cost.macs, params: cost.params };
   } finally {

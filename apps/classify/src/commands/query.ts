@@ -1,6 +1,7 @@
 import { ConfigError } from '@adaptnet/core';
 import { initBackend } from '@adaptnet/core/node';
 import { BatchStream, createImageDataset } from '@adaptnet/data';
+import { formatMflops } from '@adaptnet/flops';
 import type { Budget, TableRow } from '@adaptnet/query-table';
 import { INPUT_LIMITS, readInputFile } from '@adaptnet/train/node';
 import * as tf from '@tensorflow/tfjs-core';
@@ -24,7 +25,7 @@ export function budgetOf(flags: BudgetFlags): Budget | undefined {
 
 export function describeRow(row: TableRow): string {
   const latency = row.latencyMs === undefined ? '' : `, ${row.latencyMs.toFixed(2)} ms`;
-  return `width ${row.config.width} resolution ${row.config.resolution}: ${(row.macs / 1e6).toFixed(2)} MFLOPs${latency}, top-1 ${(row.top1 * 100).toFixed(2)}%`;
+  return `width ${row.config.width} resolution ${row.config.resolution}: ${formatMflops(row.macs)}${latency}, top-1 ${(row.top1 * 100).toFixed(2)}%`;
 }
 
 export interface QueryFlags extends BudgetFlags {
