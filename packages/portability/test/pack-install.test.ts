@@ -66,7 +66,8 @@ describe('packages install on their own', () => {
     const dir = await freshProject('size');
     npmInstall(dir, [`@tensorflow/tfjs-core@${TFJS}`]);
     const tfjsCore = installedBytes(join(dir, 'node_modules'));
-    const ours = ['@adaptnet/core', '@adaptnet/slimmable', '@adaptnet/norm', '@adaptnet/backbones', '@adaptnet/flops'];
+    // backbones + flops and the workspace packages they depend on.
+    const ours = ['@adaptnet/kernel-names', '@adaptnet/core', '@adaptnet/slimmable', '@adaptnet/norm', '@adaptnet/backbones', '@adaptnet/flops'];
     npmInstall(
       dir,
       ours.map((n) => tarballs.get(n)!),
