@@ -2,11 +2,8 @@ import { type Cost, type ForwardContext, Module, sequentialCost } from '@adaptne
 import { SlimConv3d, type SlimInputSide, type SlimSide } from '@adaptnet/slimmable';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BuildContext } from '../layers/build-options.js';
+import { residualCost, residualForward, sumCosts } from '../layers/residual.js';
 import { ActivationLayer, ConvBnAct3d, type ConvBnAct3dOptions, GlobalAvgPool3d } from './layers.js';
-
-function sumCosts(a: Cost, b: Cost): Cost {
-  return { macs: a.macs + b.macs, params: a.params + b.params, outShape: a.outShape, layers: [...a.layers, ...b.layers] };
-}
 
 /**
  * Residual sum then ReLU; the shortcut is a 1×1×1 conv (spatial stride) + BN when the shape
@@ -48,20 +45,11 @@ abstract class ResidualBlock3d extends Module {
   protected abstract body(): readonly Module[];
 
   forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
-    return tf.tidy(() => {
-      let h = x;
-      for (const m of this.body()) h = m.forward(h, ctx);
-      const skip = this.shortcut ? this.shortcut.forward(x, ctx) : x;
-      return tf.relu(tf.add(h, skip));
-    });
+    return residualForward(x, this.body(), this.shortcut, ctx);
   }
 
   cost(inShape: readonly number[], ctx: ForwardContext): Cost {
-    const main = sequentialCost(
-      this.body().map((m) => (s: readonly number[]) => m.cost(s, ctx)),
-      inShape,
-    );
-    return this.shortcut ? sumCosts(main, this.shortcut.cost(inShape, ctx)) : main;
+    return residualCost(inShape, this.body(), this.shortcut, ctx);
   }
 }
 
