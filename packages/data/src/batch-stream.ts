@@ -6,7 +6,7 @@ import { CroppedBatch, type MultiResolutionBatch } from './multi-resolution-batc
 import type { PixelAffine } from './normalization.js';
 import { checkEpoch, checkStartBatch, countBatches, prefetched, streamBasics, yieldToConsumer } from './prefetch.js';
 import { deriveSeed } from './seed.js';
-import { AUGMENT_STREAM, epochOrder, type SeededStreamOptions, samplingSettings } from './seeded-stream.js';
+import { AUGMENT_STREAM, eachBatchThenDispose, epochOrder, type SeededStreamOptions, samplingSettings } from './seeded-stream.js';
 import { cropFor, type EvalTransform, type TrainAugment } from './transforms.js';
 
 export type BatchStreamOptions = SeededStreamOptions;
@@ -68,16 +68,7 @@ export class BatchStream {
    */
   resolutionBatches(resolution: number, epoch = 0): AsyncIterableIterator<tf.Tensor4D> {
     if (!Number.isInteger(resolution) || resolution <= 0) throw new ConfigError(`resolution must be a positive integer, got ${resolution}`);
-    const batches = this.epoch(epoch);
-    return (async function* () {
-      for await (const batch of batches) {
-        try {
-          yield batch.images(resolution);
-        } finally {
-          batch.dispose();
-        }
-      }
-    })();
+    return eachBatchThenDispose(this.epoch(epoch), (batch) => batch.images(resolution));
   }
 
   private async *run(epoch: number, startBatch: number): AsyncGenerator<MultiResolutionBatch> {

@@ -61,3 +61,22 @@ export function epochOrder(size: number, shuffle: boolean, seed: number, epoch: 
   checkEpoch(epoch);
   return shuffle ? seededPermutation(size, deriveSeed(seed, epoch, ORDER_STREAM)) : Int32Array.from({ length: size }, (_, i) => i);
 }
+
+/**
+ * `take(batch)` for each batch, disposing the batch when the consumer asks for the next value or
+ * leaves the loop (e.g. one resolution's images for BN calibration).
+ */
+export function eachBatchThenDispose<B extends { dispose(): void }, T>(
+  batches: AsyncIterable<B>,
+  take: (batch: B) => T,
+): AsyncIterableIterator<T> {
+  return (async function* () {
+    for await (const batch of batches) {
+      try {
+        yield take(batch);
+      } finally {
+        batch.dispose();
+      }
+    }
+  })();
+}

@@ -6,7 +6,7 @@ import { layoutBatch } from '../host-batch.js';
 import type { PixelAffine } from '../normalization.js';
 import { checkEpoch, checkStartBatch, countBatches, prefetched, streamBasics, yieldToConsumer } from '../prefetch.js';
 import { deriveSeed } from '../seed.js';
-import { AUGMENT_STREAM, epochOrder, type SeededStreamOptions, samplingSettings } from '../seeded-stream.js';
+import { AUGMENT_STREAM, eachBatchThenDispose, epochOrder, type SeededStreamOptions, samplingSettings } from '../seeded-stream.js';
 import { type CropBox, cropFor, type EvalTransform, type TrainAugment } from '../transforms.js';
 import {
   checkWindow,
@@ -109,16 +109,7 @@ export class VideoStream {
   configBatches(resolution: number, frames = this.frames, epoch = 0): AsyncIterableIterator<tf.Tensor5D> {
     if (!Number.isInteger(resolution) || resolution <= 0) throw new ConfigError(`resolution must be a positive integer, got ${resolution}`);
     subsampleFrames(this.frames, frames);
-    const batches = this.epoch(epoch);
-    return (async function* () {
-      for await (const batch of batches) {
-        try {
-          yield batch.clips(resolution, frames);
-        } finally {
-          batch.dispose();
-        }
-      }
-    })();
+    return eachBatchThenDispose(this.epoch(epoch), (batch) => batch.clips(resolution, frames));
   }
 
   private async *run(epoch: number, startBatch: number): AsyncGenerator<VideoBatch> {
