@@ -16,9 +16,9 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { BENCH_NETS, type BenchNet, benchBatch, benchTrainStep } from '../../core/fixtures/bench-nets.js';
-import { type SgdStepOptions, sgdStep } from '../../core/src/index.js';
+import { BENCH_NETS, benchBatch, benchTrainStep } from '../../core/fixtures/bench-nets.js';
 import { initBackend } from '../../core/src/node.js';
+import { fusedSgdTrainer, median } from './fused-sgd.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const TORCH_NETS = join(here, '..', '..', 'core', 'bench', 'torch_nets.py');
@@ -27,7 +27,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const NETS = BENCH_NETS;
 const SELECTED = process.env.BENCH_NETS?.split(',') ?? Object.keys(NETS);
 const OPTIMIZERS = process.env.BENCH_OPTIMIZERS?.split(',') ?? ['fused', 'tfjs-momentum'];
-const SGD: SgdStepOptions = { lr: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0 };
 
 function pytorch(net: string, batch: number, size: number): number | null {
   try {
@@ -41,32 +40,6 @@ function pytorch(net: string, batch: number, size: number): number | null {
   }
 }
 
-/** A train step whose update is core's fused sgdStep (one kernel per variable). */
-function fusedTrainer(net: BenchNet): { step: (x: tf.Tensor4D, y: tf.Tensor2D) => void; dispose: () => void } {
-  const velocities = net.variables.map((v) => tf.variable(tf.zerosLike(v), false));
-  return {
-    step: (x, y) => {
-      const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, net.forward(x)) as tf.Scalar, net.variables);
-      net.variables.forEach((v, i) => {
-        const vel = velocities[i] as tf.Variable;
-        const r = sgdStep(v, grads[v.name] as tf.Tensor, vel, SGD);
-        v.assign(r.param);
-        vel.assign(r.velocity);
-        tf.dispose([r.param, r.velocity]);
-      });
-      value.dataSync();
-      tf.dispose([value, ...Object.values(grads)]);
-    },
-    dispose: () => tf.dispose(velocities),
-  };
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
-
 await initBackend({ backend: 'native', log: false });
 const results: { net: string; variant: string; imgPerSec: number; rounds: number[]; ratioToPytorch: number | null }[] = [];
 for (const [name, { make, batch, input }] of Object.entries(NETS).filter(([n]) => SELECTED.includes(n))) {
@@ -75,7 +48,7 @@ for (const [name, { make, batch, input }] of Object.entries(NETS).filter(([n]) =
   const variants = OPTIMIZERS.map((opt) => {
     const net = make(0);
     if (opt === 'fused') {
-      const t = fusedTrainer(net);
+      const t = fusedSgdTrainer(net);
       return { name: opt, net, step: () => t.step(x, y), dispose: t.dispose };
     }
     const o = tf.train.momentum(0.05, 0.9);

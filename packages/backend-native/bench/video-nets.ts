@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { conv3dPadded, type Pads3d, Rng } from '../../core/src/index.js';
-import { batchNormTrain } from '../../core/src/ops/batch-norm.js';
+import { BenchNetBuilder, benchInputs } from '../../core/fixtures/bench-builder.js';
+import { conv3dPadded, type Pads3d } from '../../core/src/index.js';
 
 /*
  * The 3D benchmark nets, as plain functions over variables (train mode only), built the same way
@@ -24,42 +24,7 @@ export interface VideoBenchNet {
 type Layer = (x: tf.Tensor) => tf.Tensor;
 type Triple = [number, number, number];
 
-class Builder {
-  readonly variables: tf.Variable[] = [];
-  macs = 0;
-  private readonly rng: Rng;
-
-  constructor(seed: number) {
-    this.rng = new Rng(seed);
-  }
-
-  weight(shape: number[], fanIn: number): tf.Variable {
-    const std = Math.sqrt(2 / fanIn);
-    const n = shape.reduce((a, b) => a * b, 1);
-    const v = tf.tidy(() =>
-      tf.variable(
-        tf.tensor(
-          Float32Array.from({ length: n }, () => this.rng.normal() * std),
-          shape,
-        ),
-      ),
-    );
-    this.variables.push(v);
-    return v;
-  }
-
-  bn(c: number): Layer {
-    const g = tf.variable(tf.ones([c]));
-    const b = tf.variable(tf.zeros([c]));
-    this.variables.push(g, b);
-    return (x) => {
-      const r = batchNormTrain(x, g as tf.Tensor1D, b as tf.Tensor1D);
-      r.mean.dispose();
-      r.variance.dispose();
-      return r.y;
-    };
-  }
-
+class Builder extends BenchNetBuilder {
   /**
    * conv3d with symmetric padding k // 2 (PyTorch's, and the slimmable layers' numeric padding) + BN;
    * `out` is the output [t, h, w], for counting MACs.
@@ -70,14 +35,6 @@ class Builder {
     const bn = this.bn(cout);
     const pads = k.map((v) => [Math.floor(v / 2), Math.floor(v / 2)]) as unknown as Pads3d;
     return (x) => bn(conv3dPadded(x as tf.Tensor5D, w as tf.Tensor5D, stride, pads));
-  }
-
-  dense(cin: number, cout: number): (x: tf.Tensor) => tf.Tensor2D {
-    const w = this.weight([cin, cout], cin);
-    const b = tf.variable(tf.zeros([cout]));
-    this.variables.push(b);
-    this.macs += cin * cout;
-    return (x) => tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), b) as tf.Tensor2D;
   }
 }
 
@@ -152,12 +109,6 @@ export function videoBatch(
   input: readonly [number, number, number, number],
   classes: number,
 ): { x: tf.Tensor5D; y: tf.Tensor2D } {
-  const x = tf.randomNormal([batch, ...input], 0, 1, 'float32', 1) as tf.Tensor5D;
-  const labels = tf.tensor1d(
-    Array.from({ length: batch }, (_, i) => i % classes),
-    'int32',
-  );
-  const y = tf.oneHot(labels, classes) as tf.Tensor2D;
-  labels.dispose();
-  return { x, y };
+  const { x, y } = benchInputs([batch, ...input], classes);
+  return { x: x as tf.Tensor5D, y };
 }

@@ -20,9 +20,9 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { type SgdStepOptions, sgdStep } from '../../core/src/index.js';
 import { initBackend } from '../../core/src/node.js';
-import { VIDEO_BENCH_NETS, type VideoBenchNet, videoBatch } from './video-nets.js';
+import { fusedSgdTrainer, median } from './fused-sgd.js';
+import { VIDEO_BENCH_NETS, videoBatch } from './video-nets.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const TORCH_SCRIPT = join(here, 'torch_video_nets.py');
@@ -31,7 +31,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const SELECTED = process.env.BENCH_NETS?.split(',') ?? Object.keys(VIDEO_BENCH_NETS);
 const FALLBACKS = process.env.BENCH_BACKENDS?.split(',').filter((b) => b !== '') ?? [];
 const FALLBACK_STEPS = Number(process.env.BENCH_FALLBACK_STEPS ?? 3);
-const SGD: SgdStepOptions = { lr: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0 };
 
 interface TorchRun {
   clipsPerSec: number;
@@ -94,31 +93,6 @@ class TorchServer {
   }
 }
 
-function trainer(net: VideoBenchNet, x: tf.Tensor5D, y: tf.Tensor2D): { step: () => void; dispose: () => void } {
-  const velocities = net.variables.map((v) => tf.variable(tf.zerosLike(v), false));
-  return {
-    step: () => {
-      const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, net.forward(x)) as tf.Scalar, net.variables);
-      net.variables.forEach((v, i) => {
-        const vel = velocities[i] as tf.Variable;
-        const r = sgdStep(v, grads[v.name] as tf.Tensor, vel, SGD);
-        v.assign(r.param);
-        vel.assign(r.velocity);
-        tf.dispose([r.param, r.velocity]);
-      });
-      value.dataSync();
-      tf.dispose([value, ...Object.values(grads)]);
-    },
-    dispose: () => tf.dispose(velocities),
-  };
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
-
 /** Clips/s of `steps` timed steps after one warm-up step (or of SECONDS when steps is 0). */
 function timeSteps(step: () => void, batch: number, steps: number): number {
   let n = 0;
@@ -150,9 +124,10 @@ for (const [name, entry] of Object.entries(VIDEO_BENCH_NETS).filter(([n]) => SEL
     await initBackend({ backend: backend as 'wasm' | 'cpu', log: false });
     const { x, y } = videoBatch(entry.batch, entry.input, entry.classes);
     const net = entry.make(0);
-    const t = trainer(net, x, y);
-    t.step();
-    fallbackRates[backend] = timeSteps(t.step, entry.batch, FALLBACK_STEPS);
+    const t = fusedSgdTrainer(net);
+    const step = () => t.step(x, y);
+    step();
+    fallbackRates[backend] = timeSteps(step, entry.batch, FALLBACK_STEPS);
     t.dispose();
     tf.dispose([x, y, ...net.variables]);
   }
@@ -160,8 +135,9 @@ for (const [name, entry] of Object.entries(VIDEO_BENCH_NETS).filter(([n]) => SEL
   await initBackend({ backend: 'native', log: false });
   const { x, y } = videoBatch(entry.batch, entry.input, entry.classes);
   const net = entry.make(0);
-  const t = trainer(net, x, y);
-  for (let i = 0; i < 3; i++) t.step();
+  const t = fusedSgdTrainer(net);
+  const step = () => t.step(x, y);
+  for (let i = 0; i < 3; i++) step();
   const ours: number[] = [];
   const theirs = new Map<string, { server: TorchServer; runs: TorchRun[]; format: string }>();
   for (const python of pythons) {
@@ -171,7 +147,7 @@ for (const [name, entry] of Object.entries(VIDEO_BENCH_NETS).filter(([n]) => SEL
     else server.close();
   }
   for (let r = 0; r < ROUNDS; r++) {
-    ours.push(timeSteps(t.step, entry.batch, 0));
+    ours.push(timeSteps(step, entry.batch, 0));
     for (const acc of theirs.values()) {
       const run = await acc.server.round(SECONDS);
       if (run) acc.runs.push(run);

@@ -3,32 +3,13 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { asImageSource, type ImageDataset, type ImageSource } from './dataset.js';
 import { type HostBatch, layoutBatch } from './host-batch.js';
 import { CroppedBatch, type MultiResolutionBatch } from './multi-resolution-batch.js';
-import { type Normalization, type PixelAffine, pixelAffine } from './normalization.js';
+import type { PixelAffine } from './normalization.js';
 import { checkEpoch, checkStartBatch, countBatches, prefetched, streamBasics, yieldToConsumer } from './prefetch.js';
 import { deriveSeed } from './seed.js';
-import { seededPermutation } from './subset.js';
-import { cropFor, defaultEvalTransform, type EvalTransform, type TrainAugment, validateAugment, validateEval } from './transforms.js';
+import { AUGMENT_STREAM, eachBatchThenDispose, epochOrder, type SeededStreamOptions, samplingSettings } from './seeded-stream.js';
+import { cropFor, type EvalTransform, type TrainAugment } from './transforms.js';
 
-export interface BatchStreamOptions {
-  readonly batchSize: number;
-  /** Default 0. */
-  readonly seed?: number;
-  /** Default true when `augment` is set, false for evaluation. */
-  readonly shuffle?: boolean;
-  /** Training augmentation; absent → the evaluation transform. */
-  readonly augment?: TrainAugment;
-  /** Default: whole image (cropFraction 1) for sources ≤ 64 px, else the 0.875 centre crop. */
-  readonly eval?: EvalTransform;
-  /** Per channel (or one value for all), on [0, 1] pixels; default none (pixels on [0, 1]). */
-  readonly normalize?: Normalization;
-  /** Default true with `augment`, false otherwise. */
-  readonly dropLast?: boolean;
-  /** Batches prepared ahead on the host while the consumer works on the current one. Default 2. */
-  readonly prefetch?: number;
-}
-
-const ORDER_STREAM = 1;
-const AUGMENT_STREAM = 2;
+export type BatchStreamOptions = SeededStreamOptions;
 
 /**
  * Seeded batches over epochs. The shuffle order depends only on (seed, epoch) and a batch's
@@ -52,23 +33,21 @@ export class BatchStream {
     this.source = asImageSource(source);
     const { batchSize } = options;
     ({ seed: this.seed, prefetch: this.prefetch } = streamBasics(options));
-    if (options.augment !== undefined) validateAugment(options.augment);
-    this.augment = options.augment;
-    this.evalTransform = options.eval ?? defaultEvalTransform(this.source);
-    validateEval(this.evalTransform);
-    this.shuffle = options.shuffle ?? this.augment !== undefined;
-    this.dropLast = options.dropLast ?? this.augment !== undefined;
+    ({
+      augment: this.augment,
+      evalTransform: this.evalTransform,
+      shuffle: this.shuffle,
+      dropLast: this.dropLast,
+      affine: this.affine,
+      margin: this.margin,
+    } = samplingSettings(this.source, options));
     this.batchSize = batchSize;
-    this.affine = pixelAffine(this.source.channels, options.normalize);
-    this.margin = 1 + (this.augment?.kind === 'pad-crop' ? this.augment.padding : 0);
     this.batchesPerEpoch = countBatches(this.source.name, this.source.size, batchSize, this.dropLast, 'images');
   }
 
   /** The data set indices of epoch `epoch`, in the order the batches take them. */
   order(epoch: number): Int32Array {
-    checkEpoch(epoch);
-    const n = this.source.size;
-    return this.shuffle ? seededPermutation(n, deriveSeed(this.seed, epoch, ORDER_STREAM)) : Int32Array.from({ length: n }, (_, i) => i);
+    return epochOrder(this.source.size, this.shuffle, this.seed, epoch);
   }
 
   /**
@@ -89,16 +68,7 @@ export class BatchStream {
    */
   resolutionBatches(resolution: number, epoch = 0): AsyncIterableIterator<tf.Tensor4D> {
     if (!Number.isInteger(resolution) || resolution <= 0) throw new ConfigError(`resolution must be a positive integer, got ${resolution}`);
-    const batches = this.epoch(epoch);
-    return (async function* () {
-      for await (const batch of batches) {
-        try {
-          yield batch.images(resolution);
-        } finally {
-          batch.dispose();
-        }
-      }
-    })();
+    return eachBatchThenDispose(this.epoch(epoch), (batch) => batch.images(resolution));
   }
 
   private async *run(epoch: number, startBatch: number): AsyncGenerator<MultiResolutionBatch> {

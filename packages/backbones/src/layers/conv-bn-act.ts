@@ -1,8 +1,9 @@
 import { type Cost, type ForwardContext, Module, sequentialCost } from '@adaptnet/core';
-import { SwitchableBatchNorm } from '@adaptnet/norm';
+import type { SwitchableBatchNorm } from '@adaptnet/norm';
 import { SlimConv2d, SlimDepthwiseConv2d, type SlimInputSide, type SlimSide } from '@adaptnet/slimmable';
 import * as tf from '@tensorflow/tfjs-core';
 import { type Activation, activate } from './activation.js';
+import { newBatchNorm } from './batch-norm.js';
 import type { BuildContext } from './build-options.js';
 
 export interface ConvBnActOptions {
@@ -52,14 +53,7 @@ export class ConvBnAct extends Module {
             output: options.output ?? {},
           }),
     );
-    this.bn = this.addModule(
-      'bn',
-      new SwitchableBatchNorm(`${name}.bn`, {
-        channels: options.outChannels,
-        policy: build.norm.policy ?? 'config',
-        ...withoutPolicy(build),
-      }),
-    );
+    this.bn = this.addModule('bn', newBatchNorm(`${name}.bn`, build, options.outChannels));
     this.activation = options.activation;
     this.kernelSize = options.kernelSize;
     this.strides = options.strides ?? 1;
@@ -72,13 +66,4 @@ export class ConvBnAct extends Module {
   cost(inShape: readonly number[], ctx: ForwardContext): Cost {
     return sequentialCost([(s) => this.conv.cost(s, ctx), (s) => this.bn.cost(s, ctx)], inShape);
   }
-}
-
-function withoutPolicy(build: BuildContext): { configs?: BuildContext['norm']['configs']; epsilon?: number; momentum?: number } {
-  const { configs, epsilon, momentum } = build.norm;
-  return {
-    ...(configs !== undefined ? { configs } : {}),
-    ...(epsilon !== undefined ? { epsilon } : {}),
-    ...(momentum !== undefined ? { momentum } : {}),
-  };
 }

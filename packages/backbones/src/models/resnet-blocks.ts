@@ -1,7 +1,8 @@
-import { type Cost, type ForwardContext, Module, sequentialCost } from '@adaptnet/core';
-import * as tf from '@tensorflow/tfjs-core';
+import { type Cost, type ForwardContext, Module } from '@adaptnet/core';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { BuildContext } from '../layers/build-options.js';
 import { ConvBnAct } from '../layers/conv-bn-act.js';
+import { residualCost, residualForward } from '../layers/residual.js';
 
 /** Residual sum then ReLU; the shortcut is a 1×1 strided conv + BN when the shape changes. */
 export abstract class ResidualBlock extends Module {
@@ -21,27 +22,11 @@ export abstract class ResidualBlock extends Module {
   abstract body(): readonly ConvBnAct[];
 
   forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
-    return tf.tidy(() => {
-      let h = x;
-      for (const m of this.body()) h = m.forward(h, ctx);
-      const skip = this.shortcut ? this.shortcut.forward(x, ctx) : x;
-      return tf.relu(tf.add(h, skip));
-    });
+    return residualForward(x, this.body(), this.shortcut, ctx);
   }
 
   cost(inShape: readonly number[], ctx: ForwardContext): Cost {
-    const main = sequentialCost(
-      this.body().map((m) => (s: readonly number[]) => m.cost(s, ctx)),
-      inShape,
-    );
-    if (!this.shortcut) return main;
-    const skip = this.shortcut.cost(inShape, ctx);
-    return {
-      macs: main.macs + skip.macs,
-      params: main.params + skip.params,
-      outShape: main.outShape,
-      layers: [...main.layers, ...skip.layers],
-    };
+    return residualCost(inShape, this.body(), this.shortcut, ctx);
   }
 }
 

@@ -2,11 +2,8 @@ import { type Cost, type ForwardContext, Module, sequentialCost } from '@adaptne
 import { SlimConv3d, type SlimInputSide, type SlimSide } from '@adaptnet/slimmable';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BuildContext } from '../layers/build-options.js';
-import { ActivationLayer, ConvBnAct3d, GlobalAvgPool3d } from './layers.js';
-
-function sumCosts(a: Cost, b: Cost): Cost {
-  return { macs: a.macs + b.macs, params: a.params + b.params, outShape: a.outShape, layers: [...a.layers, ...b.layers] };
-}
+import { residualCost, residualForward, sumCosts } from '../layers/residual.js';
+import { ActivationLayer, ConvBnAct3d, type ConvBnAct3dOptions, GlobalAvgPool3d } from './layers.js';
 
 /**
  * Residual sum then ReLU; the shortcut is a 1×1×1 conv (spatial stride) + BN when the shape
@@ -28,38 +25,31 @@ abstract class ResidualBlock3d extends Module {
     super(name);
     this.shortcut =
       stride !== 1 || inChannels !== outChannels
-        ? this.addModule(
-            'shortcut',
-            new ConvBnAct3d(`${name}.shortcut`, build, {
-              inChannels,
-              outChannels,
-              kernel: [1, 1, 1],
-              strides: [1, stride, stride],
-              input,
-              output,
-              activation: 'none',
-            }),
-          )
+        ? this.convBnAct('shortcut', build, {
+            inChannels,
+            outChannels,
+            kernel: [1, 1, 1],
+            strides: [1, stride, stride],
+            input,
+            output,
+            activation: 'none',
+          })
         : undefined;
+  }
+
+  /** Registers a ConvBnAct3d child named `<block>.<key>`. */
+  protected convBnAct(key: string, build: BuildContext, options: ConvBnAct3dOptions): ConvBnAct3d {
+    return this.addModule(key, new ConvBnAct3d(`${this.name}.${key}`, build, options));
   }
 
   protected abstract body(): readonly Module[];
 
   forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
-    return tf.tidy(() => {
-      let h = x;
-      for (const m of this.body()) h = m.forward(h, ctx);
-      const skip = this.shortcut ? this.shortcut.forward(x, ctx) : x;
-      return tf.relu(tf.add(h, skip));
-    });
+    return residualForward(x, this.body(), this.shortcut, ctx);
   }
 
   cost(inShape: readonly number[], ctx: ForwardContext): Cost {
-    const main = sequentialCost(
-      this.body().map((m) => (s: readonly number[]) => m.cost(s, ctx)),
-      inShape,
-    );
-    return this.shortcut ? sumCosts(main, this.shortcut.cost(inShape, ctx)) : main;
+    return residualCost(inShape, this.body(), this.shortcut, ctx);
   }
 }
 
@@ -89,40 +79,31 @@ export class Bottleneck3d extends ResidualBlock3d {
     const fixed = o.fixedWidth ? { slim: false } : {};
     const input = o.fixedWidth ? fixed : (o.input ?? {});
     super(name, build, o.inChannels, o.outChannels, o.stride, input, fixed);
-    this.a = this.addModule(
-      'a',
-      new ConvBnAct3d(`${name}.a`, build, {
-        inChannels: o.inChannels,
-        outChannels: o.innerChannels,
-        kernel: [o.temporalKernel, 1, 1],
-        input,
-        output: fixed,
-        activation: 'relu',
-      }),
-    );
-    this.b = this.addModule(
-      'b',
-      new ConvBnAct3d(`${name}.b`, build, {
-        inChannels: o.innerChannels,
-        outChannels: o.innerChannels,
-        kernel: [1, 3, 3],
-        strides: [1, o.stride, o.stride],
-        input: fixed,
-        output: fixed,
-        activation: 'relu',
-      }),
-    );
-    this.c = this.addModule(
-      'c',
-      new ConvBnAct3d(`${name}.c`, build, {
-        inChannels: o.innerChannels,
-        outChannels: o.outChannels,
-        kernel: [1, 1, 1],
-        input: fixed,
-        output: fixed,
-        activation: 'none',
-      }),
-    );
+    this.a = this.convBnAct('a', build, {
+      inChannels: o.inChannels,
+      outChannels: o.innerChannels,
+      kernel: [o.temporalKernel, 1, 1],
+      input,
+      output: fixed,
+      activation: 'relu',
+    });
+    this.b = this.convBnAct('b', build, {
+      inChannels: o.innerChannels,
+      outChannels: o.innerChannels,
+      kernel: [1, 3, 3],
+      strides: [1, o.stride, o.stride],
+      input: fixed,
+      output: fixed,
+      activation: 'relu',
+    });
+    this.c = this.convBnAct('c', build, {
+      inChannels: o.innerChannels,
+      outChannels: o.outChannels,
+      kernel: [1, 1, 1],
+      input: fixed,
+      output: fixed,
+      activation: 'none',
+    });
   }
 
   protected body(): readonly Module[] {
@@ -186,37 +167,28 @@ export class X3dBlock extends ResidualBlock3d {
 
   constructor(name: string, build: BuildContext, o: X3dBlockOptions) {
     super(name, build, o.inChannels, o.outChannels, o.stride, {});
-    this.a = this.addModule(
-      'a',
-      new ConvBnAct3d(`${name}.a`, build, {
-        inChannels: o.inChannels,
-        outChannels: o.innerChannels,
-        kernel: [1, 1, 1],
-        activation: 'relu',
-      }),
-    );
-    this.b = this.addModule(
-      'b',
-      new ConvBnAct3d(`${name}.b`, build, {
-        inChannels: o.innerChannels,
-        outChannels: o.innerChannels,
-        kernel: [3, 3, 3],
-        strides: [1, o.stride, o.stride],
-        depthwise: true,
-        activation: 'none',
-      }),
-    );
+    this.a = this.convBnAct('a', build, {
+      inChannels: o.inChannels,
+      outChannels: o.innerChannels,
+      kernel: [1, 1, 1],
+      activation: 'relu',
+    });
+    this.b = this.convBnAct('b', build, {
+      inChannels: o.innerChannels,
+      outChannels: o.innerChannels,
+      kernel: [3, 3, 3],
+      strides: [1, o.stride, o.stride],
+      depthwise: true,
+      activation: 'none',
+    });
     this.se = o.seChannels > 0 ? this.addModule('se', new SqueezeExcite3d(`${name}.se`, build, o.innerChannels, o.seChannels)) : undefined;
     this.swish = new ActivationLayer(`${name}.swish`, 'swish');
-    this.c = this.addModule(
-      'c',
-      new ConvBnAct3d(`${name}.c`, build, {
-        inChannels: o.innerChannels,
-        outChannels: o.outChannels,
-        kernel: [1, 1, 1],
-        activation: 'none',
-      }),
-    );
+    this.c = this.convBnAct('c', build, {
+      inChannels: o.innerChannels,
+      outChannels: o.outChannels,
+      kernel: [1, 1, 1],
+      activation: 'none',
+    });
   }
 
   protected body(): readonly Module[] {

@@ -1,7 +1,8 @@
 import { type Cost, type ForwardContext, leafCost, Module, ShapeError, sequentialCost } from '@adaptnet/core';
-import { SwitchableBatchNorm } from '@adaptnet/norm';
+import type { SwitchableBatchNorm } from '@adaptnet/norm';
 import { SlimConv3d, SlimDepthwiseConv3d, type SlimInputSide, type SlimSide } from '@adaptnet/slimmable';
 import * as tf from '@tensorflow/tfjs-core';
+import { newBatchNorm } from '../layers/batch-norm.js';
 import type { BuildContext } from '../layers/build-options.js';
 
 /** Activations of the video models: ReLU (ResNets), Swish x·σ(x) (X3D), none. */
@@ -76,17 +77,6 @@ export class ConvBnAct3d extends Module {
   cost(inShape: readonly number[], ctx: ForwardContext): Cost {
     return sequentialCost([(s) => this.conv.cost(s, ctx), (s) => this.bn.cost(s, ctx)], inShape);
   }
-}
-
-export function newBatchNorm(name: string, build: BuildContext, channels: number): SwitchableBatchNorm {
-  const { policy, configs, epsilon, momentum } = build.norm;
-  return new SwitchableBatchNorm(name, {
-    channels,
-    policy: policy ?? 'config',
-    ...(configs !== undefined ? { configs } : {}),
-    ...(epsilon !== undefined ? { epsilon } : {}),
-    ...(momentum !== undefined ? { momentum } : {}),
-  });
 }
 
 /**

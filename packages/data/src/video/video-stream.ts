@@ -3,19 +3,11 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { DecodedImage } from '../dataset.js';
 import { DatasetError } from '../errors.js';
 import { layoutBatch } from '../host-batch.js';
-import { type Normalization, type PixelAffine, pixelAffine } from '../normalization.js';
+import type { PixelAffine } from '../normalization.js';
 import { checkEpoch, checkStartBatch, countBatches, prefetched, streamBasics, yieldToConsumer } from '../prefetch.js';
 import { deriveSeed } from '../seed.js';
-import { seededPermutation } from '../subset.js';
-import {
-  type CropBox,
-  cropFor,
-  defaultEvalTransform,
-  type EvalTransform,
-  type TrainAugment,
-  validateAugment,
-  validateEval,
-} from '../transforms.js';
+import { AUGMENT_STREAM, eachBatchThenDispose, epochOrder, type SeededStreamOptions, samplingSettings } from '../seeded-stream.js';
+import { type CropBox, cropFor, type EvalTransform, type TrainAugment } from '../transforms.js';
 import {
   checkWindow,
   randomStart,
@@ -29,39 +21,22 @@ import {
 import { CroppedVideoBatch, type HostVideoBatch, type VideoBatch } from './video-batch.js';
 import type { VideoSource } from './video-source.js';
 
-export interface VideoStreamOptions {
-  /** Clips per batch. */
-  readonly batchSize: number;
+export interface VideoStreamOptions extends SeededStreamOptions {
   /** T: frames per clip at full temporal resolution. */
   readonly frames: number;
   /** τ: source frames between two sampled frames. Default 1. */
   readonly stride?: number;
-  /** Default 0. */
-  readonly seed?: number;
-  /** Default true when `augment` is set, false for evaluation. */
-  readonly shuffle?: boolean;
   /**
    * Training: the window start is drawn uniformly and this spatial crop drawn once per clip, shared
    * by all its frames. Never flip a set whose classes are directions (left/right, cw/ccw).
    * Absent → evaluation: centred window(s) and the `eval` crop.
    */
   readonly augment?: TrainAugment;
-  /** Default: the whole frame (cropFraction 1) for sources ≤ 64 px, else the 0.875 centre crop. */
-  readonly eval?: EvalTransform;
   /** Evaluation windows per clip, spread evenly over it (1 = centred). Default 1; training allows only 1. */
   readonly views?: number;
   /** Clips shorter than (T − 1)·τ + 1 frames: 'pad' (default), 'loop' or 'error' (checked when the stream is made). */
   readonly shortClip?: ShortClipPolicy;
-  /** Per channel (or one value for all), on [0, 1] pixels; default none. */
-  readonly normalize?: Normalization;
-  /** Default true with `augment`, false otherwise. */
-  readonly dropLast?: boolean;
-  /** Batches prepared ahead on the host. Default 2. */
-  readonly prefetch?: number;
 }
-
-const ORDER_STREAM = 1;
-const AUGMENT_STREAM = 2;
 
 /**
  * Seeded batches of clips over epochs, like `BatchStream`: the order depends only on (seed,
@@ -94,8 +69,14 @@ export class VideoStream {
     this.stride = options.stride ?? 1;
     checkWindow(this.frames, this.stride);
     this.span = windowSpan(this.frames, this.stride);
-    if (options.augment !== undefined) validateAugment(options.augment);
-    this.augment = options.augment;
+    ({
+      augment: this.augment,
+      evalTransform: this.evalTransform,
+      shuffle: this.shuffle,
+      dropLast: this.dropLast,
+      affine: this.affine,
+      margin: this.margin,
+    } = samplingSettings(source, options));
     this.views = options.views ?? 1;
     if (!Number.isInteger(this.views) || this.views <= 0) throw new ConfigError(`views must be a positive integer, got ${this.views}`);
     if (this.augment !== undefined && this.views !== 1)
@@ -105,20 +86,12 @@ export class VideoStream {
       throw new ConfigError(`shortClip must be one of ${SHORT_CLIP_POLICIES.join(', ')}, got ${JSON.stringify(this.shortClip)}`);
     }
     if (this.shortClip === 'error') this.rejectShortClips();
-    this.evalTransform = options.eval ?? defaultEvalTransform(source);
-    validateEval(this.evalTransform);
-    this.shuffle = options.shuffle ?? this.augment !== undefined;
-    this.dropLast = options.dropLast ?? this.augment !== undefined;
-    this.affine = pixelAffine(source.channels, options.normalize);
-    this.margin = 1 + (this.augment?.kind === 'pad-crop' ? this.augment.padding : 0);
     this.batchesPerEpoch = countBatches(source.name, source.size, this.batchSize, this.dropLast, 'clips');
   }
 
   /** The data set indices of epoch `epoch`, in the order the batches take them. */
   order(epoch: number): Int32Array {
-    checkEpoch(epoch);
-    const n = this.source.size;
-    return this.shuffle ? seededPermutation(n, deriveSeed(this.seed, epoch, ORDER_STREAM)) : Int32Array.from({ length: n }, (_, i) => i);
+    return epochOrder(this.source.size, this.shuffle, this.seed, epoch);
   }
 
   /** Batches of epoch `epoch` from `startBatch` (default 0); the consumer disposes each batch. */
@@ -136,16 +109,7 @@ export class VideoStream {
   configBatches(resolution: number, frames = this.frames, epoch = 0): AsyncIterableIterator<tf.Tensor5D> {
     if (!Number.isInteger(resolution) || resolution <= 0) throw new ConfigError(`resolution must be a positive integer, got ${resolution}`);
     subsampleFrames(this.frames, frames);
-    const batches = this.epoch(epoch);
-    return (async function* () {
-      for await (const batch of batches) {
-        try {
-          yield batch.clips(resolution, frames);
-        } finally {
-          batch.dispose();
-        }
-      }
-    })();
+    return eachBatchThenDispose(this.epoch(epoch), (batch) => batch.clips(resolution, frames));
   }
 
   private async *run(epoch: number, startBatch: number): AsyncGenerator<VideoBatch> {
