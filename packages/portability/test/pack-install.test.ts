@@ -67,7 +67,14 @@ describe('packages install on their own', () => {
     npmInstall(dir, [`@tensorflow/tfjs-core@${TFJS}`]);
     const tfjsCore = installedBytes(join(dir, 'node_modules'));
     // backbones + flops and the workspace packages they depend on.
-    const ours = ['@adaptnet/kernel-names', '@adaptnet/core', '@adaptnet/slimmable', '@adaptnet/norm', '@adaptnet/backbones', '@adaptnet/flops'];
+    const ours = [
+      '@adaptnet/kernel-names',
+      '@adaptnet/core',
+      '@adaptnet/slimmable',
+      '@adaptnet/norm',
+      '@adaptnet/backbones',
+      '@adaptnet/flops',
+    ];
     npmInstall(
       dir,
       ours.map((n) => tarballs.get(n)!),
