@@ -85,11 +85,21 @@ describe('adaptnet-classify export', () => {
     const header = JSON.parse(await readFile(manifestPath, 'utf8')) as Record<string, unknown>;
     expect(header.spec).toMatchObject({ architecture: 'mobilenet-v1', strategy: { name: 'mutualnet' } });
     const library = await loadModel(join(run, 'model'));
-    library.model.dispose();
+    const config = { width: 0.5, resolution: 20 };
+    const x = fixture([2, 20, 20, 1], 3);
     delete header.spec;
     await writeFile(manifestPath, JSON.stringify(header));
     await expect(loadModel(join(run, 'model'))).rejects.toThrow(MissingModelSpecError);
+    // The app rebuilds the same network from run.json.
+    const legacy = await loadTrainedModel(run, await readRunManifest(run));
+    const [a, b] = [library.model, legacy].map((m) => m.forward(x, { config, training: true }));
+    expect(Array.from((b as tf.Tensor).dataSync())).toEqual(Array.from((a as tf.Tensor).dataSync()));
+    tf.dispose([a as tf.Tensor, b as tf.Tensor, x]);
+    library.model.dispose();
+    legacy.dispose();
+    // The run's record no longer matches the edited model.json: the CLI names the stale file (#14).
     const r = await cli('export', '--run', run, '--max-mflops', '2', '--out', join(root, 'legacy'));
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/model is stale or modified/);
   });
 });
