@@ -10,7 +10,8 @@ export function registerNodeGradients(): boolean {
   try {
     createRequire(import.meta.url)('@tensorflow/tfjs');
   } catch (e) {
-    if ((e as { code?: string }).code === 'MODULE_NOT_FOUND') return false;
+    // Only the package itself missing means "not installed"; a broken install must not pass silently.
+    if ((e as { code?: string }).code === 'MODULE_NOT_FOUND' && (e as Error).message.includes("'@tensorflow/tfjs'")) return false;
     throw e;
   }
   installAdaptNetGradients();
