@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { writeFileAtomic } from '@adaptnet/core/files';
 import { CocoDataset, parseJsonText } from '../dataset.js';
 import { CocoError } from '../errors.js';
 import { type CocoDetection, parseResults } from '../results.js';
@@ -44,25 +43,4 @@ export async function readCocoResults(path: string, dataset: CocoDataset, option
 /** Writes results JSON (see `toResultsJson`) atomically: readers see the old file or the new one. */
 export async function writeCocoResults(path: string, rows: readonly CocoResultJson[]): Promise<void> {
   await writeFileAtomic(path, JSON.stringify(rows));
-}
-
-/** Temp file in the same directory, fsync, rename over the target. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(tmp, 'w');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } catch (e) {
-    await handle.close();
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
-  await handle.close();
-  try {
-    await rename(tmp, path);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
 }
