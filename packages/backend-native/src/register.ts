@@ -10,7 +10,7 @@ import {
 import { loadAddon, type NativeAddon } from './addon.js';
 import { convKernels, padded3dKernels } from './conv-kernels.js';
 import { elementwiseKernels } from './elementwise-kernels.js';
-import { fusedKernels } from './fused-kernels.js';
+import { forgetWeights, fusedKernels } from './fused-kernels.js';
 import { batchNormKernels, reluGradKernels } from './fused-training-kernels.js';
 import { BACKEND_NAME, outputPool } from './kernel-utils.js';
 import { matMulKernels } from './matmul-kernels.js';
@@ -54,7 +54,10 @@ class NativeBackend extends MathBackendCPU {
   override disposeData(dataId: DataId, force = false): boolean {
     const values = this.data.get(dataId)?.values;
     const deleted = super.disposeData(dataId, force);
-    if (deleted && values !== undefined) outputPool.release(values);
+    if (deleted) {
+      if (values !== undefined) outputPool.release(values);
+      forgetWeights(dataId);
+    }
     return deleted;
   }
 
@@ -90,7 +93,7 @@ export function registerNativeBackend(options: { threads?: number } = {}): Nativ
     ...resizeKernels(addon),
     ...poolKernels(addon),
     ...sgdKernels(addon),
-    ...fusedKernels(),
+    ...fusedKernels(addon),
   ];
   for (const k of overrides) {
     if (getKernel(k.kernelName, BACKEND_NAME)) unregisterKernel(k.kernelName, BACKEND_NAME);
