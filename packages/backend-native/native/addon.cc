@@ -8,6 +8,7 @@
 #include <napi.h>
 #include <omp.h>
 
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -105,7 +106,16 @@ Napi::Value Conv(const Napi::CallbackInfo& info) {
   const dims nd{n, ci, co, groups};
   const std::string key = Key({&nd, &in_sp, &out_sp, &kernel, &strides, &dil, &pad_l, &pad_r}, kind);
 
+  // Forward convolutions get threads by size (ThreadScope); the gradients keep every thread, so
+  // training's reductions run exactly as before.
+  int64_t fwd_macs = INT64_MAX;
+  if (kind == 0) {
+    fwd_macs = n * co * (ci / groups);
+    for (int64_t d : out_sp) fwd_macs *= d;
+    for (int64_t d : kernel) fwd_macs *= d;
+  }
   try {
+    ThreadScope threads(fwd_macs);
     auto& caches = ConvCaches();
     ConvCache* cached = caches.Get(key);
     if (cached == nullptr) {

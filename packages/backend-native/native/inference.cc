@@ -13,6 +13,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <list>
 #include <memory>
 #include <string>
@@ -29,12 +30,14 @@ namespace {
 
 enum Act { kLinear = 0, kRelu = 1, kRelu6 = 2 };
 
-dnnl::primitive_attr PostOps(int act) {
+// Post-ops: with `sum`, dst = act(op + bias + dst), the caller having put the residual in dst.
+dnnl::primitive_attr PostOps(int act, bool sum = false) {
   dnnl::primitive_attr attr;
-  if (act == kLinear) return attr;
+  if (act == kLinear && !sum) return attr;
   dnnl::post_ops po;
+  if (sum) po.append_sum(1.f);
   if (act == kRelu) po.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
-  else po.append_eltwise(1.f, dnnl::algorithm::eltwise_clip, 0.f, 6.f);
+  if (act == kRelu6) po.append_eltwise(1.f, dnnl::algorithm::eltwise_clip, 0.f, 6.f);
   attr.set_post_ops(po);
   return attr;
 }
@@ -43,11 +46,13 @@ struct Prepared {
   std::unique_ptr<dnnl::primitive> prim;
   bool conv = true;
   bool has_bias = false;
+  bool has_add = false;  // residual added through the sum post-op
   memory src, weights, bias, dst;  // user-layout memories; data handles set per call
   memory::desc prim_w;             // the primitive's weight format
   std::unique_ptr<dnnl::reorder> reorder;
   std::unique_ptr<memory> scratch_w;  // reorder target for weights not (yet) cached
   size_t weight_bytes = 0;
+  int64_t macs = 0;  // per call: picks the OpenMP threads (ThreadScope)
 };
 
 std::vector<std::unique_ptr<Prepared>>& Handles() {
@@ -165,7 +170,7 @@ void Finish(Prepared& p, const memory::desc& user_w) {
   }
 }
 
-// convPrepare(n, ci, co, groups, inSpatial, outSpatial, kernel, strides, dilations, padL, padR, hasBias, act) → handle
+// convPrepare(n, ci, co, groups, inSpatial, outSpatial, kernel, strides, dilations, padL, padR, hasBias, act, hasAdd) → handle
 Napi::Value ConvPrepare(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const int64_t n = info[0].As<Napi::Number>().Int64Value(), ci = info[1].As<Napi::Number>().Int64Value(),
@@ -176,9 +181,17 @@ Napi::Value ConvPrepare(const Napi::CallbackInfo& info) {
   const dims pad_l = ReadDims(info[9]), pad_r = ReadDims(info[10]);
   const bool has_bias = info[11].As<Napi::Boolean>().Value();
   const int act = info[12].As<Napi::Number>().Int32Value();
+  const bool has_add = info.Length() > 13 && info[13].As<Napi::Boolean>().Value();
+  int64_t out_points = n;
+  for (int64_t d : out_sp) out_points *= d;
+  int64_t taps = ci / groups;
+  for (int64_t d : kernel) taps *= d;
+  const int64_t macs = out_points * co * taps;
   try {
+    ThreadScope threads(macs);
     auto& eng = NativeEngine();
     auto p = std::make_unique<Prepared>();
+    p->macs = macs;
     const auto src = ChannelsLastDesc(n, ci, in_sp), dst = ChannelsLastDesc(n, co, out_sp);
     const auto user_w = TfjsWeightsDesc(ci, co, groups, kernel);
     const auto any_w = memory::desc(user_w.dims(), memory::data_type::f32, memory::format_tag::any);
@@ -187,7 +200,7 @@ Napi::Value ConvPrepare(const Napi::CallbackInfo& info) {
                                                          any_w, bias, dst, strides, dil, pad_l, pad_r)
                       : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src,
                                                          any_w, dst, strides, dil, pad_l, pad_r);
-    auto pd = dnnl::convolution_forward::primitive_desc(d, PostOps(act), eng);
+    auto pd = dnnl::convolution_forward::primitive_desc(d, PostOps(act, has_add), eng);
     if (std::getenv("ADAPTNET_NATIVE_VERBOSE")) {
       std::fprintf(stderr, "[adaptnet-native] fused conv n=%ld ci=%ld co=%ld groups=%ld act=%d -> %s\n", static_cast<long>(n),
                    static_cast<long>(ci), static_cast<long>(co), static_cast<long>(groups), act, pd.impl_info_str());
@@ -195,6 +208,7 @@ Napi::Value ConvPrepare(const Napi::CallbackInfo& info) {
     p->prim = std::make_unique<dnnl::convolution_forward>(pd);
     p->prim_w = pd.weights_desc();
     p->has_bias = has_bias;
+    p->has_add = has_add;
     p->src = memory(src, eng, DNNL_MEMORY_NONE);
     p->dst = memory(dst, eng, DNNL_MEMORY_NONE);
     if (has_bias) p->bias = memory(bias, eng, DNNL_MEMORY_NONE);
@@ -214,9 +228,11 @@ Napi::Value MatMulPrepare(const Napi::CallbackInfo& info) {
   const bool tb = info[3].As<Napi::Boolean>().Value(), has_bias = info[4].As<Napi::Boolean>().Value();
   const int act = info[5].As<Napi::Number>().Int32Value();
   try {
+    ThreadScope threads(m * k * n);
     auto& eng = NativeEngine();
     auto p = std::make_unique<Prepared>();
     p->conv = false;
+    p->macs = m * k * n;
     const memory::desc a({m, k}, memory::data_type::f32, dims{k, 1});
     const memory::desc user_w({k, n}, memory::data_type::f32, tb ? dims{1, k} : dims{n, 1});
     const memory::desc c({m, n}, memory::data_type::f32, dims{n, 1});
@@ -237,18 +253,29 @@ Napi::Value MatMulPrepare(const Napi::CallbackInfo& info) {
   }
 }
 
-// fusedRun(handle, x, w, bias | null, out, weightId): weightId > 0 lets the reordered weights be
-// cached under that id (the caller drops the id when the weights change or are disposed).
+// fusedRun(handle, x, w, bias | null, out, weightId[, add]): weightId > 0 lets the reordered weights
+// be cached under that id (the caller drops the id when the weights change or are disposed); `add`
+// (a primitive prepared with hasAdd) is the residual, same shape as out.
 Napi::Value FusedRun(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Prepared* p = Lookup(env, info[0]);
   if (p == nullptr) return env.Undefined();
   const double weight_id = info[5].As<Napi::Number>().DoubleValue();
   try {
+    ThreadScope threads(p->macs);
     auto& s = NativeStream();
     p->src.set_data_handle(info[1].As<Napi::Float32Array>().Data());
     p->weights.set_data_handle(info[2].As<Napi::Float32Array>().Data());
-    p->dst.set_data_handle(info[4].As<Napi::Float32Array>().Data());
+    auto out = info[4].As<Napi::Float32Array>();
+    p->dst.set_data_handle(out.Data());
+    if (p->has_add) {
+      auto add = info[6].As<Napi::Float32Array>();
+      if (add.ElementLength() != out.ElementLength()) {
+        Napi::Error::New(env, "fusedRun: the residual's size differs from the output's").ThrowAsJavaScriptException();
+        return env.Undefined();
+      }
+      std::memcpy(out.Data(), add.Data(), out.ElementLength() * sizeof(float));
+    }
     memory prim_w = p->weights;
     if (p->reorder) {
       memory* cached = weight_id > 0 ? Weights().Find(weight_id, p->prim_w) : nullptr;

@@ -1,6 +1,10 @@
 #pragma once
 // The engine, stream and tfjs-layout memory descriptors every oneDNN kernel here shares.
+#include <omp.h>
+
+#include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 
 #include "oneapi/dnnl/dnnl.hpp"
 
@@ -51,3 +55,39 @@ inline dnnl::memory::desc TfjsWeightsDesc(int64_t ci, int64_t co, int64_t groups
   strides.insert(strides.end(), kstrides.begin(), kstrides.end());
   return dnnl::memory::desc(d, dnnl::memory::data_type::f32, strides);
 }
+
+// Multiply-adds per OpenMP thread below which a oneDNN primitive runs on fewer threads
+// (ADAPTNET_NATIVE_GRAIN, default 2^22 ≈ 4M: about 0.1 ms of one core). PyTorch's parallel_for
+// has the same kind of grain: a small layer gains nothing from a second thread, and each parallel
+// region costs a fork/join that, on a loaded machine, waits for both threads to be scheduled.
+inline int64_t GrainMacs() {
+  static const int64_t grain = [] {
+    const char* v = std::getenv("ADAPTNET_NATIVE_GRAIN");
+    const long long n = v ? std::strtoll(v, nullptr, 10) : 0;
+    return n > 0 ? static_cast<int64_t>(n) : static_cast<int64_t>(1) << 22;
+  }();
+  return grain;
+}
+
+// Sets the OpenMP threads for one primitive's creation and execution by its size (the same size
+// always gets the same count, so a primitive runs with the threads it was created for), and
+// restores the count afterwards.
+class ThreadScope {
+ public:
+  explicit ThreadScope(int64_t macs) : saved_(omp_get_max_threads()) {
+    const int64_t want = std::max<int64_t>(1, macs / GrainMacs());
+    if (want < saved_) {
+      omp_set_num_threads(static_cast<int>(want));
+      changed_ = true;
+    }
+  }
+  ~ThreadScope() {
+    if (changed_) omp_set_num_threads(saved_);
+  }
+  ThreadScope(const ThreadScope&) = delete;
+  ThreadScope& operator=(const ThreadScope&) = delete;
+
+ private:
+  int saved_;
+  bool changed_ = false;
+};

@@ -118,6 +118,8 @@ export interface NativeAddon {
     padAfter: number[],
     hasBias: boolean,
     activation: number,
+    /** The output starts as a residual given to `fusedRun` (oneDNN sum post-op, before the activation). */
+    hasAdd?: boolean,
   ): number;
   /** out[m, n] = a[m, k] · b (b [k, n], or [n, k] with transB) + bias, activation; returns a handle. */
   matmulPrepare(m: number, k: number, n: number, transB: boolean, hasBias: boolean, activation: number): number;
@@ -125,7 +127,15 @@ export interface NativeAddon {
    * Runs a prepared primitive. weightId > 0: the weights reordered into the primitive's format are
    * cached under that id until `dropWeights(weightId)` (or eviction); 0: reordered every call.
    */
-  fusedRun(handle: number, x: Float32Array, w: Float32Array, bias: Float32Array | null, out: Float32Array, weightId: number): void;
+  fusedRun(
+    handle: number,
+    x: Float32Array,
+    w: Float32Array,
+    bias: Float32Array | null,
+    out: Float32Array,
+    weightId: number,
+    add?: Float32Array,
+  ): void;
   /** Frees a prepared primitive. */
   release(handle: number): void;
   /** Forgets the reordered copies of the weights cached under this id. */

@@ -1,5 +1,6 @@
+import { ADAPTNET_KERNELS } from '@adaptnet/kernel-names';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { backend_util, type KernelConfig, type KernelFunc, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import { backend_util, type KernelConfig, type KernelFunc, type NamedTensorInfoMap, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './addon.js';
 import { geometry2d } from './conv-kernels.js';
 import { allocOutput, BACKEND_NAME, f32, output, run, sizeOf } from './kernel-utils.js';
@@ -150,9 +151,29 @@ type FusedConvAttrs = {
 const channelBias = (bias: TensorInfo | undefined, channels: number): boolean =>
   bias === undefined || (bias.dtype === 'float32' && sizeOf(bias.shape) === channels && bias.shape.at(-1) === channels);
 
-function fusedConvKernel(addon: NativeAddon, cache: PreparedCache, depthwise: boolean, composed: KernelFunc): KernelFunc {
+/**
+ * AdaptNetFusedConv2DAdd where one primitive does not cover it: FusedConv2D (bias, no activation),
+ * then Add and the activation, from the registered kernels.
+ */
+function composedConvAdd(args: Parameters<KernelFunc>[0]): TensorInfo {
+  const be = args.backend as MathBackendCPU;
+  const { x, filter, bias, add } = args.inputs as { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; add: TensorInfo };
+  const a = args.attrs as unknown as FusedConvAttrs;
+  const conv = run(be, 'FusedConv2D', { x, filter, ...(bias ? { bias } : {}) }, { ...a, activation: 'linear' });
+  const sum = run(be, 'Add', { a: conv, b: add });
+  be.disposeIntermediateTensorInfo(conv);
+  const activation = a.activation ?? 'linear';
+  if (activation === 'linear') return sum;
+  if (activation !== 'relu' && activation !== 'relu6')
+    throw new Error(`${ADAPTNET_KERNELS.fusedConv2DAdd}: unsupported activation '${activation}'`);
+  const y = run(be, activation === 'relu' ? 'Relu' : 'Relu6', { x: sum });
+  be.disposeIntermediateTensorInfo(sum);
+  return y;
+}
+
+function fusedConvKernel(addon: NativeAddon, cache: PreparedCache, depthwise: boolean, composed: KernelFunc, withAdd = false): KernelFunc {
   return (args) => {
-    const { x, filter, bias } = args.inputs as { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo };
+    const { x, filter, bias, add } = args.inputs as { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; add?: TensorInfo };
     const a = args.attrs as unknown as FusedConvAttrs;
     const act = POST_OP[a.activation ?? 'linear'];
     const co = depthwise ? (filter.shape[2] as number) * (filter.shape[3] as number) : (filter.shape[3] as number);
@@ -161,10 +182,11 @@ function fusedConvKernel(addon: NativeAddon, cache: PreparedCache, depthwise: bo
       x.dtype === 'float32' &&
       filter.dtype === 'float32' &&
       (a.dataFormat === undefined || a.dataFormat === 'NHWC') &&
-      channelBias(bias, co);
+      channelBias(bias, co) &&
+      (!withAdd || add?.dtype === 'float32');
     if (!covered) return composed(args);
     const dil = a.dilations ?? 1;
-    const key = `${depthwise ? 'd' : 'c'}${x.shape}|${filter.shape}|${a.strides}|${a.pad}|${dil}|${a.dimRoundingMode}|${bias ? 1 : 0}${act}`;
+    const key = `${withAdd ? 'a' : ''}${depthwise ? 'd' : 'c'}${x.shape}|${filter.shape}|${a.strides}|${a.pad}|${dil}|${a.dimRoundingMode}|${bias ? 1 : 0}${act}`;
     const op = cache.get(key, () => {
       const info = backend_util.computeConv2DInfo(
         x.shape as [number, number, number, number],
@@ -190,13 +212,18 @@ function fusedConvKernel(addon: NativeAddon, cache: PreparedCache, depthwise: bo
         g.padAfter,
         bias !== undefined,
         act,
+        withAdd,
       );
       return { handle, outShape: [...g.outShape] };
     });
     const be = args.backend as MathBackendCPU;
+    if (withAdd && !util.arraysEqual(add!.shape, op.outShape)) {
+      throw new Error(`${ADAPTNET_KERNELS.fusedConv2DAdd}: add has shape [${add!.shape}], the convolution's output [${op.outShape}]`);
+    }
     const out = allocOutput(sizeOf(op.outShape));
     const b = bias ? f32(be, bias) : null;
-    addon.fusedRun(op.handle, f32(be, x), f32(be, filter), b, out, weightIds.idFor(filter.dataId));
+    if (withAdd) addon.fusedRun(op.handle, f32(be, x), f32(be, filter), b, out, weightIds.idFor(filter.dataId), f32(be, add!));
+    else addon.fusedRun(op.handle, f32(be, x), f32(be, filter), b, out, weightIds.idFor(filter.dataId));
     return output(be, op.outShape, out);
   };
 }
@@ -255,5 +282,10 @@ export function fusedKernels(addon: NativeAddon): KernelConfig[] {
     { kernelName: 'FusedConv2D', backendName: BACKEND_NAME, kernelFunc: fusedConvKernel(addon, cache, false, conv) },
     { kernelName: 'FusedDepthwiseConv2D', backendName: BACKEND_NAME, kernelFunc: fusedConvKernel(addon, cache, true, dw) },
     { kernelName: '_FusedMatMul', backendName: BACKEND_NAME, kernelFunc: fusedMatMulKernel(addon, cache, mm) },
+    {
+      kernelName: ADAPTNET_KERNELS.fusedConv2DAdd,
+      backendName: BACKEND_NAME,
+      kernelFunc: fusedConvKernel(addon, cache, false, composedConvAdd as KernelFunc, true),
+    },
   ];
 }

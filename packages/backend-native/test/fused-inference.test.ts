@@ -58,6 +58,9 @@ const CONV_CASES: ConvCase[] = [
   { x: [1, 7, 7, 32], w: [3, 3, 32, 1], strides: 1, pad: 1, depthwise: true, bias: true },
   { x: [2, 12, 11, 16], w: [3, 3, 16, 1], strides: 2, pad: 'same', depthwise: true, bias: true },
   { x: [1, 6, 6, 4], w: [3, 3, 4, 2], strides: 1, pad: 'valid', depthwise: true, bias: false },
+  // Above the per-thread grain (ADAPTNET_NATIVE_GRAIN, 4M multiply-adds): these run on every thread.
+  { x: [2, 32, 32, 64], w: [3, 3, 64, 64], strides: 1, pad: 1, depthwise: false, bias: true },
+  { x: [4, 64, 64, 64], w: [3, 3, 64, 1], strides: 1, pad: 'same', depthwise: true, bias: true },
 ];
 
 describeNative('fused inference kernels on native equal cpu', () => {
@@ -123,6 +126,64 @@ describeNative('fused inference kernels on native equal cpu', () => {
         activation: 'elu',
       });
     expectClose(await on('native', f), await on('cpu', f));
+  });
+});
+
+describeNative('AdaptNetFusedConv2DAdd (conv + bias + residual + activation, one primitive) equals cpu composed', () => {
+  const cases: [number[], number[], number, Act][] = [
+    [[1, 8, 8, 16], [1, 1, 16, 32], 1, 'relu'],
+    [[2, 9, 9, 8], [3, 3, 8, 8], 2, 'linear'],
+    [[1, 7, 5, 4], [1, 1, 4, 12], 1, 'relu6'],
+    [[2, 28, 28, 64], [1, 1, 64, 128], 1, 'relu'], // above the per-thread grain
+  ];
+  for (const [xs, ws, strides, activation] of cases) {
+    it(`x=${xs} w=${ws} s=${strides} ${activation}`, async () => {
+      const pad =
+        ws[0] === 1
+          ? 'valid'
+          : ([
+              [0, 0],
+              [1, 1],
+              [1, 1],
+              [0, 0],
+            ] as const);
+      const oh = Math.floor((xs[1]! + (ws[0] === 1 ? 0 : 2) - ws[0]!) / strides) + 1;
+      const ow = Math.floor((xs[2]! + (ws[0] === 1 ? 0 : 2) - ws[1]!) / strides) + 1;
+      const outShape = [xs[0]!, oh, ow, ws[3]!];
+      const [xv, wv, bv, av] = [rand(xs, 3), rand(ws), rand([ws[3]!]), rand(outShape, 3)];
+      const tensors = () => ({
+        x: tf.tensor(xv, xs),
+        filter: tf.tensor(wv, ws),
+        bias: tf.tensor1d(bv),
+        add: tf.tensor(av, outShape),
+      });
+      const attrs = { strides: [strides, strides], pad, dataFormat: 'NHWC', dilations: [1, 1], activation };
+      const got = await on('native', () => tf.engine().runKernel('AdaptNetFusedConv2DAdd', tensors(), attrs as never) as tf.Tensor);
+      const want = await on('cpu', () => {
+        const t = tensors();
+        const conv = tf.add(tf.conv2d(t.x as tf.Tensor4D, t.filter as tf.Tensor4D, strides, pad as 'valid'), t.bias);
+        const sum = tf.add(conv, t.add);
+        return activation === 'relu' ? tf.relu(sum) : activation === 'relu6' ? tf.relu6(sum) : sum;
+      });
+      expectClose(got, want);
+    });
+  }
+
+  it('rejects a residual of the wrong shape, naming both shapes', async () => {
+    await tf.setBackend('native');
+    const run = () =>
+      tf.tidy(() =>
+        tf
+          .engine()
+          .runKernel('AdaptNetFusedConv2DAdd', { x: tf.zeros([1, 4, 4, 2]), filter: tf.zeros([1, 1, 2, 3]), add: tf.zeros([1, 4, 4, 2]) }, {
+            strides: [1, 1],
+            pad: 'valid',
+            dataFormat: 'NHWC',
+            dilations: [1, 1],
+            activation: 'relu',
+          } as never),
+      );
+    expect(run).toThrow(/add has shape \[1,4,4,2\], the convolution's output \[1,4,4,3\]/);
   });
 });
 

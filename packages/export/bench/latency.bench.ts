@@ -27,10 +27,10 @@ import type { Backbone } from '@adaptnet/backbones';
 import type { SubnetConfig } from '@adaptnet/core';
 import { type BackendChoice, initBackend } from '@adaptnet/core/node';
 import * as tf from '@tensorflow/tfjs-core';
-import { exportSubnet, subnetMetadata } from '../src/index.js';
+import { exportSubnet, type PreparedCache, subnetMetadata } from '../src/index.js';
 import { saveSubnet } from '../src/node.js';
 import { calibrateAll, images, LATENCY_NETS } from './latency-nets.js';
-import { type InferencePath, inferencePaths, measureSwitch, type SwitchTimes } from './paths.js';
+import { benchCache, type InferencePath, inferencePaths, measureSwitch, type SwitchTimes } from './paths.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const env = process.env;
@@ -140,6 +140,8 @@ interface Row {
 const rows: Row[] = [];
 const switches: { net: string; paths: SwitchTimes[] }[] = [];
 const checks: { net: string; config: string; macs: number; torchMacs: number; params: number; torchParams: number; relDiff: number }[] = [];
+/** The prepared cache's memory report with every configuration held. */
+const memory: ({ net: string } & ReturnType<PreparedCache['memory']>)[] = [];
 let torchVersion: string | null = null;
 const work = mkdtempSync(join(tmpdir(), 'adaptnet-latency-'));
 
@@ -200,13 +202,14 @@ try {
         }
       }
     }
+    const cache = benchCache(net);
     try {
       for (let r = 0; r < ROUNDS; r++) {
         for (const backend of BACKENDS) {
           await initBackend({ backend, log: false });
           const wasm = backend === 'wasm';
           for (const config of entry.configs) {
-            const paths: InferencePath[] = inferencePaths(net, config);
+            const paths: InferencePath[] = inferencePaths(net, config, cache);
             for (const batch of BATCHES) {
               if (wasm && costs.get(label(config))!.macs * batch > WASM_MAX_MACS) continue;
               const x = images(net, config, batch, 3);
@@ -223,8 +226,10 @@ try {
           console.log(`${name} round ${r + 1}/${ROUNDS}: ${backend} done`);
         }
       }
+      memory.push({ net: name, ...cache.memory() });
     } finally {
       torch?.server.close();
+      cache.dispose();
     }
     for (const [key, samples] of ours) {
       const [backend, path, cfg, b] = key.split('|') as [string, string, string, string];
@@ -286,6 +291,7 @@ writeFileSync(
       cellSeconds: CELL_SECONDS,
       checks,
       switches,
+      memory,
       rows,
       date: new Date().toISOString(),
     },

@@ -1,12 +1,13 @@
 /**
  * The inference paths the latency benchmark compares, for one configuration of an adaptive net:
- * the plain adaptive forward (weights sliced and BN applied on every call) and the exported static
- * subnet (a tfjs Layers model: sliced weights, BN folded, conv + bias + activation fused).
+ * the prepared path (PreparedCache: weights sliced and BN folded once per configuration, forward
+ * through the fused kernels), the plain adaptive forward (weights sliced and BN applied on every
+ * call) and the exported static subnet (a tfjs Layers model of the same folded weights).
  */
 import type { Backbone } from '@adaptnet/backbones';
 import type { SubnetConfig } from '@adaptnet/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { exportSubnet } from '../src/index.js';
+import { exportSubnet, PreparedCache } from '../src/index.js';
 
 export interface InferencePath {
   readonly name: string;
@@ -23,8 +24,16 @@ export function exportedPath(net: Backbone, config: SubnetConfig): InferencePath
   return { name: 'exported', run: (x) => model.predict(x) as tf.Tensor, dispose: () => model.dispose() };
 }
 
-export function inferencePaths(net: Backbone, config: SubnetConfig): InferencePath[] {
-  return [adaptivePath(net, config), exportedPath(net, config)];
+export function preparedPath(cache: PreparedCache, config: SubnetConfig): InferencePath {
+  cache.get(config);
+  return { name: 'prepared', run: (x) => cache.predict(x, config), dispose: () => {} };
+}
+
+/** A cache that holds every benchmarked configuration (the default bound is the model's own weight bytes). */
+export const benchCache = (net: Backbone): PreparedCache => new PreparedCache(net, { maxEntries: 8, maxBytes: Number.POSITIVE_INFINITY });
+
+export function inferencePaths(net: Backbone, config: SubnetConfig, cache: PreparedCache): InferencePath[] {
+  return [preparedPath(cache, config), adaptivePath(net, config), exportedPath(net, config)];
 }
 
 /** A path that switches configuration: `select` does whatever a switch needs and returns the forward. */
@@ -35,7 +44,18 @@ interface Switchable {
 }
 
 function switchables(net: Backbone): Switchable[] {
-  return [{ name: 'adaptive', select: (config) => (x) => net.forward(x, { config, training: false }), dispose: () => {} }];
+  const cache = benchCache(net);
+  return [
+    {
+      name: 'prepared',
+      select: (config) => {
+        const p = cache.get(config);
+        return (x) => p.predict(x);
+      },
+      dispose: () => cache.dispose(),
+    },
+    { name: 'adaptive', select: (config) => (x) => net.forward(x, { config, training: false }), dispose: () => {} },
+  ];
 }
 
 export interface SwitchTimes {

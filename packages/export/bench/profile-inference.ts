@@ -1,7 +1,7 @@
 /**
  * Where one inference forward's time goes (issue #19), batch 1, at the largest and the smallest
  * configuration of each net: wall time per forward, and per kernel the calls per forward and self
- * time, for each inference path (the plain adaptive forward and the exported static subnet).
+ * time, for each inference path of bench/paths.ts (prepared, plain adaptive, exported static subnet).
  * Writes bench-results/profile-inference.json.
  *
  *   BENCH_NETS=main-job,mobilenet-v1 BENCH_BACKEND=native node --import tsx bench/profile-inference.ts
@@ -13,7 +13,7 @@ import { type BackendChoice, initBackend } from '@adaptnet/core/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { KernelProfiler, type KernelStat } from './kernel-profile.js';
 import { calibrateAll, images, LATENCY_NETS } from './latency-nets.js';
-import { inferencePaths } from './paths.js';
+import { benchCache, inferencePaths } from './paths.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SELECTED = process.env.BENCH_NETS?.split(',') ?? Object.keys(LATENCY_NETS);
@@ -39,9 +39,10 @@ for (const name of SELECTED) {
   if (!entry) throw new Error(`BENCH_NETS: unknown net '${name}' (known: ${Object.keys(LATENCY_NETS).join(', ')})`);
   const net = entry.make();
   await calibrateAll(net, entry);
+  const cache = benchCache(net);
   for (const config of [entry.configs[0]!, entry.configs.at(-1)!]) {
     const x = images(net, config, 1, 1);
-    for (const path of inferencePaths(net, config)) {
+    for (const path of inferencePaths(net, config, cache)) {
       for (let i = 0; i < 3; i++) tf.tidy(() => path.run(x).dataSync());
       const t0 = performance.now();
       for (let i = 0; i < RUNS; i++) tf.tidy(() => path.run(x).dataSync());
@@ -71,6 +72,7 @@ for (const name of SELECTED) {
     }
     x.dispose();
   }
+  cache.dispose();
   net.dispose();
 }
 const outDir = join(here, '..', 'bench-results');
