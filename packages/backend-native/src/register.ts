@@ -26,6 +26,7 @@ export interface NativeBackendInfo {
 }
 
 let registered: NativeBackendInfo | null = null;
+let loadedAddon: NativeAddon | null = null;
 
 type DataId = Parameters<MathBackendCPU['disposeData']>[0];
 type Values = Parameters<MathBackendCPU['write']>[0];
@@ -75,6 +76,7 @@ class NativeBackend extends MathBackendCPU {
 export function registerNativeBackend(options: { threads?: number } = {}): NativeBackendInfo {
   if (registered) return registered;
   const addon: NativeAddon = loadAddon();
+  loadedAddon = addon;
   const fromEnv = Number(process.env.ADAPTNET_NATIVE_THREADS) || undefined;
   const wanted = options.threads ?? fromEnv;
   const threads = wanted === undefined ? addon.threads() : addon.threads(wanted);
@@ -109,4 +111,13 @@ export function registerNativeBackend(options: { threads?: number } = {}): Nativ
  */
 export function outputPoolStats(): ReturnType<typeof outputPool.stats> {
   return outputPool.stats();
+}
+
+/**
+ * The inference kernels' caches: prepared oneDNN primitives alive, weight tensors whose reordered
+ * copy is cached, the bytes of those copies and their bound (ADAPTNET_NATIVE_WEIGHT_CACHE_MB).
+ */
+export function inferenceCacheStats(): ReturnType<NativeAddon['inferenceCacheStats']> {
+  if (!loadedAddon) throw new Error('inferenceCacheStats: the native backend is not registered');
+  return loadedAddon.inferenceCacheStats();
 }
