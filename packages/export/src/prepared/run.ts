@@ -1,4 +1,5 @@
 import { resizedSide } from '@adaptnet/backbones';
+import { ADAPTNET_KERNELS } from '@adaptnet/kernel-names';
 import * as tf from '@tensorflow/tfjs-core';
 import type { PreparedPad, PreparedStep } from './steps.js';
 
@@ -44,6 +45,33 @@ function chain(runners: readonly Runner[]): Runner {
   };
 }
 
+/**
+ * A residual block whose body ends in a plain convolution (no activation), as one kernel call less
+ * per block: the body's last conv, bias, the shortcut's sum and the ReLU in one
+ * AdaptNetFusedConv2DAdd (one oneDNN primitive on native). Null when the body does not end so.
+ */
+function fusedResidual(body: readonly PreparedStep[], shortcut: Runner | null, relu: boolean): Runner | null {
+  const last = body.at(-1);
+  if (last?.kind !== 'conv' || last.depthwise || last.activation !== 'none') return null;
+  const head = body.length > 1 ? chain(body.slice(0, -1).map(stepRunner)) : null;
+  const { filter, bias } = last;
+  const attrs = {
+    strides: [last.strides, last.strides],
+    pad: convPad(last.padding),
+    dataFormat: 'NHWC',
+    dilations: [1, 1],
+    activation: relu ? 'relu' : 'linear',
+  } as unknown as Attrs;
+  return (x) => {
+    const h = head ? head(x) : x;
+    const skip = shortcut ? shortcut(x) : x;
+    const y = kernel(ADAPTNET_KERNELS.fusedConv2DAdd, { x: h, filter, bias, add: skip }, attrs);
+    if (h !== x) h.dispose();
+    if (skip !== x) skip.dispose();
+    return y;
+  };
+}
+
 function stepRunner(step: PreparedStep): Runner {
   switch (step.kind) {
     case 'conv': {
@@ -61,7 +89,9 @@ function stepRunner(step: PreparedStep): Runner {
       const body = chain(step.body.map(stepRunner));
       const shortcut = step.shortcut ? chain(step.shortcut.map(stepRunner)) : null;
       const relu = step.relu;
+      const fused = fusedResidual(step.body, shortcut, relu);
       return (x) => {
+        if (fused && tf.getKernel(ADAPTNET_KERNELS.fusedConv2DAdd, tf.getBackend())) return fused(x);
         const main = body(x);
         const skip = shortcut ? shortcut(x) : x;
         const sum = kernel('Add', { a: main, b: skip }, {});
