@@ -8,6 +8,7 @@
 #include <napi.h>
 #include <omp.h>
 
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -17,7 +18,9 @@
 #include <vector>
 
 #include "elementwise.h"
+#include "inference.h"
 #include "lru-cache.h"
+#include "onednn-common.h"
 #include "oneapi/dnnl/dnnl.hpp"
 
 using dnnl::memory;
@@ -25,15 +28,9 @@ using dims = memory::dims;
 
 namespace {
 
-dnnl::engine& Engine() {
-  static dnnl::engine eng(dnnl::engine::kind::cpu, 0);
-  return eng;
-}
+dnnl::engine& Engine() { return NativeEngine(); }
 
-dnnl::stream& Stream() {
-  static dnnl::stream s(Engine());
-  return s;
-}
+dnnl::stream& Stream() { return NativeStream(); }
 
 dims ReadDims(const Napi::Value& v) {
   auto arr = v.As<Napi::Array>();
@@ -53,43 +50,9 @@ std::string Key(const std::vector<const dims*>& parts, int64_t extra) {
   return k;
 }
 
-// Channels-last data: logical dims {N, C, S...}.
-memory::desc DataDesc(int64_t n, int64_t c, const dims& spatial) {
-  dims d{n, c};
-  d.insert(d.end(), spatial.begin(), spatial.end());
-  dims strides(d.size());
-  int64_t s = c;
-  for (int i = static_cast<int>(spatial.size()) - 1; i >= 0; i--) {
-    strides[2 + i] = s;
-    s *= spatial[i];
-  }
-  strides[1] = 1;
-  strides[0] = s;
-  return memory::desc(d, memory::data_type::f32, strides);
-}
+memory::desc DataDesc(int64_t n, int64_t c, const dims& spatial) { return ChannelsLastDesc(n, c, spatial); }
 
-// tfjs filter layout [K..., Ci, Co] (groups == 1) or [K..., Ci, mult] (depthwise, groups == Ci).
-memory::desc WeightsDesc(int64_t ci, int64_t co, int64_t groups, const dims& kernel) {
-  int64_t taps_stride = ci * (groups == 1 ? co : co / ci);
-  dims kstrides(kernel.size());
-  int64_t s = taps_stride;
-  for (int i = static_cast<int>(kernel.size()) - 1; i >= 0; i--) {
-    kstrides[i] = s;
-    s *= kernel[i];
-  }
-  dims d, strides;
-  if (groups == 1) {
-    d = {co, ci};
-    strides = {1, co};
-  } else {
-    const int64_t mult = co / groups;
-    d = {groups, mult, 1};
-    strides = {mult, 1, taps_stride};
-  }
-  d.insert(d.end(), kernel.begin(), kernel.end());
-  strides.insert(strides.end(), kstrides.begin(), kstrides.end());
-  return memory::desc(d, memory::data_type::f32, strides);
-}
+memory::desc WeightsDesc(int64_t ci, int64_t co, int64_t groups, const dims& kernel) { return TfjsWeightsDesc(ci, co, groups, kernel); }
 
 memory::desc AnyWeightsDesc(const memory::desc& user) {
   return memory::desc(user.dims(), memory::data_type::f32, memory::format_tag::any);
@@ -104,7 +67,8 @@ struct ConvCache {
   memory::desc prim_weights;
   memory::desc src, dst;
   std::unique_ptr<memory> weights_buf;  // oneDNN-format weights, when it differs from the user's
-  std::unique_ptr<dnnl::reorder> weights_reorder;
+  std::unique_ptr<dnnl::reorder> weights_reorder;  // user → primitive format (kinds 0, 1)
+  std::unique_ptr<dnnl::reorder> weights_unreorder;  // primitive → user format (kind 2)
 };
 
 // Capacity: ADAPTNET_NATIVE_CACHE entries per primitive kind (default 2048).
@@ -142,7 +106,16 @@ Napi::Value Conv(const Napi::CallbackInfo& info) {
   const dims nd{n, ci, co, groups};
   const std::string key = Key({&nd, &in_sp, &out_sp, &kernel, &strides, &dil, &pad_l, &pad_r}, kind);
 
+  // Forward convolutions get threads by size (ThreadScope); the gradients keep every thread, so
+  // training's reductions run exactly as before.
+  int64_t fwd_macs = INT64_MAX;
+  if (kind == 0) {
+    fwd_macs = n * co * (ci / groups);
+    for (int64_t d : out_sp) fwd_macs *= d;
+    for (int64_t d : kernel) fwd_macs *= d;
+  }
   try {
+    ThreadScope threads(fwd_macs);
     auto& caches = ConvCaches();
     ConvCache* cached = caches.Get(key);
     if (cached == nullptr) {
@@ -182,6 +155,12 @@ Napi::Value Conv(const Napi::CallbackInfo& info) {
       }
       if (c->prim_weights != c->user_weights) {
         c->weights_buf = std::make_unique<memory>(c->prim_weights, Engine());
+        // Built once: constructing a reorder primitive costs tens of microseconds per call.
+        if (kind == 2) {
+          c->weights_unreorder = std::make_unique<dnnl::reorder>(dnnl::reorder::primitive_desc(Engine(), c->prim_weights, Engine(), c->user_weights));
+        } else {
+          c->weights_reorder = std::make_unique<dnnl::reorder>(dnnl::reorder::primitive_desc(Engine(), c->user_weights, Engine(), c->prim_weights));
+        }
       }
       cached = caches.Put(key, std::move(c));
     }
@@ -192,7 +171,7 @@ Napi::Value Conv(const Napi::CallbackInfo& info) {
       memory user_w(c.user_weights, eng, Ptr(info[2]));
       memory prim_w = user_w;
       if (c.weights_buf) {
-        dnnl::reorder(user_w, *c.weights_buf).execute(s, user_w, *c.weights_buf);
+        c.weights_reorder->execute(s, user_w, *c.weights_buf);
         prim_w = *c.weights_buf;
       }
       if (kind == 0) {
@@ -207,7 +186,7 @@ Napi::Value Conv(const Napi::CallbackInfo& info) {
       memory user_dw(c.user_weights, eng, Ptr(info[3]));
       memory prim_dw = c.weights_buf ? *c.weights_buf : user_dw;
       c.bwd_weights->execute(s, {{DNNL_ARG_SRC, x}, {DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_DIFF_WEIGHTS, prim_dw}});
-      if (c.weights_buf) dnnl::reorder(prim_dw, user_dw).execute(s, prim_dw, user_dw);
+      if (c.weights_buf) c.weights_unreorder->execute(s, prim_dw, user_dw);
     }
     s.wait();
   } catch (const dnnl::error& e) {
@@ -342,6 +321,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("batchNormTrain", Napi::Function::New(env, BatchNormTrain));
   exports.Set("batchNormGrad", Napi::Function::New(env, BatchNormGrad));
   exports.Set("sgdStep", Napi::Function::New(env, SgdStep));
+  RegisterInference(env, exports);
   return exports;
 }
 

@@ -100,6 +100,48 @@ export interface NativeAddon {
     weightDecay: number,
     dampening: number,
   ): void;
+  /**
+   * An inference convolution (oneDNN forward_inference) with optional bias and activation post-op
+   * (0 linear, 1 relu, 2 relu6), prepared once; returns its handle for `fusedRun`.
+   */
+  convPrepare(
+    n: number,
+    ci: number,
+    co: number,
+    groups: number,
+    inSpatial: number[],
+    outSpatial: number[],
+    kernel: number[],
+    strides: number[],
+    dilations: number[],
+    padBefore: number[],
+    padAfter: number[],
+    hasBias: boolean,
+    activation: number,
+    /** The output starts as a residual given to `fusedRun` (oneDNN sum post-op, before the activation). */
+    hasAdd?: boolean,
+  ): number;
+  /** out[m, n] = a[m, k] · b (b [k, n], or [n, k] with transB) + bias, activation; returns a handle. */
+  matmulPrepare(m: number, k: number, n: number, transB: boolean, hasBias: boolean, activation: number): number;
+  /**
+   * Runs a prepared primitive. weightId > 0: the weights reordered into the primitive's format are
+   * cached under that id until `dropWeights(weightId)` (or eviction); 0: reordered every call.
+   */
+  fusedRun(
+    handle: number,
+    x: Float32Array,
+    w: Float32Array,
+    bias: Float32Array | null,
+    out: Float32Array,
+    weightId: number,
+    add?: Float32Array,
+  ): void;
+  /** Frees a prepared primitive. */
+  release(handle: number): void;
+  /** Forgets the reordered copies of the weights cached under this id. */
+  dropWeights(weightId: number): void;
+  /** Prepared primitives alive, cached reordered weight tensors and their bytes, the bound (ADAPTNET_NATIVE_WEIGHT_CACHE_MB). */
+  inferenceCacheStats(): { primitives: number; weightTensors: number; weightBytes: number; weightCapacityBytes: number };
   /** Primitives cached now, per kind, and the bound (ADAPTNET_NATIVE_CACHE, default 2048). */
   cacheSizes(): { conv: number; matmul: number; capacity: number };
   version(): { onednn: string; cpuRuntime: string; isa: number };

@@ -7,7 +7,7 @@ import { allocOutput, BACKEND_NAME, cpuKernel, f32, output, sizeOf } from './ker
 type Pad = 'same' | 'valid' | number | backend_util.ExplicitPadding;
 type Rounding = 'floor' | 'round' | 'ceil' | undefined;
 
-interface Geometry {
+export interface Geometry {
   n: number;
   ci: number;
   co: number;
@@ -23,7 +23,7 @@ interface Geometry {
   outShape: number[];
 }
 
-function geometry2d(info: backend_util.Conv2DInfo, depthwise: boolean): Geometry {
+export function geometry2d(info: backend_util.Conv2DInfo, depthwise: boolean): Geometry {
   return {
     n: info.batchSize,
     ci: info.inChannels,

@@ -5,4 +5,4 @@ import { registerNativeBackend } from './register.js';
 export const nativeBackendInfo = registerNativeBackend();
 
 export { BACKEND_NAME } from './kernel-utils.js';
-export { type NativeBackendInfo, outputPoolStats, registerNativeBackend } from './register.js';
+export { inferenceCacheStats, type NativeBackendInfo, outputPoolStats, registerNativeBackend } from './register.js';

@@ -10,7 +10,7 @@ import {
 import { loadAddon, type NativeAddon } from './addon.js';
 import { convKernels, padded3dKernels } from './conv-kernels.js';
 import { elementwiseKernels } from './elementwise-kernels.js';
-import { fusedKernels } from './fused-kernels.js';
+import { forgetWeights, fusedKernels } from './fused-kernels.js';
 import { batchNormKernels, reluGradKernels } from './fused-training-kernels.js';
 import { BACKEND_NAME, outputPool } from './kernel-utils.js';
 import { matMulKernels } from './matmul-kernels.js';
@@ -26,6 +26,7 @@ export interface NativeBackendInfo {
 }
 
 let registered: NativeBackendInfo | null = null;
+let loadedAddon: NativeAddon | null = null;
 
 type DataId = Parameters<MathBackendCPU['disposeData']>[0];
 type Values = Parameters<MathBackendCPU['write']>[0];
@@ -54,7 +55,10 @@ class NativeBackend extends MathBackendCPU {
   override disposeData(dataId: DataId, force = false): boolean {
     const values = this.data.get(dataId)?.values;
     const deleted = super.disposeData(dataId, force);
-    if (deleted && values !== undefined) outputPool.release(values);
+    if (deleted) {
+      if (values !== undefined) outputPool.release(values);
+      forgetWeights(dataId);
+    }
     return deleted;
   }
 
@@ -72,6 +76,7 @@ class NativeBackend extends MathBackendCPU {
 export function registerNativeBackend(options: { threads?: number } = {}): NativeBackendInfo {
   if (registered) return registered;
   const addon: NativeAddon = loadAddon();
+  loadedAddon = addon;
   const fromEnv = Number(process.env.ADAPTNET_NATIVE_THREADS) || undefined;
   const wanted = options.threads ?? fromEnv;
   const threads = wanted === undefined ? addon.threads() : addon.threads(wanted);
@@ -90,7 +95,7 @@ export function registerNativeBackend(options: { threads?: number } = {}): Nativ
     ...resizeKernels(addon),
     ...poolKernels(addon),
     ...sgdKernels(addon),
-    ...fusedKernels(),
+    ...fusedKernels(addon),
   ];
   for (const k of overrides) {
     if (getKernel(k.kernelName, BACKEND_NAME)) unregisterKernel(k.kernelName, BACKEND_NAME);
@@ -106,4 +111,13 @@ export function registerNativeBackend(options: { threads?: number } = {}): Nativ
  */
 export function outputPoolStats(): ReturnType<typeof outputPool.stats> {
   return outputPool.stats();
+}
+
+/**
+ * The inference kernels' caches: prepared oneDNN primitives alive, weight tensors whose reordered
+ * copy is cached, the bytes of those copies and their bound (ADAPTNET_NATIVE_WEIGHT_CACHE_MB).
+ */
+export function inferenceCacheStats(): ReturnType<NativeAddon['inferenceCacheStats']> {
+  if (!loadedAddon) throw new Error('inferenceCacheStats: the native backend is not registered');
+  return loadedAddon.inferenceCacheStats();
 }

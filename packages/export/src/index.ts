@@ -9,3 +9,23 @@ export {
   subnetMetadata,
 } from './export-subnet.js';
 export { type FoldedConv, foldConvBn } from './fold.js';
+export {
+  PreparedCache,
+  type PreparedCacheOptions,
+  type PreparedCacheStats,
+  type PreparedEntryReport,
+  type PreparedMemoryReport,
+  preparedForward,
+} from './prepared/prepared-cache.js';
+export { PreparedSubnet, prepareSubnet } from './prepared/prepared-subnet.js';
+export type {
+  ConvStep,
+  DenseStep,
+  GlobalPoolStep,
+  MaxPoolStep,
+  PreparedPad,
+  PreparedStep,
+  ResidualStep,
+  ResizeStep,
+  ShuffleStep,
+} from './prepared/steps.js';

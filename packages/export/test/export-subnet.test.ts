@@ -1,93 +1,15 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Backbone, createBackbone } from '@adaptnet/backbones';
-import { ConfigRangeError, type ForwardContext, type SubnetConfig } from '@adaptnet/core';
-import { findBatchNorms } from '@adaptnet/norm';
+import { createBackbone } from '@adaptnet/backbones';
+import { ConfigRangeError, type ForwardContext } from '@adaptnet/core';
 import { fixture } from '@adaptnet/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportSubnet, subnetMetadata } from '../src/index.js';
+import { exportSubnet, prepareSubnet, subnetMetadata } from '../src/index.js';
 import { saveSubnet } from '../src/node.js';
-
-/**
- * Every registered backbone, run small so the file stays fast: custom channel lists where the
- * backbone takes them, otherwise width 1/16 (ResNets, VGG: allocated at full size, run at 4-32
- * channels) on tiny inputs.
- */
-const CASES: { name: string; options: object; configs: SubnetConfig[] }[] = [
-  {
-    name: 'mobilenet-v1',
-    options: {
-      input: 'small',
-      blocks: [
-        [16, 1],
-        [24, 2],
-        [32, 2],
-      ],
-      stemChannels: 8,
-    },
-    configs: [
-      { width: 0.5, resolution: 12 },
-      { width: 1, resolution: 10 },
-    ],
-  },
-  {
-    name: 'mobilenet-v2',
-    options: {
-      input: 'imagenet',
-      stages: [
-        [1, 8, 1, 1],
-        [6, 16, 2, 2],
-        [6, 24, 2, 2],
-      ],
-      headChannels: 32,
-    },
-    configs: [{ width: 0.75, resolution: 17 }],
-  },
-  { name: 'resnet-18', options: { input: 'imagenet', widthRange: { min: 0.0625, max: 1 } }, configs: [{ width: 0.0625, resolution: 32 }] },
-  { name: 'resnet-50', options: { input: 'small', widthRange: { min: 0.0625, max: 1 } }, configs: [{ width: 0.0625, resolution: 8 }] },
-  {
-    name: 'shufflenet-v2',
-    options: { input: 'imagenet', repeats: [2, 3, 1], channels: [8, 16, 32, 48, 40] },
-    configs: [
-      { width: 0.5, resolution: 33 },
-      { width: 1, resolution: 32 },
-    ],
-  },
-  { name: 'vgg-16-bn', options: { input: 'small', widthRange: { min: 0.0625, max: 1 } }, configs: [{ width: 0.0625, resolution: 16 }] },
-];
-
-/** Non-trivial BN parameters and statistics, as training and calibration would leave them. */
-function prepare(model: Backbone, configs: readonly SubnetConfig[], seed: number): void {
-  // Initial kernels are already random; BN starts at γ = 1, β = 0, so give those values to fold.
-  [...model.namedVariables()].forEach(([name, v], i) => {
-    if (/\.(gamma|beta)$/.test(name)) v.assign(tf.tidy(() => tf.add(v, tf.mul(fixture(v.shape, seed + i), 0.5))));
-  });
-  for (const config of configs) {
-    findBatchNorms(model).forEach(({ bn }, i) => {
-      const mean = Array.from({ length: bn.channels }, (_, c) => 0.3 * Math.sin(seed + 7 * i + c));
-      const variance = Array.from({ length: bn.channels }, (_, c) => 0.4 + Math.cos(seed + i + 3 * c) ** 2);
-      bn.setStatistics(bn.keyFor(config), mean, variance);
-    });
-  }
-}
-
-/** max |a − b| / max |b|. */
-function relativeError(a: tf.Tensor, b: tf.Tensor): number {
-  const x = a.dataSync();
-  const y = b.dataSync();
-  expect(a.shape).toEqual(b.shape);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < y.length; i++) {
-    diff = Math.max(diff, Math.abs((x[i] as number) - (y[i] as number)));
-    scale = Math.max(scale, Math.abs(y[i] as number));
-  }
-  expect(scale).toBeGreaterThan(0);
-  return diff / scale;
-}
+import { CASES, nonTrivialBatchNorm as prepare, relativeError } from './helpers/backbones.js';
 
 /** Loads saved files with tfjs alone: the two files read and handed to tf.io.fromMemory. */
 async function loadPlain(dir: string): Promise<tfl.LayersModel> {
@@ -191,6 +113,31 @@ describe('exportSubnet', () => {
     const model = createBackbone('mobilenet-v1', { input: 'small', inChannels: 1, numClasses: 2, blocks: [[8, 1]], stemChannels: 8 });
     expect(() => exportSubnet(model, { width: 0.5, resolution: 4 })).toThrow(ConfigRangeError);
     expect(() => exportSubnet(model, { width: 0.5, resolution: 4 })).toThrow(/no BatchNorm set for key 'w0.500-r4'.*calibrate/);
+    model.dispose();
+  });
+
+  it('is the prepared configuration as a Layers model: same weights, same logits; refuses feature-map scales with a named error', () => {
+    const configs = [
+      { width: 0.5, resolution: 12, scales: [1] },
+      { width: 0.5, resolution: 12, scales: [0.5] },
+    ];
+    const model = createBackbone('mobilenet-v1', { ...(CASES[0]?.options as object), numClasses: 4, resizable: true, norm: { configs } });
+    prepare(model, configs, 4);
+    const config = configs[0] as (typeof configs)[number];
+    const x = fixture([2, 12, 12, 3], 8);
+    const prepared = prepareSubnet(model, config);
+    const subnet = exportSubnet(model, config);
+    const exported = subnet.predict(x) as tf.Tensor;
+    const fused = prepared.predict(x);
+    expect(relativeError(exported, fused)).toBeLessThan(1e-5);
+    const weights = subnet.getWeights();
+    expect(weights.reduce((n, w) => n + w.size * 4, 0)).toBe(prepared.bytes);
+    expect(() => exportSubnet(model, configs[1] as (typeof configs)[number])).toThrow(
+      /resize\d? resizes by 0.5, and tfjs-layers' Resizing layer/,
+    );
+    tf.dispose([x, exported, fused]);
+    prepared.dispose();
+    subnet.dispose();
     model.dispose();
   });
 });

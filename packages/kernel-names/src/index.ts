@@ -20,6 +20,12 @@ export const ADAPTNET_KERNELS = {
   depthwiseConv3d: 'AdaptNetDepthwiseConv3D',
   depthwiseConv3dBackpropInput: 'AdaptNetDepthwiseConv3DBackpropInput',
   depthwiseConv3dBackpropFilter: 'AdaptNetDepthwiseConv3DBackpropFilter',
+  /**
+   * Inference residual: inputs {x, filter, bias, add}, attrs as FusedConv2D (activation linear, relu
+   * or relu6) → activation(conv2d(x, filter) + bias + add), `add` of the output's shape. One oneDNN
+   * primitive on native; @adaptnet/export's prepared ResNet blocks use it where the backend has it.
+   */
+  fusedConv2DAdd: 'AdaptNetFusedConv2DAdd',
 } as const;
 
 export type AdaptNetKernelName = (typeof ADAPTNET_KERNELS)[keyof typeof ADAPTNET_KERNELS];

@@ -82,6 +82,7 @@ export class SwitchableBatchNorm extends Module {
   readonly epsilon: number;
   readonly momentum: number;
   private readonly sets = new Map<string, BnSet>();
+  private writes = 0;
   private readonly sharedGamma: tf.Variable | undefined;
   private readonly sharedBeta: tf.Variable | undefined;
 
@@ -119,6 +120,16 @@ export class SwitchableBatchNorm extends Module {
       const key = this.keyFor(config);
       if (!this.sets.has(key)) this.createSet(key, this.policy === 'resolution' ? config.resolution : undefined);
     }
+  }
+
+  /**
+   * Counts every write this layer makes to its sets (new set, `setStatistics` — which `calibrate`
+   * and `importStatistics` use —, BN interpolation, running-statistics updates in training).
+   * Caches derived from the statistics (folded inference weights) compare it to know they are stale.
+   * Writes that bypass the layer (assigning its variables directly) are not counted.
+   */
+  get version(): number {
+    return this.writes;
   }
 
   /** The key this layer uses for a configuration. */
@@ -171,6 +182,7 @@ export class SwitchableBatchNorm extends Module {
       set.mean.assign(tf.tensor1d(pad(mean, 0)));
       set.variance.assign(tf.tensor1d(pad(variance, 1)));
     });
+    this.writes++;
   }
 
   forward(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
@@ -250,6 +262,7 @@ export class SwitchableBatchNorm extends Module {
       out.mean.assign(lerp(a.mean, b.mean));
       out.variance.assign(lerp(a.variance, b.variance));
     });
+    this.writes++;
     return { key, mode, lower, upper, t };
   }
 
@@ -275,6 +288,7 @@ export class SwitchableBatchNorm extends Module {
     };
     update(set.mean, mean);
     update(set.variance, tf.mul(variance, count / Math.max(1, count - 1)));
+    this.writes++;
   }
 
   private missingKey(key: string): ConfigRangeError {
@@ -321,6 +335,7 @@ export class SwitchableBatchNorm extends Module {
       trainedResolution,
     };
     this.sets.set(key, set);
+    this.writes++;
     return set;
   }
 }

@@ -182,4 +182,26 @@ describe.each(BACKENDS)('SwitchableBatchNorm on %s', (backend) => {
     x.dispose();
     bn.dispose();
   });
+
+  it('version counts every write through the layer (new set, statistics, interpolation, training updates), not inference', () => {
+    const bn = new SwitchableBatchNorm('bn', { channels: 4, policy: 'config' });
+    const config = { width: 1, resolution: 8 };
+    const v0 = bn.version;
+    bn.setStatistics(bn.keyFor(config), [1, 2], [1, 1]); // creates the set, then writes it
+    expect(bn.version).toBe(v0 + 2);
+    bn.setStatistics(bn.keyFor(config), [1, 2], [1, 1]);
+    expect(bn.version).toBe(v0 + 3);
+    const x = fixture([2, 3, 3, 4], 1);
+    tf.dispose(bn.forward(x, { config, training: false }));
+    expect(bn.version).toBe(v0 + 3);
+    tf.dispose(bn.forward(x, { config, training: true }));
+    expect(bn.version).toBe(v0 + 4);
+    const rs = rsBn();
+    const r0 = rs.version;
+    rs.interpolateResolution(112);
+    expect(rs.version).toBe(r0 + 2); // the interpolated set is created, then written
+    x.dispose();
+    bn.dispose();
+    rs.dispose();
+  });
 });

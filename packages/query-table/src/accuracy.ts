@@ -7,6 +7,8 @@ import type { AnyEvalBatch, EvalBatchSource } from './types.js';
 export interface AccuracyOptions {
   readonly maxBatches?: number;
   readonly disposeBatches?: boolean;
+  /** Inputs → logits (a new tensor) instead of `model.forward` in inference mode. */
+  readonly forward?: (x: tf.Tensor) => tf.Tensor;
 }
 
 export interface Accuracy {
@@ -27,15 +29,15 @@ export interface Accuracy {
  */
 function scoresOf(
   model: Module & InputShaped,
+  forward: (x: tf.Tensor) => tf.Tensor,
   batch: AnyEvalBatch,
   config: SubnetConfig,
-  ctx: ReturnType<typeof makeContext>,
   views: number,
 ): { scores: tf.Tensor2D; labels: tf.Tensor1D } {
   const x = inputFor(model, batch, config);
   const n = batch.labels.shape[0];
   return tf.tidy(() => {
-    const logits = model.forward(x, ctx);
+    const logits = forward(x);
     if (logits.rank !== 2 || logits.shape[0] !== n || x.shape[0] !== n) {
       throw new ShapeError(
         `evaluateGrid: a batch of ${x.shape[0]} inputs with ${n} labels gave logits of shape [${logits.shape.join(', ')}]; expected [${n}, classes]`,
@@ -57,6 +59,7 @@ export async function accuracyOf(
   options: AccuracyOptions = {},
 ): Promise<Accuracy> {
   const ctx = makeContext(config, false);
+  const forward = options.forward ?? ((x: tf.Tensor) => model.forward(x, ctx));
   let samples = 0;
   let top1 = 0;
   let top5 = 0;
@@ -70,7 +73,7 @@ export async function accuracyOf(
         throw new ConfigError(`evaluateGrid: batches have ${views} and ${v} views; use one view count`);
       views = v;
       inputShape ??= inputFor(model, batch, config).shape;
-      const { scores, labels } = scoresOf(model, batch, config, ctx, v);
+      const { scores, labels } = scoresOf(model, forward, batch, config, v);
       try {
         const [z, y] = await Promise.all([scores.data(), labels.data()]);
         const clips = scores.shape[0];

@@ -80,6 +80,13 @@ export interface EvaluateGridOptions {
   readonly disposeBatches?: boolean;
   /** Recorded in the file (e.g. `'mobilenet-v1'`). */
   readonly architecture?: string;
+  /**
+   * How logits are computed for accuracy and latency: called once per configuration, after its BN
+   * statistics are calibrated, with a function from inputs to logits (a new tensor) as the result,
+   * e.g. `@adaptnet/export`'s `preparedForward(cache)`. Default `model.forward` in inference mode.
+   * Top-1 tables only: a custom `evaluate` runs the model its own way.
+   */
+  readonly forward?: (model: GridModel, config: SubnetConfig) => (x: tf.Tensor) => tf.Tensor;
 }
 
 /** `evaluateGrid` with another metric than top-1: the evaluator and the metric's name. */
@@ -286,8 +293,13 @@ export async function evaluateGrid(
     const t0 = performance.now();
     const { stats, inputShape } = await calibrated(config);
     let result: RowInit;
+    const run = custom === undefined ? options.forward?.(model, config) : undefined;
     if (custom === undefined) {
-      const acc = await accuracyOf(model, config, val as EvalBatchSource, { disposeBatches, ...maxBatches });
+      const acc = await accuracyOf(model, config, val as EvalBatchSource, {
+        ...(run === undefined ? {} : { forward: run }),
+        disposeBatches,
+        ...maxBatches,
+      });
       result = {
         config,
         key,
@@ -304,7 +316,7 @@ export async function evaluateGrid(
     const sampleShape = [1, ...inputShape.slice(1)];
     const cost = costOf(model, config, model.inputShape ? undefined : sampleShape);
     const latencyMs = settings.latency
-      ? measureLatency(model, config, [settings.latency.batchSize, ...inputShape.slice(1)], settings.latency)
+      ? measureLatency(run ?? model, config, [settings.latency.batchSize, ...inputShape.slice(1)], settings.latency)
       : undefined;
     const partialRow = new QueryTable<MetricRow>({
       metric,

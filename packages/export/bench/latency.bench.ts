@@ -1,0 +1,302 @@
+/**
+ * Inference latency per configuration (issue #19): MobileNetV1, MobileNetV2, ResNet-50 and the main
+ * job's Fashion-MNIST MobileNetV1, four configurations each from the largest to the smallest,
+ * batch 1 and 8, after BN calibration. For each inference path (bench/paths.ts) on native, and on
+ * wasm (the browser's backend), the median and p90 latency, against the same static network in
+ * PyTorch (bench/torch_static.py rebuilds each configuration's exported subnet: same layers, same
+ * folded weights; its MACs, parameters and logits are checked against ours before timing). Also the
+ * realised speed-up relative to the full configuration and the configuration-switch times.
+ *
+ * Rounds alternate (ours, PyTorch, ours, ...) because this machine's speed drifts a lot; samples of
+ * all rounds are pooled. Writes bench-results/latency.json.
+ *
+ *   ADAPTNET_PYTHON=/work/venv-torch/bin/python pnpm --filter @adaptnet/export bench
+ *   BENCH_NETS=main-job BENCH_ROUNDS=1 BENCH_BACKENDS=native ... node --import tsx bench/latency.bench.ts
+ * Environment: BENCH_NETS, BENCH_ROUNDS (3), BENCH_ITERS (40 per cell and round), BENCH_CELL_SECONDS
+ * (1.5: a cell stops after this, with at least 3 samples), BENCH_BACKENDS (native,wasm),
+ * BENCH_WASM_MAX_GMACS (2: wasm skips forwards above this many GMACs), BENCH_THREADS (2).
+ */
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import type { Backbone } from '@adaptnet/backbones';
+import type { SubnetConfig } from '@adaptnet/core';
+import { type BackendChoice, initBackend } from '@adaptnet/core/node';
+import * as tf from '@tensorflow/tfjs-core';
+import { exportSubnet, type PreparedCache, subnetMetadata } from '../src/index.js';
+import { saveSubnet } from '../src/node.js';
+import { calibrateAll, images, LATENCY_NETS } from './latency-nets.js';
+import { benchCache, type InferencePath, inferencePaths, measureSwitch, type SwitchTimes } from './paths.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const env = process.env;
+const SELECTED = env.BENCH_NETS?.split(',') ?? Object.keys(LATENCY_NETS);
+const ROUNDS = Number(env.BENCH_ROUNDS ?? 3);
+const ITERS = Number(env.BENCH_ITERS ?? 40);
+const CELL_SECONDS = Number(env.BENCH_CELL_SECONDS ?? 1.5);
+const BACKENDS = (env.BENCH_BACKENDS?.split(',') ?? ['native', 'wasm']) as BackendChoice[];
+const WASM_MAX_MACS = Number(env.BENCH_WASM_MAX_GMACS ?? 2) * 1e9;
+const THREADS = Number(env.BENCH_THREADS ?? 2);
+const BATCHES = [1, 8];
+const PYTHON = env.ADAPTNET_PYTHON;
+
+for (const name of SELECTED) {
+  if (!LATENCY_NETS[name]) throw new Error(`BENCH_NETS: unknown net '${name}' (known: ${Object.keys(LATENCY_NETS).join(', ')})`);
+}
+
+const quantile = (xs: readonly number[], q: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const i = (s.length - 1) * q;
+  const lo = Math.floor(i);
+  return (s[lo] as number) + ((s[Math.ceil(i)] as number) - (s[lo] as number)) * (i - lo);
+};
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+const label = (c: SubnetConfig) => `${c.width}×-${c.resolution}`;
+
+/** Times `run` (forward + read-back of the logits) until ITERS samples or the cell's time is up. */
+function time(run: () => void, iters: number): number[] {
+  run();
+  run();
+  const out: number[] = [];
+  const start = performance.now();
+  while (out.length < iters && (out.length < 3 || performance.now() - start < CELL_SECONDS * 1000)) {
+    const t0 = performance.now();
+    run();
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
+interface TorchCell {
+  key: string;
+  macs: number;
+  params: number;
+  maxAbsDiff?: number;
+  maxAbsLogit?: number;
+}
+
+/** PyTorch's side as a child process: builds and checks every cell, then times cells on request. */
+class TorchServer {
+  private readonly child: ChildProcessByStdio<Writable, Readable, null>;
+  private readonly lines: AsyncIterator<string>;
+
+  private constructor(jobFile: string) {
+    this.child = spawn(PYTHON as string, [join(here, 'torch_static.py'), jobFile], { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.lines = createInterface({ input: this.child.stdout })[Symbol.asyncIterator]();
+  }
+
+  static async start(cells: object[], jobDir: string): Promise<{ server: TorchServer; torch: string; cells: TorchCell[] } | null> {
+    if (!PYTHON) return null;
+    const jobFile = join(jobDir, 'job.json');
+    writeFileSync(jobFile, JSON.stringify({ threads: THREADS, cells }));
+    const server = new TorchServer(jobFile);
+    const ready = JSON.parse(await server.next()) as { torch: string; cells: TorchCell[] };
+    return { server, ...ready };
+  }
+
+  private async next(): Promise<string> {
+    const r = await this.lines.next();
+    if (r.done) throw new Error(`torch_static.py exited (code ${this.child.exitCode}) before answering`);
+    return r.value;
+  }
+
+  async time(key: string, batch: number, iters: number): Promise<number[]> {
+    this.child.stdin.write(`${JSON.stringify({ key, batch, iters, budget_s: CELL_SECONDS })}\n`);
+    return (JSON.parse(await this.next()) as { times: number[] }).times;
+  }
+
+  close(): void {
+    this.child.stdin.end();
+  }
+}
+
+interface Row {
+  net: string;
+  config: SubnetConfig;
+  batch: number;
+  macs: number;
+  params: number;
+  backend: string;
+  path: string;
+  medianMs: number;
+  p90Ms: number;
+  /** The fastest sample: on a loaded machine, the closest to the unloaded time. */
+  minMs: number;
+  samples: number;
+  torchMedianMs: number | null;
+  torchP90Ms: number | null;
+  torchMinMs: number | null;
+  /** Our median over PyTorch's: below 1 is faster. */
+  ratioToTorch: number | null;
+  /** Full configuration's median over this one's, same path, backend and batch. */
+  speedupVsFull: number;
+  torchSpeedupVsFull: number | null;
+}
+
+const rows: Row[] = [];
+const switches: { net: string; paths: SwitchTimes[] }[] = [];
+const checks: { net: string; config: string; macs: number; torchMacs: number; params: number; torchParams: number; relDiff: number }[] = [];
+/** The prepared cache's memory report with every configuration held. */
+const memory: ({ net: string } & ReturnType<PreparedCache['memory']>)[] = [];
+let torchVersion: string | null = null;
+const work = mkdtempSync(join(tmpdir(), 'adaptnet-latency-'));
+
+try {
+  for (const name of SELECTED) {
+    const entry = LATENCY_NETS[name]!;
+    await initBackend({ backend: 'native', log: false });
+    const net: Backbone = entry.make();
+    await calibrateAll(net, entry);
+    // Switch times first, while every configuration is still cold.
+    switches.push({ net: name, paths: measureSwitch(net, entry.configs) });
+    const cells = [];
+    const costs = new Map<string, { macs: number; params: number }>();
+    for (const [i, config] of entry.configs.entries()) {
+      const dir = join(work, name, String(i));
+      const subnet = exportSubnet(net, config);
+      const meta = subnetMetadata(subnet)!;
+      await saveSubnet(subnet, dir);
+      subnet.dispose();
+      costs.set(label(config), { macs: meta.macs, params: meta.exportedParams });
+      const x = images(net, config, 1, 7);
+      const logits = tf.tidy(() => net.forward(x, { config, training: false }).dataSync() as Float32Array);
+      writeFileSync(join(dir, 'input.bin'), x.dataSync() as Float32Array);
+      writeFileSync(join(dir, 'expected.bin'), logits);
+      x.dispose();
+      cells.push({
+        key: label(config),
+        dir,
+        batches: BATCHES,
+        input: join(dir, 'input.bin'),
+        inputShape: [1, config.resolution, config.resolution, net.inChannels],
+        expected: join(dir, 'expected.bin'),
+      });
+    }
+    const ours = new Map<string, number[]>();
+    const theirs = new Map<string, number[]>();
+    const add = (m: Map<string, number[]>, key: string, xs: number[]) => m.set(key, [...(m.get(key) ?? []), ...xs]);
+    const torch = await TorchServer.start(cells, work);
+    if (torch) {
+      torchVersion = torch.torch;
+      for (const c of torch.cells) {
+        const ourCost = costs.get(c.key)!;
+        const relDiff = (c.maxAbsDiff ?? Number.NaN) / (1 + (c.maxAbsLogit ?? 0));
+        checks.push({
+          net: name,
+          config: c.key,
+          macs: ourCost.macs,
+          torchMacs: c.macs,
+          params: ourCost.params,
+          torchParams: c.params,
+          relDiff,
+        });
+        if (c.macs !== ourCost.macs || c.params !== ourCost.params || !(relDiff <= 1e-3)) {
+          torch.server.close();
+          throw new Error(
+            `${name} ${c.key}: the PyTorch net differs from ours (MACs ${c.macs} vs ${ourCost.macs}, params ${c.params} vs ${ourCost.params}, logits rel. diff ${relDiff})`,
+          );
+        }
+      }
+    }
+    const cache = benchCache(net);
+    try {
+      for (let r = 0; r < ROUNDS; r++) {
+        for (const backend of BACKENDS) {
+          await initBackend({ backend, log: false });
+          const wasm = backend === 'wasm';
+          for (const config of entry.configs) {
+            const paths: InferencePath[] = inferencePaths(net, config, cache);
+            for (const batch of BATCHES) {
+              if (wasm && costs.get(label(config))!.macs * batch > WASM_MAX_MACS) continue;
+              const x = images(net, config, batch, 3);
+              for (const path of paths) {
+                const samples = time(() => tf.tidy(() => void path.run(x).dataSync()), wasm ? Math.min(ITERS, 5) : ITERS);
+                add(ours, `${backend}|${path.name}|${label(config)}|${batch}`, samples);
+              }
+              x.dispose();
+              // PyTorch right after ours on the same cell, so both see the same machine load.
+              if (torch && !wasm) add(theirs, `${label(config)}|${batch}`, await torch.server.time(label(config), batch, ITERS));
+            }
+            for (const p of paths) p.dispose();
+          }
+          console.log(`${name} round ${r + 1}/${ROUNDS}: ${backend} done`);
+        }
+      }
+      memory.push({ net: name, ...cache.memory() });
+    } finally {
+      torch?.server.close();
+      cache.dispose();
+    }
+    for (const [key, samples] of ours) {
+      const [backend, path, cfg, b] = key.split('|') as [string, string, string, string];
+      const config = entry.configs.find((c) => label(c) === cfg)!;
+      const full = ours.get(`${backend}|${path}|${label(entry.configs[0]!)}|${b}`);
+      const torchSamples = theirs.get(`${cfg}|${b}`);
+      const torchFull = theirs.get(`${label(entry.configs[0]!)}|${b}`);
+      const median = quantile(samples, 0.5);
+      const torchMedian = torchSamples ? quantile(torchSamples, 0.5) : null;
+      rows.push({
+        net: name,
+        config,
+        batch: Number(b),
+        ...costs.get(cfg)!,
+        backend,
+        path,
+        medianMs: round3(median),
+        p90Ms: round3(quantile(samples, 0.9)),
+        minMs: round3(Math.min(...samples)),
+        samples: samples.length,
+        torchMedianMs: torchMedian === null ? null : round3(torchMedian),
+        torchP90Ms: torchSamples ? round3(quantile(torchSamples, 0.9)) : null,
+        torchMinMs: torchSamples ? round3(Math.min(...torchSamples)) : null,
+        ratioToTorch: torchMedian === null ? null : round3(median / torchMedian),
+        speedupVsFull: full ? round3(quantile(full, 0.5) / median) : Number.NaN,
+        torchSpeedupVsFull: torchSamples && torchFull ? round3(quantile(torchFull, 0.5) / (torchMedian as number)) : null,
+      });
+    }
+    net.dispose();
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+console.log(`\nmedian ms (p90) per forward; PyTorch ${torchVersion ?? '(not run: set ADAPTNET_PYTHON)'}, ${THREADS} threads`);
+console.log(
+  'net          config        batch  MACs       backend/path            ours            torch           ours/torch  speed-up vs full (ours, torch)',
+);
+for (const r of rows) {
+  console.log(
+    `${r.net.padEnd(12)} ${label(r.config).padEnd(12)} ${String(r.batch).padStart(5)}  ${`${(r.macs / 1e6).toFixed(1)}M`.padEnd(10)} ${`${r.backend}/${r.path}`.padEnd(22)} ` +
+      `${`${r.medianMs.toFixed(2)} (${r.p90Ms.toFixed(2)})`.padEnd(15)} ${(r.torchMedianMs === null ? '-' : `${r.torchMedianMs.toFixed(2)} (${r.torchP90Ms?.toFixed(2)})`).padEnd(15)} ` +
+      `${(r.ratioToTorch ?? Number.NaN).toFixed(2).padStart(10)}  ${r.speedupVsFull.toFixed(2)}, ${(r.torchSpeedupVsFull ?? Number.NaN).toFixed(2)}`,
+  );
+}
+for (const s of switches) console.log(`${s.net} switch: ${JSON.stringify(s)}`);
+const outDir = join(here, '..', 'bench-results');
+if (!existsSync(outDir)) mkdirSync(outDir, { recursive: true });
+const file = join(outDir, 'latency.json');
+writeFileSync(
+  file,
+  `${JSON.stringify(
+    {
+      benchmark: 'export/latency',
+      torch: torchVersion,
+      threads: THREADS,
+      rounds: ROUNDS,
+      itersPerRound: ITERS,
+      cellSeconds: CELL_SECONDS,
+      checks,
+      switches,
+      memory,
+      rows,
+      date: new Date().toISOString(),
+    },
+    null,
+    2,
+  )}\n`,
+);
+console.log(`wrote ${file}`);
