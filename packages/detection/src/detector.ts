@@ -176,3 +176,33 @@ export class Detector extends Module {
     };
   }
 }
+
+/** What a detector adds to a classification backbone's spec. */
+export interface DetectorSpecOptions extends Omit<DetectorSpec, 'format' | 'version' | 'backbone'> {
+  /** Override the backbone's stem (`'imagenet'`: stride 2). Weights transfer only where the stem's shapes agree (MobileNets: yes; ResNet, ShuffleNet: no). Default: the classifier's. */
+  readonly input?: 'imagenet' | 'small';
+}
+
+/**
+ * A detector spec on the backbone a classification checkpoint describes (its `ModelSpec`: registry
+ * name, options, BN keying), so that `initBackboneFrom` can copy the classifier's weights.
+ */
+export function detectorSpecFor(
+  classifier: { readonly architecture: string; readonly options: { readonly [key: string]: unknown }; readonly norm: NormOptions },
+  options: DetectorSpecOptions,
+): DetectorSpec {
+  const { input, ...rest } = options;
+  const backboneOptions = JSON.parse(JSON.stringify({ ...classifier.options, ...(input === undefined ? {} : { input }) })) as {
+    [key: string]: Json;
+  };
+  return {
+    format: DETECTOR_SPEC_FORMAT,
+    version: DETECTOR_SPEC_VERSION,
+    backbone: {
+      architecture: classifier.architecture,
+      options: backboneOptions,
+      norm: JSON.parse(JSON.stringify(classifier.norm)) as NormOptions,
+    },
+    ...rest,
+  };
+}

@@ -11,7 +11,14 @@ export {
   isDetectionBatch,
   resizedSize,
 } from './data.js';
-export { DETECTOR_SPEC_FORMAT, DETECTOR_SPEC_VERSION, Detector, type DetectorSpec } from './detector.js';
+export {
+  DETECTOR_SPEC_FORMAT,
+  DETECTOR_SPEC_VERSION,
+  Detector,
+  type DetectorSpec,
+  type DetectorSpecOptions,
+  detectorSpecFor,
+} from './detector.js';
 export { cocoDetections, type DetectOptions, type DetectorEvaluation, detect, evaluateDetector } from './evaluate.js';
 export { Fpn, type FpnOptions } from './fpn.js';
 export { GroupNorm } from './group-norm.js';

@@ -8,6 +8,7 @@ import { tinyDetector, tinyScenes } from './helpers/tiny.js';
 
 let scenes: Awaited<ReturnType<typeof tinyScenes>>;
 beforeAll(async () => {
+  // The oneDNN backend when built here (several times faster), else tfjs' cpu backend.
   await initBackend({ backend: 'native', log: false }).catch(() => initBackend({ backend: 'cpu', log: false }));
   scenes = await tinyScenes(2, 3);
 });
@@ -16,39 +17,32 @@ afterAll(async () => {
 });
 
 describe('overfitting a handful of generated images', () => {
-  it('MutualNet training through the Trainer reaches box AP > 0.9 at the full and the smallest configuration', async () => {
+  it('the full-width detector trained through the Trainer reaches box AP > 0.9 (evaluated with @adaptnet/coco)', async () => {
     const detector = tinyDetector();
+    const steps = Number(process.env.ADAPTNET_OVERFIT_STEPS ?? 40);
     const config = parseTrainConfig({
-      strategy: 'mutualnet',
-      resolutions: [48, 32],
-      numRandom: 0,
-      epochs: Number(process.env.EPOCHS ?? 80),
+      strategy: 'individual',
+      width: 1,
+      resolutions: [48],
+      epochs: steps,
       batchSize: 2,
       optimizer: { lr: 0.01, weightDecay: 0 },
-      schedule: { kind: 'cosine', warmupSteps: 10 },
+      schedule: { kind: 'cosine', warmupSteps: 5 },
       checkpointEvery: 0,
     });
-    const data = new DetectionData(scenes.samples, { batchSize: 2, normalize: detector.spec.normalize, sizeDivisor: 32, shuffle: false });
-    const trainer = new Trainer({
-      model: detector,
-      config,
-      data,
-      strategy: createDetectionStrategy(config, detector),
-      progress: process.env.EPOCHS ? 'lines' : 'none',
-    });
+    const data = new DetectionData(scenes.samples, { batchSize: 2, normalize: detector.spec.normalize, shuffle: false });
+    const trainer = new Trainer({ model: detector, config, data, strategy: createDetectionStrategy(config, detector), progress: 'none' });
     const t0 = performance.now();
     const summary = await trainer.fit();
-    const configs = [
-      { width: 1, resolution: 48 },
-      { width: 0.25, resolution: 32 },
-    ];
-    await calibrateDetector(detector, scenes.samples, configs);
-    const ap = configs.map((c) => evaluateDetector(detector, scenes.gt, scenes.samples, c).evaluation.stats[0] as number);
+    const full = { width: 1, resolution: 48 };
+    await calibrateDetector(detector, scenes.samples, [full]);
+    const { evaluation } = evaluateDetector(detector, scenes.gt, scenes.samples, full);
+    const seconds = (performance.now() - t0) / 1000;
     console.log(
-      `overfit: ${summary.steps} steps in ${((performance.now() - t0) / 1000).toFixed(1)} s, losses ${JSON.stringify(summary.lastLosses)}, AP ${ap.map((a) => a.toFixed(3))}`,
+      `overfit: ${summary.steps} steps in ${seconds.toFixed(1)} s, loss ${JSON.stringify(summary.lastLosses)}, AP ${evaluation.stats[0]?.toFixed(3)} AP50 ${evaluation.stats[1]?.toFixed(3)}`,
     );
     trainer.dispose();
     detector.dispose();
-    for (const a of ap) expect(a).toBeGreaterThan(0.9);
-  }, 300_000);
+    expect(evaluation.stats[0]).toBeGreaterThan(0.9);
+  }, 600_000);
 });
