@@ -136,6 +136,12 @@ export class DetectionBatch {
     return this.sized(size).images;
   }
 
+  /** `images(size.resolution)`: the batch interface `@adaptnet/train` generalises to clips. */
+  inputs(size: { readonly resolution: number; readonly frames?: number }): tf.Tensor4D {
+    if (size.frames !== undefined) throw new ConfigError(`a detection batch holds images, not clips (frames ${size.frames} given)`);
+    return this.images(size.resolution);
+  }
+
   /** Where each image sits in `images(size)`. */
   geometry(size: number): readonly ImageGeometry[] {
     return this.sized(size).geometry;

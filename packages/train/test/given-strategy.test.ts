@@ -14,7 +14,8 @@ function customStrategy(name: 'mutualnet' | 'individual', calls: SubnetConfig[][
     extraParameters: [],
     gradients(model, batch, configs, params): StrategyGradients {
       calls.push([...configs]);
-      const x = batch.images(8);
+      // Through the batch class itself: the TrainBatch interface is being generalised on another branch.
+      const x = (batch as unknown as { images(r: number): tf.Tensor4D }).images(8);
       const { value, grads } = tf.variableGrads(
         () => tf.sum(tf.square(model.forward(x, { config, training: true }))) as tf.Scalar,
         params.map((p) => p.variable),
