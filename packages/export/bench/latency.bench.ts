@@ -143,6 +143,34 @@ const checks: { net: string; config: string; macs: number; torchMacs: number; pa
 /** The prepared cache's memory report with every configuration held. */
 const memory: ({ net: string } & ReturnType<PreparedCache['memory']>)[] = [];
 let torchVersion: string | null = null;
+const RESULTS = join(here, '..', 'bench-results', 'latency.json');
+
+/** Writes everything measured so far (after each net, so a long run that is stopped keeps its nets). */
+function writeResults(): void {
+  const outDir = dirname(RESULTS);
+  if (!existsSync(outDir)) mkdirSync(outDir, { recursive: true });
+  writeFileSync(
+    RESULTS,
+    `${JSON.stringify(
+      {
+        benchmark: 'export/latency',
+        torch: torchVersion,
+        threads: THREADS,
+        rounds: ROUNDS,
+        itersPerRound: ITERS,
+        cellSeconds: CELL_SECONDS,
+        checks,
+        switches,
+        memory,
+        rows,
+        date: new Date().toISOString(),
+      },
+      null,
+      2,
+    )}\n`,
+  );
+}
+
 const work = mkdtempSync(join(tmpdir(), 'adaptnet-latency-'));
 
 try {
@@ -259,6 +287,7 @@ try {
       });
     }
     net.dispose();
+    writeResults();
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
@@ -276,27 +305,5 @@ for (const r of rows) {
   );
 }
 for (const s of switches) console.log(`${s.net} switch: ${JSON.stringify(s)}`);
-const outDir = join(here, '..', 'bench-results');
-if (!existsSync(outDir)) mkdirSync(outDir, { recursive: true });
-const file = join(outDir, 'latency.json');
-writeFileSync(
-  file,
-  `${JSON.stringify(
-    {
-      benchmark: 'export/latency',
-      torch: torchVersion,
-      threads: THREADS,
-      rounds: ROUNDS,
-      itersPerRound: ITERS,
-      cellSeconds: CELL_SECONDS,
-      checks,
-      switches,
-      memory,
-      rows,
-      date: new Date().toISOString(),
-    },
-    null,
-    2,
-  )}\n`,
-);
-console.log(`wrote ${file}`);
+writeResults();
+console.log(`wrote ${RESULTS}`);

@@ -4,7 +4,7 @@
  * time, for each inference path of bench/paths.ts (prepared, plain adaptive, exported static subnet).
  * Writes bench-results/profile-inference.json.
  *
- *   BENCH_NETS=main-job,mobilenet-v1 BENCH_BACKEND=native node --import tsx bench/profile-inference.ts
+ *   BENCH_NETS=main-job,mobilenet-v1 BENCH_PATHS=prepared BENCH_BACKEND=native node --import tsx bench/profile-inference.ts
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -20,6 +20,7 @@ const SELECTED = process.env.BENCH_NETS?.split(',') ?? Object.keys(LATENCY_NETS)
 const BACKEND = (process.env.BENCH_BACKEND ?? 'native') as BackendChoice;
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const TOP = Number(process.env.BENCH_TOP ?? 10);
+const PATHS = process.env.BENCH_PATHS?.split(',');
 
 await initBackend({ backend: BACKEND, log: false });
 const profiler = new KernelProfiler(tf.getBackend());
@@ -42,7 +43,7 @@ for (const name of SELECTED) {
   const cache = benchCache(net);
   for (const config of [entry.configs[0]!, entry.configs.at(-1)!]) {
     const x = images(net, config, 1, 1);
-    for (const path of inferencePaths(net, config, cache)) {
+    for (const path of inferencePaths(net, config, cache).filter((p) => !PATHS || PATHS.includes(p.name))) {
       for (let i = 0; i < 3; i++) tf.tidy(() => path.run(x).dataSync());
       const t0 = performance.now();
       for (let i = 0; i < RUNS; i++) tf.tidy(() => path.run(x).dataSync());
