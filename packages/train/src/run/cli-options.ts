@@ -20,6 +20,8 @@ function numberParser(name: string, check: (v: number) => boolean, allowed: stri
 export const positiveOption = (name: string) => numberParser(name, (v) => v > 0, 'a number > 0');
 /** A positive integer (`--batch-size`). */
 export const positiveIntOption = (name: string) => numberParser(name, (v) => Number.isInteger(v) && v > 0, 'a positive integer');
+/** An integer >= 0 (counts that may be zero). */
+export const nonNegativeIntOption = (name: string) => numberParser(name, (v) => Number.isInteger(v) && v >= 0, 'an integer >= 0');
 /** Any integer (`--seed`). */
 export const integerOption = (name: string) => numberParser(name, Number.isInteger, 'an integer');
 

@@ -17,10 +17,13 @@ export function firstLine(message: string): string {
   return first.trim().replace(/:$/, '');
 }
 
-/** Exit codes of every AdaptNet app: 0 ok, 1 failure, 2 bad input (arguments, configuration, files). */
-export function cliExitCode(e: unknown): number {
+/**
+ * Exit codes of every AdaptNet app: 0 ok, 1 failure, 2 bad input (arguments, configuration, files).
+ * `badInput` names further error types that are bad input (e.g. another package's error class).
+ */
+export function cliExitCode(e: unknown, badInput?: (e: unknown) => boolean): number {
   if (e instanceof AdaptNetError) return e.code === 'E_TRAINING_DIVERGED' || e.code === 'E_BACKEND' ? 1 : 2;
-  return 1;
+  return badInput?.(e) ? 2 : 1;
 }
 
 /**
@@ -28,7 +31,13 @@ export function cliExitCode(e: unknown): number {
  * and one line on `out.info` (`<tool>: error: …`; the stack too when argv has `--verbose`). Commander's
  * own exits (help, version: 0; usage errors, already printed: 2) are recognised by their `code`.
  */
-export async function runCli(tool: string, argv: readonly string[], out: CliOutput, parse: () => Promise<unknown>): Promise<number> {
+export async function runCli(
+  tool: string,
+  argv: readonly string[],
+  out: CliOutput,
+  parse: () => Promise<unknown>,
+  options: { badInput?: (e: unknown) => boolean } = {},
+): Promise<number> {
   try {
     await parse();
     return 0;
@@ -41,6 +50,6 @@ export async function runCli(tool: string, argv: readonly string[], out: CliOutp
     }
     out.info(`${tool}: error: ${firstLine((e as Error).message ?? String(e))}`);
     if (argv.includes('--verbose') && e instanceof Error && e.stack) out.info(e.stack);
-    return cliExitCode(e);
+    return cliExitCode(e, options.badInput);
   }
 }
