@@ -63,7 +63,11 @@ describe('the table file', () => {
     expect(loaded.createdAt).toBe(table.createdAt);
     const json = JSON.parse(text);
     expect(json.format).toBe(QUERY_TABLE_FORMAT);
-    expect(json.version).toBe(1);
+    expect(json.version).toBe(2);
+    expect(json.metric).toEqual({ name: 'top-1', secondary: 'top-5' });
+    // The file stores the metric once, as value / secondary; top1 / top5 are derived on load.
+    expect(Object.keys(json.rows[0])).not.toContain('top1');
+    expect(loaded.rows[0]).toMatchObject({ top1: rows[0]!.top1, top5: rows[0]!.top5, value: rows[0]!.top1, views: 1 });
     const onFrontier = new Set([...table.frontier, ...table.latencyFrontier].map((r) => r.key));
     expect(new Set(Object.keys(json.bnStatistics))).toEqual(onFrontier);
     expect(onFrontier.size).toBeLessThan(rows.length);
@@ -92,9 +96,9 @@ describe('the table file', () => {
   });
 
   it('a hand-edited schema violation names the field', async () => {
-    const version = await failure(loadEdited((j) => ({ ...j, version: 2 })));
+    const version = await failure(loadEdited((j) => ({ ...j, version: 3 })));
     expect(version.code).toBe('E_CHECKPOINT_FORMAT');
-    expect(version.message).toMatch(/adaptnet-query-table version 2 is not supported; this build reads version 1/);
+    expect(version.message).toMatch(/adaptnet-query-table version 3 is not supported; this build reads versions 1 and 2/);
 
     const dropped = await failure(
       loadEdited((j) => {
@@ -103,7 +107,7 @@ describe('the table file', () => {
       }),
     );
     expect(dropped.code).toBe('E_CHECKPOINT_FORMAT');
-    expect(dropped.message).toMatch(/edited\.json: invalid adaptnet-query-table v1 file \(rows\.2\.macs: Required\)/);
+    expect(dropped.message).toMatch(/edited\.json: invalid adaptnet-query-table v2 file \(rows\.2\.macs: Required\)/);
 
     const stringMacs = await failure(
       loadEdited((j) => {
@@ -146,8 +150,8 @@ describe('the table file', () => {
         'an accuracy',
         (j) => {
           const row = j.rows.find((r) => r.key === f0)!;
-          row.top1 = 0;
-          row.top5 = 0;
+          row.value = 0;
+          row.secondary = 0;
           return j;
         },
         /is not the frontier of the rows/,
