@@ -49,6 +49,11 @@ export interface TrainerOptions {
   readonly log?: (line: string) => void;
   /** Extra fields for the final weights' header `meta` (e.g. the run's recipe hash). */
   readonly weightsMeta?: Readonly<Record<string, unknown>>;
+  /**
+   * The strategy to train with instead of the one `config.strategy` names for a classifier (e.g.
+   * `@adaptnet/detection`'s); its `name` must equal `config.strategy`.
+   */
+  readonly strategy?: TrainingStrategy;
 }
 
 export interface FitOptions {
@@ -125,7 +130,10 @@ export class Trainer {
     }
     trainedWidthRange(this.config, this.model);
     this.totalSteps = Math.max(1, Math.round(this.config.epochs * this.data.batchesPerEpoch));
-    this.strategy = createStrategy(this.config, this.model);
+    if (options.strategy !== undefined && options.strategy.name !== this.config.strategy) {
+      throw new ConfigError(`the given strategy is '${options.strategy.name}', the configuration's '${this.config.strategy}'`);
+    }
+    this.strategy = options.strategy ?? createStrategy(this.config, this.model);
     const opt = this.config.optimizer;
     const params = [...trainableParameters(this.model, opt.weightDecay, opt.decay), ...this.strategy.extraParameters];
     this.optimizer = new SgdOptimizer(params, { momentum: opt.momentum, nesterov: opt.nesterov });
