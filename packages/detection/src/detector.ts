@@ -162,8 +162,19 @@ export class Detector extends Module {
     const backbone = this.backbone.cost(inShape, ctx);
     const stages = this.backbone.stageShapes(inShape, ctx).slice(this.firstStage);
     const fpn = this.fpn.levelCosts(stages, ctx);
-    const head: LayerCost[] = fpn.shapes.flatMap((s) => this.head.levelCost(s, ctx));
-    const layers = [...backbone.layers, ...fpn.layers, ...head];
+    // The head's weights are shared by the levels: its rows carry parameters on the first level only
+    // (and one row holds the per-level scales), so the rows sum to the totals (`@adaptnet/flops`' costOf checks this).
+    const head: LayerCost[] = fpn.shapes.flatMap((s, level) =>
+      this.head.levelCost(s, ctx).map((l) => (level === 0 ? l : { ...l, params: 0 })),
+    );
+    const scales: LayerCost = {
+      name: `${this.head.name}.scales`,
+      kind: 'scale',
+      macs: 0,
+      params: this.head.scales.length,
+      outShape: [this.head.scales.length],
+    };
+    const layers = [...backbone.layers, ...fpn.layers, ...head, scales];
     // The head's weights are shared by the levels: count its parameters once.
     const headParams = this.head.levelCost(fpn.shapes[0] as number[], ctx).reduce((a, l) => a + l.params, 0) + this.head.scales.length;
     const n = inShape[0] as number;
