@@ -44,12 +44,12 @@ function addRecipeOptions(cmd: Command): Command {
     .option('--backbone-from <run>', 'initialise the backbone from an adaptnet-classify run (same item type, same architecture)')
     .option('--width-min <w>', 'smallest trained backbone width (default 0.25)', positive('--width-min'))
     .option('--width-max <w>', 'largest trained backbone width (default 1)', positive('--width-max'))
-    .option('--sizes <list>', 'trained shorter-side input sizes, largest = full detector (default 160,128,96,64)', intListOption)
+    .option('--sizes <list>', 'trained shorter-side input sizes, largest = full detector (default 64,48,32)', intListOption)
     .option('--channels <n>', 'FPN and head channels (default 32)', positiveInt('--channels'))
     .option('--head-convs <n>', 'conv + GroupNorm blocks per head tower (default 1)', positiveInt('--head-convs'))
-    .option('-e, --epochs <n>', 'epochs, may be fractional (default 4)', positive('--epochs'))
-    .option('-b, --batch-size <n>', 'batch size (default 16)', positiveInt('--batch-size'))
-    .option('--lr <lr>', 'base learning rate (default 0.02, 100 warm-up steps, cosine to 0)', positive('--lr'))
+    .option('-e, --epochs <n>', 'epochs, may be fractional (default 3)', positive('--epochs'))
+    .option('-b, --batch-size <n>', 'batch size (default 8)', positiveInt('--batch-size'))
+    .option('--lr <lr>', 'base learning rate (default 0.02, warm-up, cosine to 0)', positive('--lr'))
     .option('--seed <n>', 'seed of weights, data order and sampling (default 0)', integerOption('--seed'))
     .addOption(new Option('--progress <mode>', 'progress output').choices(['auto', 'bar', 'lines', 'none']).default('auto'));
 }
@@ -88,15 +88,15 @@ export function createProgram(out: CliOutput = processOutput): Command {
     .command('make-data')
     .description('write the Fashion-MNIST detection set (real items pasted on black canvases) as a COCO folder')
     .requiredOption('-o, --out <dir>', 'folder to create (refused if it exists)')
-    .option('--train <n>', 'training images (default 2000)', nonNegativeInt('--train'))
-    .option('--val <n>', 'validation images (default 300)', nonNegativeInt('--val'))
+    .option('--train <n>', 'training images (default 1000)', nonNegativeInt('--train'))
+    .option('--val <n>', 'validation images (default 200)', nonNegativeInt('--val'))
     .option('--seed <n>', 'seed (default 0); same seed, same files', integerOption('--seed'))
     .option('--clutter <n>', 'unlabelled item fragments per image (default 0)', nonNegativeInt('--clutter'))
-    .option('--min-canvas <px>', 'smallest canvas side (default 96)', positiveIntOption('--min-canvas'))
-    .option('--max-canvas <px>', 'largest canvas side (default 160)', positiveIntOption('--max-canvas'))
+    .option('--min-canvas <px>', 'smallest canvas side (default 48)', positiveIntOption('--min-canvas'))
+    .option('--max-canvas <px>', 'largest canvas side (default 64)', positiveIntOption('--max-canvas'))
     .option('--min-side <px>', 'smallest item side (default 12)', positiveIntOption('--min-side'))
-    .option('--max-side <px>', 'largest item side (default 128)', positiveIntOption('--max-side'))
-    .option('--max-objects <n>', 'items per image, 1 to n (default 4)', positiveIntOption('--max-objects'))
+    .option('--max-side <px>', 'largest item side (default 40)', positiveIntOption('--max-side'))
+    .option('--max-objects <n>', 'items per image, 1 to n (default 2)', positiveIntOption('--max-objects'))
     .option('--fashion-dir <dir>', 'Fashion-MNIST IDX files (default: the dataset-fashion-mnist package)')
     .action(async (flags) => {
       await makeDataCommand(flags, out);
@@ -179,7 +179,7 @@ export function createProgram(out: CliOutput = processOutput): Command {
     .description('exact multiply-adds and parameters of the whole detector (backbone, FPN, head) at one configuration')
     .option('--run <dir>', 'the detector of a run (default: the default detector)')
     .option('--width <w>', 'backbone width (default 1)', positive('--width'))
-    .option('--size <s>', 'square input side (default 160)', positiveInt('--size'))
+    .option('--size <s>', 'square input side (default 64)', positiveInt('--size'))
     .option('--channels <n>', 'FPN and head channels of the default detector (default 32)', positiveInt('--channels'))
     .option('--head-convs <n>', 'head blocks of the default detector (default 1)', positiveInt('--head-convs'))
     .option('--layers', 'per-layer report')
@@ -193,7 +193,7 @@ export function createProgram(out: CliOutput = processOutput): Command {
         .command('compare')
         .description('MutualNet vs US-Net vs individually trained detectors at a few configurations (TPAMI Fig. 16)')
         .requiredOption('-o, --out <dir>', 'folder of the runs (reused when already trained)')
-        .option('--configs <list>', 'width:size list (default 1:160,0.75:128,0.5:96,0.25:64)', parseConfigList)
+        .option('--configs <list>', 'width:size list (default 1:64,0.5:48,0.25:32)', parseConfigList)
         .option('--strategies <list>', `subset of ${COMPARE_STRATEGIES.join(',')}`, (t: string) => {
           const list = t.split(',');
           const bad = list.find((s) => !(COMPARE_STRATEGIES as readonly string[]).includes(s));

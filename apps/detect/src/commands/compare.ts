@@ -13,12 +13,11 @@ import { DEFAULT_RECIPE, prepareRun, type TrainFlags, trainCommand } from './tra
 export const COMPARE_STRATEGIES = ['individual', 'usnet', 'mutualnet'] as const;
 type Compared = (typeof COMPARE_STRATEGIES)[number];
 
-/** Four configurations along the paper's diagonal (TPAMI Fig. 16): full width at the largest size down to 0.25 at the smallest. */
+/** Three configurations along the diagonal (TPAMI Fig. 16's idea): full width at the largest size down to 0.25 at the smallest. */
 export const DEFAULT_COMPARE_CONFIGS: readonly SubnetConfig[] = [
-  { width: 1, resolution: 160 },
-  { width: 0.75, resolution: 128 },
-  { width: 0.5, resolution: 96 },
-  { width: 0.25, resolution: 64 },
+  { width: 1, resolution: 64 },
+  { width: 0.5, resolution: 48 },
+  { width: 0.25, resolution: 32 },
 ];
 
 /** Parses "1:160,0.5:96" into configurations. */

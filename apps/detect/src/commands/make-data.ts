@@ -17,9 +17,9 @@ export interface MakeDataFlags {
 }
 
 /**
- * The default detection set: smaller canvases than `adaptnet-coco make-data` (96–160 px instead of
- * 128–320, items 12–128 px) so that a detector trains in minutes on 2 cores; the size mix still
- * spans COCO's small, medium and large ranges.
+ * The default detection set: far smaller canvases than `adaptnet-coco make-data` (48–64 px instead
+ * of 128–320, 1–2 items of 12–40 px) so that a detector trains on 2 cores; the boxes are mostly
+ * COCO-small (< 32²) with some medium ones.
  */
 export const DEFAULT_DETECTION_DATA = {
   train: 2000,

@@ -40,16 +40,16 @@ export interface TrainFlags {
 }
 
 /**
- * The default recipe: shorter sides 160/128/96/64 — the paper's 600/480/360/240 (ratios 1, 0.8,
- * 0.6, 0.4) scaled to the 96–160 px canvases — widths 0.25–1, batches of 16, SGD with Nesterov
+ * The default recipe: shorter sides 64/48/32 — the paper's 600/480/360/240 (ratios 1 to 0.4)
+ * scaled to the 48–64 px canvases, ratios 1, 0.75, 0.5 — widths 0.25–1, batches of 8, SGD with Nesterov
  * momentum at 0.02, 100 warm-up steps or a fifth of a shorter run (focal-loss detectors diverge without), cosine to 0.
  */
 export const DEFAULT_RECIPE = {
   backbone: 'mobilenet-v1-fashion',
   strategy: 'mutualnet',
-  resolutions: [160, 128, 96, 64],
-  epochs: 4,
-  batchSize: 16,
+  resolutions: [64, 48, 32],
+  epochs: 3,
+  batchSize: 8,
   lr: 0.02,
   warmupSteps: 100,
 } as const;
