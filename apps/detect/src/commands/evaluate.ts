@@ -38,7 +38,8 @@ export async function evalCommand(flags: EvalFlags, out: CliOutput): Promise<Mea
     const { detector } = await loadVerifiedDetector(folder);
     try {
       const { min, max } = detector.widthRange;
-      const width = flags.width ?? max;
+      // Default: the full detector; an individually trained one: its own width.
+      const width = flags.width ?? (train.strategy === 'individual' ? (train.width ?? max) : max);
       if (width < min || width > max) throw new ConfigError(`--width ${width} is outside the detector's width range [${min}, ${max}]`);
       const config = { width, resolution: size };
       const data = await evaluationData(folder.recipe, train, flags);
