@@ -45,7 +45,8 @@ export async function predictCommand(flags: PredictFlags, out: CliOutput): Promi
   const recipe = folder.recipe;
   const image = await readImage(flags.image, recipe.data.channels, { convert: flags.convert ?? false });
   const train = trainConfigOf(recipe, folder.path('run.json'));
-  const { config, table } = await selectConfig(folder, flags, trainedSizes(train));
+  const ownWidth = train.strategy === 'individual' ? (train.width ?? train.widthRange?.max ?? 1) : (train.widthRange?.max ?? 1);
+  const { config, table } = await selectConfig(folder, flags, trainedSizes(train), ownWidth);
   await initBackend({ log: false });
   const { detector } = await loadVerifiedDetector(folder);
   try {

@@ -50,12 +50,13 @@ export async function selectConfig(
   folder: DetectRun,
   flags: BudgetFlags & { width?: number; size?: number },
   trainedSizes: readonly number[],
+  defaultWidth = 1,
 ): Promise<{ config: SubnetConfig; table?: QueryTable<MetricRow> }> {
   if (flags.width !== undefined || flags.size !== undefined) {
     if (flags.maxMflops !== undefined) throw new ConfigError('give either --max-mflops or --width/--size, not both');
     const size = flags.size ?? Math.max(...trainedSizes);
     if (!trainedSizes.includes(size)) throw new ConfigError(`--size ${size} was not trained (trained: ${trainedSizes.join(', ')})`);
-    return { config: { width: flags.width ?? 1, resolution: size } };
+    return { config: { width: flags.width ?? defaultWidth, resolution: size } };
   }
   const table = await loadVerifiedTable(folder);
   return { config: bestRow(table, flags).config, table };
