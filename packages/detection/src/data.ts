@@ -35,6 +35,21 @@ export function resizedSize(width: number, height: number, shorter: number, maxS
   return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
 }
 
+/**
+ * The network input shape `[1, H, W, C]` for an image of `width` × `height` at shorter side
+ * `size`: resized as `resizedSize`, padded to a multiple of `sizeDivisor` (what `cost()` takes).
+ */
+export function inputShapeFor(
+  width: number,
+  height: number,
+  size: number,
+  options: { channels?: number; sizeDivisor?: number; maxSizeRatio?: number } = {},
+): [number, number, number, number] {
+  const d = resizedSize(width, height, size, options.maxSizeRatio);
+  const div = options.sizeDivisor ?? 32;
+  return [1, Math.ceil(d.height / div) * div, Math.ceil(d.width / div) * div, options.channels ?? 1];
+}
+
 /** Labels and boxes of a COCO image as ground truth (corners, contiguous labels; crowd boxes left out). */
 export function groundTruthOf(dataset: CocoDataset, imageId: number): GroundTruth[] {
   return dataset
@@ -134,6 +149,12 @@ export class DetectionBatch {
   /** The images at shorter side `size`, `[N, H, W, C]`, owned by the batch. */
   images(size: number): tf.Tensor4D {
     return this.sized(size).images;
+  }
+
+  /** `images(size.resolution)`: the batch interface `@adaptnet/train` generalises to clips. */
+  inputs(size: { readonly resolution: number; readonly frames?: number }): tf.Tensor4D {
+    if (size.frames !== undefined) throw new ConfigError(`a detection batch holds images, not clips (frames ${size.frames} given)`);
+    return this.images(size.resolution);
   }
 
   /** Where each image sits in `images(size)`. */

@@ -8,6 +8,7 @@ export {
   type DetectionDataOptions,
   type DetectionSample,
   groundTruthOf,
+  inputShapeFor,
   isDetectionBatch,
   resizedSize,
 } from './data.js';

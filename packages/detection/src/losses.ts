@@ -25,7 +25,8 @@ export function sigmoidFocalLoss(logits: tf.Tensor, targets: tf.Tensor, options:
     const ce = bceWithLogits(logits, targets);
     const pt = tf.add(tf.mul(p, targets), tf.mul(tf.sub(1, p), tf.sub(1, targets)));
     const at = tf.add(tf.mul(alpha, targets), tf.mul(1 - alpha, tf.sub(1, targets)));
-    return tf.sum(tf.mul(tf.mul(at, tf.pow(tf.sub(1, pt), gamma)), ce));
+    const q = tf.sub(1, pt);
+    return tf.sum(tf.mul(tf.mul(at, gamma === 2 ? tf.square(q) : tf.pow(q, gamma)), ce));
   });
 }
 
@@ -96,14 +97,19 @@ export function detectionLossParts(
     }
   }
   const m = positives.length;
-  const regT = new Float32Array(m * 4);
-  const ctrT = new Float32Array(m);
-  positives.forEach((row, i) => {
+  // Regression and centre-ness run on every point with weight 0 off the positives (a gather's
+  // gradient, a segment sum, is several times slower in tfjs than these elementwise ops).
+  const regT = new Float32Array(n * p * 4);
+  const ctrT = new Float32Array(n * p);
+  const posMask = new Float32Array(n * p);
+  for (const row of positives) {
     const t = targets[Math.floor(row / p)] as LossTargets;
     const q = row % p;
-    regT.set(t.ltrb.subarray(q * 4, q * 4 + 4), i * 4);
-    ctrT[i] = t.centerness[q] as number;
-  });
+    regT.set(t.ltrb.subarray(q * 4, q * 4 + 4), row * 4);
+    ctrT[row] = t.centerness[q] as number;
+    posMask[row] = 1;
+  }
+  const ctrSum = ctrT.reduce((a, v) => a + v, 0);
   return tf.tidy(() => {
     const flat = tf.reshape(output, [n * p, d]);
     const cls = tf.slice(flat, [0, 0], [-1, numClasses]);
@@ -112,17 +118,12 @@ export function detectionLossParts(
       const zero = tf.scalar(0);
       return { total: classification, classification, regression: zero, centerness: tf.clone(zero) };
     }
-    const rows = tf.gather(flat, tf.tensor1d(positives, 'int32'));
     const ctrTarget = tf.tensor1d(ctrT);
-    const giou = giouLoss(tf.slice(rows, [0, numClasses], [-1, 4]) as tf.Tensor2D, tf.tensor2d(regT, [m, 4]));
-    const regression = tf.div(
-      tf.sum(tf.mul(giou, ctrTarget)),
-      Math.max(
-        1e-6,
-        ctrT.reduce((a, v) => a + v, 0),
-      ),
-    ) as tf.Scalar;
-    const centerness = tf.mean(bceWithLogits(tf.reshape(tf.slice(rows, [0, numClasses + 4], [-1, 1]), [-1]), ctrTarget)) as tf.Scalar;
+    // Off the positives the target is a zero box: GIoU stays finite there (the prediction's area is > 0).
+    const giou = giouLoss(tf.slice(flat, [0, numClasses], [-1, 4]) as tf.Tensor2D, tf.tensor2d(regT, [n * p, 4]));
+    const regression = tf.div(tf.sum(tf.mul(giou, ctrTarget)), Math.max(1e-6, ctrSum)) as tf.Scalar;
+    const bce = bceWithLogits(tf.reshape(tf.slice(flat, [0, numClasses + 4], [-1, 1]), [-1]), ctrTarget);
+    const centerness = tf.div(tf.sum(tf.mul(bce, tf.tensor1d(posMask))), m) as tf.Scalar;
     return { total: tf.addN([classification, regression, centerness]) as tf.Scalar, classification, regression, centerness };
   });
 }

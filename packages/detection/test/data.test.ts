@@ -1,7 +1,7 @@
 import { initBackend } from '@adaptnet/core/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DetectionBatch, DetectionData, type DetectionSample, resizedSize } from '../src/index.js';
+import { DetectionBatch, DetectionData, type DetectionSample, inputShapeFor, resizedSize } from '../src/index.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'cpu', log: false });
@@ -20,6 +20,8 @@ describe('detection batches at several sizes', () => {
     expect(resizedSize(200, 100, 50)).toEqual({ width: 83, height: 42 }); // 100 > 83.3: the cap wins
     expect(resizedSize(400, 100, 60)).toEqual({ width: 100, height: 25 }); // 240 > 100: the cap wins
     expect(() => resizedSize(10, 10, 0)).toThrow('size must be a positive integer, got 0');
+    // 64×48 at 32: 43×32, padded to 64×32 — what DetectionBatch builds (checked below for other sizes).
+    expect(inputShapeFor(64, 48, 32)).toEqual([1, 32, 64, 1]);
   });
 
   it('the same images at every size: resized, padded to the stride multiple, boxes scaled with them', () => {
@@ -52,6 +54,18 @@ describe('detection batches at several sizes', () => {
     const before = tf.memory().numTensors;
     batch.dispose();
     expect(tf.memory().numTensors).toBe(before - 3); // two sizes + the labels
+  });
+
+  it('inputShapeFor is the shape a one-image batch builds', () => {
+    for (const [w, h, s] of [
+      [80, 60, 30],
+      [60, 90, 48],
+      [200, 64, 40],
+    ] as const) {
+      const batch = new DetectionBatch([sample(1, w, h, [0, 0, 4, 4])], { normalize: { mean: [0], std: [1] } });
+      expect(batch.images(s).shape).toEqual(inputShapeFor(w, h, s));
+      batch.dispose();
+    }
   });
 
   it('bad input: channel counts that disagree, a normalisation for the wrong channel count', () => {

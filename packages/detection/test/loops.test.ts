@@ -17,11 +17,11 @@ afterAll(async () => {
   await rm(dirname(scenes.dir), { recursive: true, force: true });
 });
 
-const trainConfig = (strategy: string, epochs: number) =>
+const trainConfig = (strategy: string, epochs: number, numRandom = 1) =>
   parseTrainConfig({
     strategy,
     resolutions: [32, 24],
-    numRandom: 1,
+    numRandom,
     epochs,
     batchSize: 2,
     optimizer: { lr: 0.01, weightDecay: 1e-4 },
@@ -64,7 +64,7 @@ describe('training and evaluation loops', () => {
   it('exact resume: 2 steps + resume + 1 step equals 3 steps; the saved detector loads back and detects the same', async () => {
     const run = async (out: string, stopAt?: number, resume = false) => {
       const det = tinyDetector();
-      const config = trainConfig('mutualnet', 3);
+      const config = trainConfig('mutualnet', 3, 0);
       const data = new DetectionData(scenes.samples, { batchSize: 2, normalize: det.spec.normalize, seed: 1 });
       const trainer = new Trainer({
         model: det,

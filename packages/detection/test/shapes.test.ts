@@ -50,6 +50,9 @@ describe('shapes per level and cost() for random configurations', () => {
         fpn += 2 * p6.height * p6.width * 9 * C * C;
         const head = levels.reduce((a, l) => a + 2 * l.height * l.width * 9 * C * (2 * C + K + 4 + 1), 0);
         expect(cost.macs).toBe(det.backbone.cost(inShape, ctx).macs + fpn + head);
+        // Rows sum to the totals; parameters equal the variables the active subnet uses (the head once).
+        expect(cost.layers.reduce((a, l) => a + l.macs, 0)).toBe(cost.macs);
+        expect(cost.layers.reduce((a, l) => a + l.params, 0)).toBe(cost.params);
         tf.dispose([x, y, ...outs.flatMap((o) => [o.cls, o.ltrb, o.centerness])]);
       }
     } finally {
@@ -64,6 +67,8 @@ describe('shapes per level and cost() for random configurations', () => {
     const full = at(1);
     const slim = at(0.25);
     expect(full.macs).toBeGreaterThan(slim.macs);
+    // At full width the parameters are every trainable variable (the shared head counted once).
+    expect(full.params).toBe(det.parameterCount());
     const neckHead = (c: typeof full) => c.layers.filter((l) => !l.name.startsWith('mobilenet')).reduce((a, l) => a + l.macs, 0);
     const lateral = (c: typeof full) => c.layers.filter((l) => l.name.includes('lateral')).reduce((a, l) => a + l.macs, 0);
     expect(neckHead(full) - lateral(full)).toBe(neckHead(slim) - lateral(slim));

@@ -7,7 +7,7 @@ import { initBackend, saveModule } from '@adaptnet/core/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Detector, detectorSpecFor } from '../src/index.js';
-import { initBackboneFromCheckpoint } from '../src/node.js';
+import { initBackboneFromCheckpoint, loadDetector } from '../src/node.js';
 import { TINY_BLOCKS } from './helpers/tiny.js';
 
 let dir: string;
@@ -99,5 +99,12 @@ describe('backbone initialisation from a classification checkpoint', () => {
     );
     resnet.dispose();
     detector.dispose();
+  });
+
+  it('a classification checkpoint is not a detector: loadDetector names both architectures', async () => {
+    const { path } = await classifierCheckpoint('plain', TINY_BLOCKS, 3);
+    await expect(loadDetector(path)).rejects.toThrow(
+      `checkpoint in ${path} is for architecture 'mobilenet-v1', expected 'adaptnet-detector'`,
+    );
   });
 });
