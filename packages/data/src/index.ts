@@ -35,6 +35,7 @@ export {
   type PixelRect,
   padCropBox,
   randomResizedCropRect,
+  spatialCropBox,
   type TrainAugment,
 } from './transforms.js';
 export {

@@ -119,6 +119,25 @@ export function centerCropBox(height: number, width: number, cropFraction: numbe
   return { top, left, bottom: top + extent, right: left + extent, flip: false };
 }
 
+/**
+ * Spatial crop `index` of `count` (1 or 3) for multi-view testing, as SlowFast's 3-crop test: a
+ * square of `cropFraction` × the shorter side, centred on the shorter axis and placed along the
+ * longer one at the start, the centre and the end (left, centre, right for landscape frames; top,
+ * centre, bottom for portrait ones). One crop is the centre crop. Square frames give 3 equal crops.
+ */
+export function spatialCropBox(height: number, width: number, cropFraction: number, index: number, count: number): CropBox {
+  const centre = centerCropBox(height, width, cropFraction);
+  if (count === 1) return centre;
+  const extent = centre.bottom - centre.top;
+  const along = (length: number) => [0, (length - 1) / 2 - extent / 2, length - 1 - extent][index] as number;
+  if (height > width) {
+    const top = along(height);
+    return { ...centre, top, bottom: top + extent };
+  }
+  const left = along(width);
+  return { ...centre, left, right: left + extent };
+}
+
 /** Draws one image's crop (training) or returns its evaluation crop. */
 export function cropFor(
   rng: Rng | undefined,

@@ -196,6 +196,68 @@ describe('VideoStream', () => {
     tf.dispose([scores, avg]);
   });
 
+  it('3 spatial crops per window (SlowFast 3-crop test): start, centre and end of the longer side', async () => {
+    // Pixel value = the coordinate along the longer side (x for landscape, y for portrait frames).
+    const along = (height: number, width: number): VideoSource => ({
+      name: `along-${height}x${width}`,
+      size: 2,
+      channels: 1,
+      numClasses: 2,
+      classNames: ['a', 'b'],
+      labels: Int32Array.from([1, 0]),
+      frameCounts: new Int32Array(2).fill(12),
+      height,
+      width,
+      clipName: (i: number) => `along#${i}`,
+      readClip: async (_index: number, frameIndices: ArrayLike<number>): Promise<DecodedClip> => {
+        const pixels = new Uint8Array(frameIndices.length * height * width);
+        for (let j = 0; j < frameIndices.length; j++)
+          for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) pixels[(j * height + y) * width + x] = height > width ? y : x;
+        return { pixels, frames: frameIndices.length, height, width };
+      },
+    });
+    for (const [h, w] of [
+      [4, 8],
+      [8, 4],
+    ] as const) {
+      const stream = new VideoStream(along(h, w), { batchSize: 2, frames: 2, stride: 2, views: 2, spatialCrops: 3 });
+      expect(stream.spatialCrops).toBe(3);
+      const batch = await first(stream);
+      expect([batch.size, batch.views]).toEqual([12, 6]);
+      expect(Array.from(batch.labels.dataSync())).toEqual([1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0]);
+      // Windows outer, crops inner: 12 frames, span 3, slack 9: starts ⌊9·(2k+1)/4⌋ = 2, 6.
+      expect(batch.frameIndices.map((f) => f[0])).toEqual([2, 2, 2, 6, 6, 6, 2, 2, 2, 6, 6, 6]);
+      // A 4×4 crop (the shorter side) at 4 px is the crop's own pixels: offsets 0, 2, 4 along the longer side.
+      const clips = batch.clips(4).arraySync() as number[][][][][];
+      const offsets = [0, 2, 4];
+      clips.forEach((sample, s) => {
+        const offset = offsets[s % 3] as number;
+        for (const frame of sample)
+          for (let y = 0; y < 4; y++) for (let x = 0; x < 4; x++) expect(frame[y]![x]![0]! * 255).toBeCloseTo((h > w ? y : x) + offset, 3);
+      });
+      batch.dispose();
+    }
+    // Square frames: the three crops coincide (the whole frame).
+    const square = await first(new VideoStream(codedSource(1, 8, 4), { batchSize: 1, frames: 2, spatialCrops: 3 }));
+    const [a, b, c] = tf.split(square.clips(4), 3);
+    expectClose(a!, b!);
+    expectClose(a!, c!);
+    tf.dispose([a!, b!, c!]);
+    square.dispose();
+    expect(() => new VideoStream(codedSource(1, 8, 4), { batchSize: 1, frames: 2, spatialCrops: 2 })).toThrow(
+      'spatialCrops must be 1 or 3, got 2',
+    );
+    expect(
+      () =>
+        new VideoStream(codedSource(1, 8, 4), {
+          batchSize: 1,
+          frames: 2,
+          spatialCrops: 3,
+          augment: { kind: 'pad-crop', padding: 0, flip: false },
+        }),
+    ).toThrow('spatialCrops must be 1 in training (augment set), got 3');
+  });
+
   it('creates no lingering tensors across batches, configurations, epochs and early exits', async () => {
     const src = codedSource(6, 10, 8);
     const stream = new VideoStream(src, { batchSize: 2, frames: 6, augment: { kind: 'pad-crop', padding: 2, flip: false } });

@@ -22,7 +22,8 @@ export interface QueryTableFile {
   readonly model: TableModelInfo;
   readonly grid: GridInfo;
   readonly settings?: GridSettings;
-  readonly rows: readonly MetricRow[];
+  /** Top-1 tables also write `top1` / `top5` (equal to `value` / `secondary`). */
+  readonly rows: readonly (MetricRow & { readonly top1?: number; readonly top5?: number })[];
   /** The MACs frontier, cheapest first (must equal the frontier recomputed from `rows`). */
   readonly frontierKeys: readonly string[];
   /** The latency frontier, fastest first; present exactly when the rows have latencies. */
@@ -50,6 +51,9 @@ const rowSchema = z.object({
   params: z.number().int().nonnegative(),
   value: finite,
   secondary: finite.optional(),
+  /** Top-1 tables: the same numbers as `value` / `secondary`, for readers of the JSON. */
+  top1: fraction.optional(),
+  top5: fraction.optional(),
   samples: positiveInt,
   latencyMs: finite.positive().optional(),
 });

@@ -36,13 +36,15 @@ export interface FormatFrontierOptions {
   readonly cost?: CostKind;
   /** Every row (sorted by cost, frontier rows marked `*`) instead of the frontier only. Default false. */
   readonly all?: boolean;
+  /** The `step` column (the dimension each frontier step changes). Default: on for video tables, off for 2D ones. */
+  readonly steps?: boolean;
 }
 
 /**
  * A plain-text table of the frontier, cheapest first: width, resolution (frames for video tables),
  * MFLOPs (per view, `× views` when multi-view), params, the metric (top-1, top-5), latency when
- * measured, and `step`: the dimension each frontier step changes from the previous frontier row
- * (width, spatial, temporal or several; TPAMI Fig. 18).
+ * measured, and (video tables, or `steps: true`) `step`: the dimension each frontier step changes
+ * from the previous frontier row (width, spatial, temporal or several; TPAMI Fig. 18).
  */
 export function formatFrontier<R extends MetricRow>(table: QueryTable<R>, options: FormatFrontierOptions = {}): string {
   const cost = options.cost ?? 'macs';
@@ -52,6 +54,7 @@ export function formatFrontier<R extends MetricRow>(table: QueryTable<R>, option
     ? [...table.rows].sort((a, b) => (cost === 'macs' ? a.macs - b.macs : (a.latencyMs as number) - (b.latencyMs as number)))
     : table.frontierSteps(cost).map((s) => s.row);
   const video = table.isVideo;
+  const showSteps = options.steps ?? video;
   const multiView = table.views > 1;
   const metric = table.metric;
   const asPercent = table.rows.every((r) => isFraction(r.value) && isFraction(r.secondary));
@@ -64,7 +67,7 @@ export function formatFrontier<R extends MetricRow>(table: QueryTable<R>, option
     metric.name,
     ...(metric.secondary === undefined ? [] : [metric.secondary]),
     ...(table.hasLatency ? ['latency ms'] : []),
-    'step',
+    ...(showSteps ? ['step'] : []),
   ];
   const cells = rows.map((r) => [
     `${options.all && steps.has(r.key) ? '*' : ''}${r.config.width.toFixed(2)}`,
@@ -75,7 +78,7 @@ export function formatFrontier<R extends MetricRow>(table: QueryTable<R>, option
     formatValue(r.value, asPercent),
     ...(metric.secondary === undefined ? [] : [r.secondary === undefined ? '-' : formatValue(r.secondary, asPercent)]),
     ...(table.hasLatency ? [(r.latencyMs as number).toFixed(3)] : []),
-    steps.has(r.key) ? (steps.get(r.key) ?? '-') : '',
+    ...(showSteps ? [steps.has(r.key) ? (steps.get(r.key) ?? '-') : ''] : []),
   ]);
   const all = [header, ...cells];
   const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));

@@ -80,7 +80,8 @@ export function plotSpec<R extends MetricRow>(table: QueryTable<R>, options: Plo
     field: 'resolution',
     type: 'nominal',
     title: 'resolution',
-    scale: { domain: resolutions, scheme: 'category10' },
+    // Video plots keep red, green, blue and black for the step changes (Fig. 18): resolutions take other hues.
+    scale: { domain: resolutions, scheme: video ? 'set2' : 'category10' },
     legend: { symbolOpacity: 1 },
   } as const;
   const shape = video ? { shape: { field: 'frames', type: 'nominal', title: 'frames', scale: { domain: frames } } as const } : {};
@@ -161,7 +162,8 @@ export function plotSpec<R extends MetricRow>(table: QueryTable<R>, options: Plo
           tooltip: [{ field: 'step' }, { field: 'change' }],
         },
       },
-      pointsLayer,
+      // Colour scales are independent (resolution vs step change), so the points' one would add a second resolution legend.
+      { ...pointsLayer, encoding: { ...pointsLayer.encoding, color: { ...color, legend: null } } },
     ],
     resolve: { scale: { color: 'independent' } },
   };

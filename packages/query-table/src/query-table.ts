@@ -72,6 +72,12 @@ function checkRow(row: RowInit, i: number, metric: MetricInfo): MetricRow {
   if (row.value !== undefined && row.top1 !== undefined && row.value !== row.top1) {
     throw new ConfigError(`${where}: value ${row.value} and top1 ${row.top1} disagree; give one of them`);
   }
+  if (row.secondary !== undefined && row.top5 !== undefined && row.secondary !== row.top5) {
+    throw new ConfigError(`${where}: secondary ${row.secondary} and top5 ${row.top5} disagree; give one of them`);
+  }
+  if (!top1 && (row.top1 !== undefined || row.top5 !== undefined)) {
+    throw new ConfigError(`${where}: top1 / top5 belong to top-1 tables; this table's metric is ${metric.name} (use value / secondary)`);
+  }
   if (value === undefined || !Number.isFinite(value)) {
     throw new ConfigError(`${where}: ${metric.name} (value${top1 ? ' or top1' : ''}) must be a finite number, got ${String(value)}`);
   }
@@ -450,8 +456,12 @@ function checkMetric(metric: MetricInfo): MetricInfo {
   return Object.freeze(metric.secondary === undefined ? { name: metric.name } : { name: metric.name, secondary: metric.secondary });
 }
 
-/** A row as the file stores it: the metric as `value` / `secondary` (top1 / top5 are derived on load). */
+/**
+ * A row as the file stores it: the metric as `value` / `secondary`; top-1 tables also keep `top1` /
+ * `top5` (as version 1 did) for readers of the JSON, checked against `value` / `secondary` on load.
+ */
 function fileRow(row: MetricRow): MetricRow {
+  const { top1, top5 } = row as Partial<TableRow>;
   return {
     config: row.config,
     key: row.key,
@@ -460,6 +470,7 @@ function fileRow(row: MetricRow): MetricRow {
     params: row.params,
     value: row.value,
     ...(row.secondary === undefined ? {} : { secondary: row.secondary }),
+    ...(top1 === undefined || top5 === undefined ? {} : { top1, top5 }),
     samples: row.samples,
     ...(row.latencyMs === undefined ? {} : { latencyMs: row.latencyMs }),
   };

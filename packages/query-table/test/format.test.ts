@@ -23,14 +23,21 @@ describe('formatFrontier', () => {
     });
     expect(formatFrontier(table)).toBe(
       [
-        'width  resolution  MFLOPs   params   top-1    top-5     step',
-        '-----  ----------  ------  -------  ------  -------  -------',
-        ' 0.25          16    0.34   25,000  85.10%   95.10%        -',
-        ' 0.50          20    1.99   50,000  87.66%   97.66%  several',
-        ' 1.00          28   14.35  100,000  90.41%  100.00%  several',
+        'width  resolution  MFLOPs   params   top-1    top-5',
+        '-----  ----------  ------  -------  ------  -------',
+        ' 0.25          16    0.34   25,000  85.10%   95.10%',
+        ' 0.50          20    1.99   50,000  87.66%   97.66%',
+        ' 1.00          28   14.35  100,000  90.41%  100.00%',
       ].join('\n'),
     );
     expect(formatFrontier(table, { all: true }).split('\n').slice(2)).toEqual([
+      '*0.25          16    0.34   25,000  85.10%   95.10%',
+      ' 0.50          16    1.30   50,000  84.00%   94.00%',
+      '*0.50          20    1.99   50,000  87.66%   97.66%',
+      '*1.00          28   14.35  100,000  90.41%  100.00%',
+    ]);
+    // The step column is on for video tables; 2D tables show it on request.
+    expect(formatFrontier(table, { steps: true, all: true }).split('\n').slice(2)).toEqual([
       '*0.25          16    0.34   25,000  85.10%   95.10%        -',
       ' 0.50          16    1.30   50,000  84.00%   94.00%',
       '*0.50          20    1.99   50,000  87.66%   97.66%  several',
@@ -41,8 +48,8 @@ describe('formatFrontier', () => {
   it('adds latency when measured, and sorts by it on request', () => {
     const table = new QueryTable({ rows: [row(1, 28, 14_350_000, 0.9, 3), row(0.5, 20, 1_990_000, 0.87, 4)] });
     const lines = formatFrontier(table, { cost: 'latencyMs' }).split('\n');
-    expect(lines[0]).toBe('width  resolution  MFLOPs   params   top-1    top-5  latency ms  step');
-    expect(lines.slice(2)).toEqual([' 1.00          28   14.35  100,000  90.00%  100.00%       3.000     -']);
+    expect(lines[0]).toBe('width  resolution  MFLOPs   params   top-1    top-5  latency ms');
+    expect(lines.slice(2)).toEqual([' 1.00          28   14.35  100,000  90.00%  100.00%       3.000']);
     expect(() => formatFrontier(new QueryTable({ rows: [row(1, 28, 1, 0.9)] }), { cost: 'latencyMs' })).toThrow(/without latency/);
   });
 });

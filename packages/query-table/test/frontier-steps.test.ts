@@ -78,6 +78,19 @@ describe('the Fig. 18 plot of a 3D table', () => {
     expect(marks(plot.svg, PLOT_LAYERS.frontierPoints)).toHaveLength(5);
     const labels = [...plot.svg.matchAll(/role-legend-label"[^>]*><text[^>]*>([^<]+)<\/text>/g)].map((m) => m[1]);
     for (const l of ['8', '4', '2', 'width', 'spatial', 'temporal', 'several', '10', '6']) expect(labels).toContain(l);
+    // One legend per encoding: frames (shapes), resolution (colours), step changes.
+    const titles = [...plot.svg.matchAll(/role-legend-title"[^>]*><text[^>]*>([^<]+)<\/text>/g)].map((m) => m[1]);
+    expect(titles.sort()).toEqual(['frames', 'resolution', 'step changes']);
+    // Frontier points keep their resolution's colour, as the faint points do.
+    const legendFill = new Map(
+      [...plot.svg.matchAll(/role-legend-symbol"[^>]*><path [^>]*fill="([^"]+)"[\s\S]*?role-legend-label"[^>]*><text[^>]*>([^<]+)</g)].map(
+        (m) => [m[2], m[1]],
+      ),
+    );
+    for (const p of marks(plot.svg, PLOT_LAYERS.frontierPoints)) {
+      const resolution = /resolution: (\d+)/.exec(attr(p, 'aria-label') ?? '')?.[1];
+      expect(attr(p, 'fill')).toBe(legendFill.get(resolution!));
+    }
   });
 
   it('2D tables keep the black frontier line and no segments', () => {

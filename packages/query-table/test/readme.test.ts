@@ -36,3 +36,29 @@ it('the README example runs against the built package', async () => {
   expect(existsSync(join(r.dir, 'query-table.json')) && existsSync(join(r.dir, 'plot.svg'))).toBe(true);
   await rm(r.dir, { recursive: true, force: true });
 });
+
+it('the README video example runs against the built package', async () => {
+  const r = await runReadmeExample<{
+    steps: string[];
+    text: string;
+    best: TableRow;
+    rows: TableRow[];
+    svg: string;
+    apText: string;
+    apMetric: { name: string };
+    dir: string;
+  }>(import.meta.url, ['steps', 'text', 'best', 'rows: table.rows', 'svg', 'apText', 'apMetric: apTable.metric', 'dir'], {
+    after: '## Video models',
+  });
+  expect(r.rows).toHaveLength(8);
+  expect(r.rows.every((x) => x.views === 2 && x.samples === 6)).toBe(true);
+  expect(r.best.macs).toBeLessThanOrEqual(1_000_000);
+  expect(r.best.top1).toBe(Math.max(...r.rows.filter((x) => x.macs <= 1_000_000).map((x) => x.top1)));
+  expect(r.steps[0]).toMatch(/: cheapest$/);
+  for (const s of r.steps.slice(1)) expect(s).toMatch(/: (width|spatial|temporal|several)$/);
+  expect(r.text.split('\n')[0]).toMatch(/frames +MFLOPs × views .* step$/);
+  expect(r.svg).toContain('frontier_segments_marks');
+  expect(r.apMetric).toEqual({ name: 'box AP' });
+  expect(r.apText.split('\n')[0]).toMatch(/ box AP +step$/);
+  await rm(r.dir, { recursive: true, force: true });
+}, 120_000);

@@ -35,8 +35,8 @@ function actions(size: number, seed: number) {
 
 describe('evaluateGrid on an untrained slow-small, end to end', () => {
   const model = slowSmall(1);
-  // Two temporal views per clip for evaluation; single-view clips for calibration.
-  const val = new VideoStream(actions(6, 1), { batchSize: 3, frames: 4, views: 2 });
+  // 2 temporal × 3 spatial views per clip for evaluation (6 samples a clip); single-view clips for calibration.
+  const val = new VideoStream(actions(6, 1), { batchSize: 3, frames: 4, views: 2, spatialCrops: 3 });
   const calib = new VideoStream(actions(4, 2), { batchSize: 4, frames: 4 });
   let dir: string;
   let path: string;
@@ -65,12 +65,12 @@ describe('evaluateGrid on an untrained slow-small, end to end', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('measures width × frames at the resolution, with MACs per view, the views and clip counts', () => {
+  it('measures width × frames at the resolution, with MACs per view, the views (2 temporal × 3 spatial) and clip counts', () => {
     expect(table.rows.map((r) => r.key)).toEqual(['w0.630-r16-f4', 'w1.000-r16-f4', 'w0.630-r16-f2', 'w1.000-r16-f2']);
     for (const row of table.rows) {
       const cost = costOf(model, row.config);
       expect(cost.macs).toBe(model.cost([1, row.config.frames!, 16, 16, 1], makeContext(row.config, false)).macs);
-      expect([row.macs, row.params, row.views, row.samples]).toEqual([cost.macs, cost.params, 2, 6]);
+      expect([row.macs, row.params, row.views, row.samples]).toEqual([cost.macs, cost.params, 6, 6]);
       expect(row.top1).toBeGreaterThanOrEqual(0);
       expect(row.top5).toBeGreaterThanOrEqual(row.top1);
       expect(row.latencyMs).toBeGreaterThan(0);
@@ -78,7 +78,7 @@ describe('evaluateGrid on an untrained slow-small, end to end', () => {
     // Fewer frames or channels cost less: 2 frames at width 1 are about half of 4 frames.
     const macs = Object.fromEntries(table.rows.map((r) => [r.key, r.macs]));
     expect(macs['w1.000-r16-f2']! / macs['w1.000-r16-f4']!).toBeCloseTo(0.5, 1);
-    expect(formatFrontier(table)).toContain(' × 2');
+    expect(formatFrontier(table)).toContain(' × 6');
   });
 
   it('answers maxMacs and maxLatencyMs queries, and a fresh model gives the same logits from the file’s statistics', async () => {

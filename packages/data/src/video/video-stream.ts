@@ -7,7 +7,7 @@ import type { PixelAffine } from '../normalization.js';
 import { checkEpoch, checkStartBatch, countBatches, prefetched, streamBasics, yieldToConsumer } from '../prefetch.js';
 import { deriveSeed } from '../seed.js';
 import { AUGMENT_STREAM, eachBatchThenDispose, epochOrder, type SeededStreamOptions, samplingSettings } from '../seeded-stream.js';
-import { type CropBox, cropFor, type EvalTransform, type TrainAugment } from '../transforms.js';
+import { type CropBox, cropFor, type EvalTransform, spatialCropBox, type TrainAugment } from '../transforms.js';
 import {
   checkWindow,
   randomStart,
@@ -34,6 +34,12 @@ export interface VideoStreamOptions extends SeededStreamOptions {
   readonly augment?: TrainAugment;
   /** Evaluation windows per clip, spread evenly over it (1 = centred). Default 1; training allows only 1. */
   readonly views?: number;
+  /**
+   * Evaluation crops per window: 1 (default, the `eval` crop) or 3 (SlowFast's 3-crop test: start,
+   * centre and end of the longer side, `spatialCropBox`). A clip gives `views × spatialCrops`
+   * samples, windows outer, crops inner; the batch's `views` counts them all. Training allows only 1.
+   */
+  readonly spatialCrops?: number;
   /** Clips shorter than (T − 1)·τ + 1 frames: 'pad' (default), 'loop' or 'error' (checked when the stream is made). */
   readonly shortClip?: ShortClipPolicy;
 }
@@ -49,6 +55,7 @@ export class VideoStream {
   readonly frames: number;
   readonly stride: number;
   readonly views: number;
+  readonly spatialCrops: number;
   readonly shortClip: ShortClipPolicy;
   readonly seed: number;
   readonly shuffle: boolean;
@@ -81,6 +88,12 @@ export class VideoStream {
     if (!Number.isInteger(this.views) || this.views <= 0) throw new ConfigError(`views must be a positive integer, got ${this.views}`);
     if (this.augment !== undefined && this.views !== 1)
       throw new ConfigError(`views must be 1 in training (augment set), got ${this.views}`);
+    this.spatialCrops = options.spatialCrops ?? 1;
+    if (this.spatialCrops !== 1 && this.spatialCrops !== 3) {
+      throw new ConfigError(`spatialCrops must be 1 or 3, got ${this.spatialCrops}`);
+    }
+    if (this.augment !== undefined && this.spatialCrops !== 1)
+      throw new ConfigError(`spatialCrops must be 1 in training (augment set), got ${this.spatialCrops}`);
     this.shortClip = options.shortClip ?? 'pad';
     if (!SHORT_CLIP_POLICIES.includes(this.shortClip)) {
       throw new ConfigError(`shortClip must be one of ${SHORT_CLIP_POLICIES.join(', ')}, got ${JSON.stringify(this.shortClip)}`);
@@ -167,24 +180,31 @@ export class VideoStream {
           `${this.source.clipName(index)}: readClip returned ${clip.frames} frames (${clip.pixels.length} bytes), expected ${expected}`,
         );
       }
-      const crop = cropFor(rng, this.augment, this.evalTransform, clip.height, clip.width);
+      const clipCrops =
+        this.spatialCrops === 1
+          ? [cropFor(rng, this.augment, this.evalTransform, clip.height, clip.width)]
+          : Array.from({ length: this.spatialCrops }, (_, c) =>
+              spatialCropBox(clip.height, clip.width, this.evalTransform.cropFraction, c, this.spatialCrops),
+            );
       const perFrame = clip.height * clip.width * channels;
-      for (let f = 0; f < expected; f++) {
-        images.push({ pixels: clip.pixels.subarray(f * perFrame, (f + 1) * perFrame), height: clip.height, width: clip.width });
-        frameCrops.push(crop);
-      }
-      for (const w of windows[k] as Int32Array[]) {
-        indices.push(index);
-        labels.push(this.source.labels[index] as number);
-        crops.push(crop);
-        frameIndices.push(w);
-      }
+      (windows[k] as Int32Array[]).forEach((w, v) => {
+        for (const crop of clipCrops) {
+          for (let f = v * this.frames; f < (v + 1) * this.frames; f++) {
+            images.push({ pixels: clip.pixels.subarray(f * perFrame, (f + 1) * perFrame), height: clip.height, width: clip.width });
+            frameCrops.push(crop);
+          }
+          indices.push(index);
+          labels.push(this.source.labels[index] as number);
+          crops.push(crop);
+          frameIndices.push(w);
+        }
+      });
     });
     return {
       indices: Int32Array.from(indices),
       labels: Int32Array.from(labels),
       crops,
-      views: this.views,
+      views: this.views * this.spatialCrops,
       frames: this.frames,
       frameIndices,
       ...layoutBatch(images, frameCrops, channels, this.margin, this.affine),
