@@ -1,10 +1,5 @@
-/** Where commands write: `result` to stdout (what scripts parse), `info` to stderr (progress, notes). */
-export interface Output {
-  result(text: string): void;
-  info(text: string): void;
-}
+import type { CliOutput } from '@adaptnet/train/node';
 
-export const processOutput: Output = {
-  result: (text) => process.stdout.write(`${text}\n`),
-  info: (text) => process.stderr.write(`${text}\n`),
-};
+/** Where commands write: `result` to stdout (what scripts parse), `info` to stderr (progress, notes). */
+export type Output = CliOutput;
+export { processOutput } from '@adaptnet/train/node';

@@ -1,6 +1,6 @@
-import { AdaptNetError } from '@adaptnet/core';
 import type { BackendChoice } from '@adaptnet/core/node';
 import { STRATEGIES } from '@adaptnet/train';
+import { firstLine, integerOption, intListOption, positiveIntOption, positiveOption, runCli } from '@adaptnet/train/node';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { COMPARE_STRATEGIES, compareCommand, parseConfigList } from './commands/compare.js';
 import { evalCommand, tableCommand } from './commands/evaluate.js';
@@ -11,24 +11,10 @@ import { trainCommand } from './commands/train.js';
 import { type Output, processOutput } from './output.js';
 import { ARCHITECTURES } from './run-manifest.js';
 
-function number(name: string, check: (v: number) => boolean, allowed: string) {
-  return (text: string): number => {
-    const v = Number(text);
-    if (text.trim() === '' || !Number.isFinite(v) || !check(v)) throw new InvalidArgumentError(`${name} must be ${allowed}, got '${text}'`);
-    return v;
-  };
-}
-const positive = (name: string) => number(name, (v) => v > 0, 'a number > 0');
-const positiveInt = (name: string) => number(name, (v) => Number.isInteger(v) && v > 0, 'a positive integer');
-const integer = (name: string) => number(name, Number.isInteger, 'an integer');
-
-function intList(text: string): number[] {
-  const values = text.split(',').map((s) => Number(s.trim()));
-  if (values.length === 0 || values.some((v) => !Number.isInteger(v) || v <= 0)) {
-    throw new InvalidArgumentError(`must be comma-separated positive integers (e.g. 28,24,20,16), got '${text}'`);
-  }
-  return values;
-}
+const positive = positiveOption;
+const positiveInt = positiveIntOption;
+const integer = integerOption;
+const intList = intListOption;
 
 /** Options `train` and `compare` share: data, recipe and output. */
 function addRecipeOptions(cmd: Command): Command {
@@ -44,18 +30,6 @@ function addRecipeOptions(cmd: Command): Command {
     .addOption(new Option('--progress <mode>', 'progress output').choices(['auto', 'bar', 'lines', 'none']).default('auto'));
 }
 
-/** The first line of a message (YAML and other parsers add code frames on further lines), without a trailing colon. */
-function oneLine(message: string): string {
-  const first = message.split('\n').find((l) => l.trim() !== '') ?? message;
-  return first.trim().replace(/:$/, '');
-}
-
-/** Exit codes: 0 ok, 1 failure, 2 bad input (arguments, configuration, files). */
-function exitCodeOf(e: unknown): number {
-  if (e instanceof AdaptNetError) return e.code === 'E_TRAINING_DIVERGED' || e.code === 'E_BACKEND' ? 1 : 2;
-  return 1;
-}
-
 /** Builds the `adaptnet-classify` program; `out` receives results and notes (tests capture them). */
 export function createProgram(out: Output = processOutput): Command {
   const program = new Command('adaptnet-classify')
@@ -69,7 +43,7 @@ export function createProgram(out: Output = processOutput): Command {
       writeOut: (s) => out.result(s.replace(/\n$/, '')),
       writeErr: (s) => out.info(s.replace(/\n$/, '')),
       // Usage errors: one line, like every other error (`--help` shows the usage).
-      outputError: (s, write) => write(`adaptnet-classify: ${oneLine(s)} (see --help)`),
+      outputError: (s, write) => write(`adaptnet-classify: ${firstLine(s)} (see --help)`),
     })
     .hook('preAction', (cmd) => {
       const backend = cmd.opts<{ backend?: BackendChoice }>().backend;
@@ -207,19 +181,5 @@ export function createProgram(out: Output = processOutput): Command {
 /** Runs the CLI; returns the exit code instead of exiting (errors: one line, stack with --verbose). */
 export async function main(argv: readonly string[], out: Output = processOutput): Promise<number> {
   const program = createProgram(out);
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-    return 0;
-  } catch (e) {
-    const commanderCode = (e as { code?: string }).code;
-    if (typeof commanderCode === 'string' && commanderCode.startsWith('commander.')) {
-      return commanderCode === 'commander.helpDisplayed' || commanderCode === 'commander.version' || commanderCode === 'commander.help'
-        ? 0
-        : 2;
-    }
-    const verbose = argv.includes('--verbose');
-    out.info(`adaptnet-classify: error: ${oneLine((e as Error).message ?? String(e))}`);
-    if (verbose && e instanceof Error && e.stack) out.info(e.stack);
-    return exitCodeOf(e);
-  }
+  return runCli('adaptnet-classify', argv, out, () => program.parseAsync(argv, { from: 'user' }));
 }

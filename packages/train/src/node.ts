@@ -2,6 +2,16 @@
  * Node-only part of @adaptnet/train: run folders (locking, atomic commits, artefact records,
  * recipe checks on resume) and size-capped input files, shared by every AdaptNet app.
  */
+
+export {
+  integerOption,
+  intListOption,
+  nonNegativeIntOption,
+  OptionValueError,
+  positiveIntOption,
+  positiveOption,
+} from './run/cli-options.js';
+export { type CliOutput, cliExitCode, firstLine, processOutput, runCli } from './run/cli-runner.js';
 export { RunFolderError, type RunFolderReason, StaleArtefactError } from './run/errors.js';
 export { canonicalJson, type FieldDifference, jsonDifferences, sha256Hex } from './run/hash.js';
 export { checkInputFile, INPUT_LIMITS, readInputFile } from './run/input-file.js';

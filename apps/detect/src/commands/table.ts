@@ -1,0 +1,132 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { initBackend } from '@adaptnet/core/node';
+import { DetectionBatch, type Detector, evaluateDetector } from '@adaptnet/detection';
+import {
+  formatFrontier,
+  type GridEvaluator,
+  type MetricInfo,
+  type MetricRow,
+  type QueryTable,
+  weightsFingerprint,
+} from '@adaptnet/query-table';
+import { evaluateGridToFile, loadQueryTable, renderPlot } from '@adaptnet/query-table/node';
+import { type CliOutput, canonicalJson, sha256Hex } from '@adaptnet/train/node';
+import { DETECT_BATCH, squareInput } from '../grid-model.js';
+import { DEFAULT_CALIBRATION_SAMPLES, evaluationData, trainConfigOf, trainedSizes } from '../measure.js';
+import { type DetectRun, loadVerifiedDetector, openRun, rebuildTableCommand } from '../run-folder.js';
+
+export const TABLE_FILE = 'table.json';
+export const PLOT_FILE = 'table.svg';
+
+/** The table's metric: COCO box AP@[.5:.95], ties broken by AP50. */
+export const BOX_AP_METRIC: MetricInfo = { name: 'box AP', secondary: 'AP50' };
+
+export interface TableFlags {
+  readonly run: string;
+  readonly widthStep?: number;
+  readonly calibrationSamples?: number;
+  /** Evaluate on the first n validation images. */
+  readonly maxImages?: number;
+  readonly png?: boolean;
+}
+
+/** Content hash of a table file: its JSON without `createdAt` (canonical), so equal tables hash equally. */
+export async function tableSha256(path: string): Promise<string> {
+  const { createdAt: _c, ...content } = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+  return sha256Hex(canonicalJson(content));
+}
+
+/** Why an existing table.json cannot be resumed (undefined: it can); such a file is moved aside, not deleted. */
+async function unusableTable(folder: DetectRun, path: string, detector: Detector): Promise<string | undefined> {
+  let existing: QueryTable<MetricRow>;
+  try {
+    existing = await loadQueryTable(path, { anyMetric: true });
+  } catch (e) {
+    return (e as Error).message;
+  }
+  if (existing.metric.name !== BOX_AP_METRIC.name) return `it measures ${existing.metric.name}`;
+  if (existing.model.weightsSha256 !== undefined && existing.model.weightsSha256 !== weightsFingerprint(detector)) {
+    return 'it was measured on other weights';
+  }
+  if ((await folder.artefacts())[TABLE_FILE] !== undefined && existing.complete) {
+    try {
+      await folder.verifyArtefact(TABLE_FILE, await tableSha256(path), rebuildTableCommand(folder.dir));
+    } catch (e) {
+      return (e as Error).message.replace(/; rebuild it with.*$/, '');
+    }
+  }
+  return undefined;
+}
+
+/**
+ * `adaptnet-detect table`: for every width step × trained size, calibrates the backbone's BN on
+ * training images and measures COCO box AP on the validation split (`@adaptnet/query-table`'s grid
+ * evaluation with a box-AP evaluator); MACs are the whole detector's on an S × S input. Writes
+ * table.json (resumable; BN statistics of the frontier configurations inside, so `predict` needs
+ * no data), the AP–MFLOPs plot, and prints the frontier.
+ */
+export async function tableCommand(flags: TableFlags, out: CliOutput): Promise<QueryTable<MetricRow>> {
+  const folder = await openRun(flags.run, { lock: true, log: (line) => out.info(line) });
+  try {
+    const train = trainConfigOf(folder.recipe, folder.path('run.json'));
+    await initBackend({ log: (line) => out.info(line) });
+    const { detector, record } = await loadVerifiedDetector(folder);
+    try {
+      const path = folder.path(TABLE_FILE);
+      if (existsSync(path)) {
+        const why = await unusableTable(folder, path, detector);
+        if (why !== undefined)
+          out.info(`[table] ${path} cannot be resumed (${why}); moved it to ${await folder.setAside(TABLE_FILE)} and starting over`);
+      }
+      const samples = flags.calibrationSamples ?? DEFAULT_CALIBRATION_SAMPLES;
+      const data = await evaluationData(folder.recipe, train, { calibrationSamples: samples });
+      const batchOptions = { normalize: detector.spec.normalize, sizeDivisor: Math.max(...detector.strides) };
+      const calibration = function* () {
+        for (let i = 0; i < data.calibration.length; i += DETECT_BATCH) {
+          yield new DetectionBatch(data.calibration.slice(i, i + DETECT_BATCH), batchOptions);
+        }
+      };
+      const evaluate: GridEvaluator = async (_model, config, context) => {
+        const val = context.maxBatches === undefined ? data.val : data.val.slice(0, context.maxBatches);
+        const { evaluation } = evaluateDetector(detector, data.gt, val, config, { batchSize: DETECT_BATCH });
+        return { value: evaluation.stats[0] as number, secondary: evaluation.stats[1] as number, samples: val.length };
+      };
+      const range = train.widthRange ?? detector.widthRange;
+      const widths = train.strategy === 'individual' ? [train.width ?? range.max] : undefined;
+      const table = await evaluateGridToFile(
+        path,
+        squareInput(detector),
+        { resolutions: trainedSizes(train), ...(widths === undefined ? { widthStep: flags.widthStep ?? 0.25 } : { widths }) },
+        null,
+        calibration,
+        {
+          evaluate,
+          metric: BOX_AP_METRIC,
+          calibrationSamples: data.calibration.length,
+          disposeBatches: true,
+          architecture: 'adaptnet-detector',
+          log: (line) => out.info(line),
+          // One "batch" is one validation image here: --max-images.
+          ...(flags.maxImages === undefined ? {} : { maxBatches: flags.maxImages }),
+        },
+      );
+      await folder.record(TABLE_FILE, { sha256: await tableSha256(path), from: { model: record.sha256 } });
+      const svgPath = folder.path(PLOT_FILE);
+      const pngPath = flags.png ? svgPath.replace(/\.svg$/, '.png') : undefined;
+      await renderPlot(table, {
+        svgPath,
+        ...(pngPath === undefined ? {} : { pngPath }),
+        title: `${train.strategy} detector on Fashion-MNIST detection`,
+      });
+      out.result(formatFrontier(table));
+      out.result(`table: ${path}`);
+      out.result(`plot: ${svgPath}${pngPath ? ` (and ${pngPath})` : ''}`);
+      return table;
+    } finally {
+      detector.dispose();
+    }
+  } finally {
+    await folder.close();
+  }
+}

@@ -1,0 +1,58 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readImage } from '../src/index.js';
+
+describe('readImage', () => {
+  let dir: string;
+  let rgb: string;
+  let grey: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'detect-image-'));
+    rgb = join(dir, 'colour.png');
+    grey = join(dir, 'grey.png');
+    const colour = new Uint8Array(8 * 6 * 3);
+    for (let i = 0; i < 48; i++) colour.set([255, 0, 0], i * 3);
+    await sharp(colour, { raw: { width: 8, height: 6, channels: 3 } })
+      .png()
+      .toFile(rgb);
+    await sharp(new Uint8Array(48).fill(77), { raw: { width: 8, height: 6, channels: 1 } })
+      .png()
+      .toFile(grey);
+  });
+
+  it('refuses an image of the wrong channel count in one line naming the file, its channels and the flag', async () => {
+    await expect(readImage(rgb, 1)).rejects.toThrow(
+      /^image .*colour\.png has 3-channel \(RGB\) pixels; this detector reads 1-channel \(grey\) images: pass --convert to convert it$/,
+    );
+    await expect(readImage(grey, 3)).rejects.toThrow(/grey\.png has 1-channel \(grey\) pixels; this detector reads 3-channel \(RGB\)/);
+  });
+
+  it('a grey picture stored as RGB is grey (the generated set writes such PNGs)', async () => {
+    const stored = join(dir, 'grey-as-rgb.png');
+    await sharp(new Uint8Array(8 * 6 * 3).fill(90), { raw: { width: 8, height: 6, channels: 3 } })
+      .png()
+      .toFile(stored);
+    expect((await sharp(stored).metadata()).channels).toBe(3);
+    const g = await readImage(stored, 1);
+    expect([g.channels, g.pixels.length, g.pixels[0]]).toEqual([1, 48, 90]);
+  });
+
+  it('converts on request: RGB → grey by luminance, grey → RGB by repetition', async () => {
+    const g = await readImage(rgb, 1, { convert: true });
+    expect([g.width, g.height, g.channels, g.pixels.length]).toEqual([8, 6, 1, 48]);
+    // Pure red is darker than white and brighter than black in every luminance formula.
+    expect(g.pixels[0]).toBeGreaterThan(20);
+    expect(g.pixels[0]).toBeLessThan(200);
+    const c = await readImage(grey, 3, { convert: true });
+    expect(Array.from(c.pixels.subarray(0, 6))).toEqual([77, 77, 77, 77, 77, 77]);
+    const same = await readImage(grey, 1);
+    expect(same.pixels.every((v) => v === 77)).toBe(true);
+  });
+
+  it('names a file that is not an image', async () => {
+    await expect(readImage(join(dir, 'missing.png'), 1)).rejects.toThrow(/missing\.png/);
+  });
+});
