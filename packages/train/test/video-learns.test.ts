@@ -18,7 +18,9 @@ import { inputSizeOf, normOptionsFor, parseTrainConfig, Trainer } from '../src/i
 const SIDE = 32;
 const CLIP = 8;
 const DISTRACTORS = 0;
-const TRAIN = 1024;
+const TRAIN = 2048;
+/** 300 steps of BATCH clips. */
+const EPOCHS = (300 * 16) / 2048;
 const BATCH = 16;
 const TEST = 200;
 const NORMALIZE = { mean: [0.5], std: [0.25] };
@@ -32,10 +34,11 @@ async function trainAndEvaluate(arch: Arch, dataset: 'moving-fashion' | 'moving-
     strategy: 'individual',
     resolutions: [SIDE],
     frames: [frames],
-    epochs: 1,
+    epochs: EPOCHS,
     batchSize: BATCH,
     checkpointEvery: 0,
-    optimizer: { lr: 0.1 },
+    optimizer: { lr: 0.2 },
+    schedule: { warmupSteps: 20 },
     seed: 0,
   });
   const space = { width: { min: 0.63, max: 1 }, resolutions: [SIDE], frames: [frames] };
