@@ -176,6 +176,22 @@ describe('BatchStream', () => {
     throw new Error('no epoch drew the shift (1, −1) with a flip');
   });
 
+  it('inputs(size), the batch interface shared with video batches, is images(resolution) and refuses frames', async () => {
+    const ds = createImageDataset({
+      name: 'nine',
+      height: 3,
+      width: 3,
+      channels: 1,
+      classNames: ['a'],
+      pixels: Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9]),
+      labels: new Int32Array(1),
+    });
+    const batch = await firstBatch(new BatchStream(ds, { batchSize: 1 }), 0);
+    expect(batch.inputs({ resolution: 2 })).toBe(batch.images(2));
+    expect(() => batch.inputs({ resolution: 2, frames: 4 })).toThrow(/a batch of images has no frames; got frames 4/);
+    batch.dispose();
+  });
+
   it('non-square sources: the centre crop is the centred square of the shorter side', async () => {
     const ds = syntheticDataset(2, 10, 20, 1, 3);
     const stream = new BatchStream(ds, { batchSize: 2, eval: { kind: 'center-crop', cropFraction: 1 } });

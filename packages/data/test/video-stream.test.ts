@@ -134,6 +134,15 @@ describe('VideoStream', () => {
     expect(() => batch.clips(4)).toThrow('clips() called on a disposed batch');
   });
 
+  it('inputs(size), the batch interface shared with image batches, is clips(resolution, frames), all frames by default', async () => {
+    const stream = new VideoStream(codedSource(2, 8, 6), { batchSize: 2, frames: 8, seed: 1 });
+    const batch = await first(stream);
+    expect(batch.inputs({ resolution: 4, frames: 3 })).toBe(batch.clips(4, 3));
+    expect(batch.inputs({ resolution: 6 })).toBe(batch.clips(6, 8));
+    expect(() => batch.inputs({ resolution: 6, frames: 9 })).toThrow(/frames must be an integer in 1\.\.8/);
+    batch.dispose();
+  });
+
   it('is deterministic and resumable; prefetch changes nothing', async () => {
     const src = movingFashionActions(
       createImageDataset({

@@ -18,6 +18,16 @@ beforeAll(async () => {
 });
 
 describe('modelSpecFor', () => {
+  it('a video model: the trained frames, and the video width range [0.63, 1] by default; it rebuilds', () => {
+    const config = parseTrainConfig({ strategy: 'mutualnet', resolutions: [16, 12], frames: [4, 2] });
+    const space = { width: { min: 0.63, max: 1 }, resolutions: [12, 16], frames: [2, 4] };
+    const spec = modelSpecFor('slow-small', { inChannels: 1, numClasses: 8, configSpace: space }, config);
+    expect(spec.trainedSpace).toEqual({ widthRange: { min: 0.63, max: 1 }, resolutions: [16, 12], frames: [4, 2] });
+    const model = buildModelFromSpec(spec);
+    expect(model.widthRange).toEqual({ min: 0.63, max: 1 });
+    model.dispose();
+  });
+
   it('MutualNet: shared-affine BN, the trained space and the full settings, as JSON that validates', () => {
     const config = parseTrainConfig({ strategy: 'mutualnet', resolutions: [28, 20] });
     const spec = modelSpecFor('mobilenet-v1', options, config);
