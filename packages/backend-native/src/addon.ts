@@ -100,6 +100,22 @@ export interface NativeAddon {
     weightDecay: number,
     dampening: number,
   ): void;
+  /**
+   * for o < outer: dst[dstOffset + o·dstStride + i] = src[srcOffset + o·srcStride + i], i < len
+   * (memcpy per block, OpenMP over blocks). The caller checks the bounds.
+   */
+  copyBlocks(
+    src: Float32Array,
+    dst: Float32Array,
+    outer: number,
+    len: number,
+    srcStride: number,
+    dstStride: number,
+    srcOffset: number,
+    dstOffset: number,
+  ): void;
+  /** Every element of dst = value. */
+  fill(dst: Float32Array, value: number): void;
   /** Primitives cached now, per kind, and the bound (ADAPTNET_NATIVE_CACHE, default 2048). */
   cacheSizes(): { conv: number; matmul: number; capacity: number };
   version(): { onednn: string; cpuRuntime: string; isa: number };
