@@ -344,6 +344,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sgdStep", Napi::Function::New(env, SgdStep));
   exports.Set("copyBlocks", Napi::Function::New(env, CopyBlocks));
   exports.Set("fill", Napi::Function::New(env, Fill));
+  exports.Set("segmentSum", Napi::Function::New(env, SegmentSum));
   return exports;
 }
 

@@ -48,3 +48,29 @@ Napi::Value Fill(const Napi::CallbackInfo& info) {
   for (int64_t i = 0; i < n; i++) d[i] = v;
   return info.Env().Undefined();
 }
+
+// segmentSum(x, ids, out, rows, inner, numSegments): out = 0, then out[ids[r]] += x[r] for every
+// row r (rows of `inner` floats); ids outside [0, numSegments) are dropped (TF). Threads own
+// column ranges, so no two write the same element.
+Napi::Value SegmentSum(const Napi::CallbackInfo& info) {
+  const float* x = info[0].As<Napi::Float32Array>().Data();
+  const int32_t* ids = info[1].As<Napi::Int32Array>().Data();
+  float* out = info[2].As<Napi::Float32Array>().Data();
+  const int64_t rows = info[3].As<Napi::Number>().Int64Value();
+  const int64_t inner = info[4].As<Napi::Number>().Int64Value();
+  const int64_t segments = info[5].As<Napi::Number>().Int64Value();
+#pragma omp parallel if (rows * inner >= kParallelMin)
+  {
+    const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+    const int64_t j0 = inner * t / nt, j1 = inner * (t + 1) / nt;
+    for (int64_t s = 0; s < segments; s++) std::memset(out + s * inner + j0, 0, static_cast<size_t>(j1 - j0) * sizeof(float));
+    for (int64_t r = 0; r < rows; r++) {
+      const int64_t s = ids[r];
+      if (s < 0 || s >= segments) continue;
+      const float* __restrict__ src = x + r * inner;
+      float* __restrict__ dst = out + s * inner;
+      for (int64_t j = j0; j < j1; j++) dst[j] += src[j];
+    }
+  }
+  return info.Env().Undefined();
+}

@@ -15,3 +15,4 @@ Napi::Value PoolGrad(const Napi::CallbackInfo& info);
 Napi::Value SgdStep(const Napi::CallbackInfo& info);
 Napi::Value CopyBlocks(const Napi::CallbackInfo& info);
 Napi::Value Fill(const Napi::CallbackInfo& info);
+Napi::Value SegmentSum(const Napi::CallbackInfo& info);

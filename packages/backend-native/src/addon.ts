@@ -114,6 +114,8 @@ export interface NativeAddon {
     srcOffset: number,
     dstOffset: number,
   ): void;
+  /** out = 0, then out[ids[r]] += x[r] over rows of `inner` floats; ids outside [0, segments) are dropped. */
+  segmentSum(x: Float32Array, ids: Int32Array, out: Float32Array, rows: number, inner: number, segments: number): void;
   /** Every element of dst = value. */
   fill(dst: Float32Array, value: number): void;
   /** Primitives cached now, per kind, and the bound (ADAPTNET_NATIVE_CACHE, default 2048). */

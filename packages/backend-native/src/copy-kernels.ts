@@ -5,8 +5,9 @@ import { allocOutput, BACKEND_NAME, cpuKernel, f32, output, sizeOf } from './ker
 
 /*
  * Data movement as strided block copies (native copyBlocks: one memcpy per block, OpenMP over
- * blocks): Concat and SplitV (its gradient) on any axis, GatherV2 (batchDims 0), and Slice / PadV2
- * that cut or pad one axis. Anything else (other dtypes, several sliced or padded axes, an index out
+ * blocks): Concat and SplitV (its gradient) on any axis, GatherV2 (batchDims 0) and its gradient's
+ * UnsortedSegmentSum and Transpose (permutations that keep a trailing block in place), and Slice /
+ * PadV2 that cut or pad one axis. Anything else (other dtypes, several sliced or padded axes, an index out
  * of range) runs the cpu kernel, which also raises its errors.
  */
 
@@ -154,6 +155,85 @@ function padKernel(addon: NativeAddon): KernelConfig {
   return { kernelName: 'PadV2', backendName: BACKEND_NAME, kernelFunc };
 }
 
+/**
+ * UnsortedSegmentSum with 1-D segment ids over x's first axis (GatherV2's gradient): one pass,
+ * where the cpu kernel builds a mask and a full reduction per segment (7.5 s for a SlowFast
+ * fusion's frame resampling under load).
+ */
+function segmentSumKernel(addon: NativeAddon): KernelConfig {
+  const fallback = cpuKernel('UnsortedSegmentSum');
+  const kernelFunc: KernelFunc = (args) => {
+    const { x, segmentIds } = args.inputs as { x: TensorInfo; segmentIds: TensorInfo };
+    const { numSegments } = args.attrs as { numSegments: number };
+    if (x.dtype !== 'float32' || segmentIds.dtype !== 'int32' || segmentIds.shape.length !== 1 || segmentIds.shape[0] !== x.shape[0]) {
+      return fallback(args);
+    }
+    const be = args.backend as MathBackendCPU;
+    const ids = be.data.get(segmentIds.dataId)?.values;
+    if (!(ids instanceof Int32Array)) return fallback(args);
+    const inner = prod(x.shape.slice(1));
+    const outShape = [numSegments, ...x.shape.slice(1)];
+    const out = allocOutput(sizeOf(outShape));
+    addon.segmentSum(f32(be, x), ids, out, x.shape[0] as number, inner, numSegments);
+    return output(be, outShape, out);
+  };
+  return { kernelName: 'UnsortedSegmentSum', backendName: BACKEND_NAME, kernelFunc };
+}
+
+/** Transposes that keep a trailing block of at least this many floats in place run as block copies. */
+const TRANSPOSE_MIN_BLOCK = 64;
+
+/**
+ * Transpose whose permutation keeps the last axes in place (e.g. swapping N and T of [N, T, H, W,
+ * C], as GatherV2's gradient does on a time axis): a copy of contiguous H·W·C blocks per outer index.
+ */
+function transposeKernel(addon: NativeAddon): KernelConfig {
+  const fallback = cpuKernel('Transpose');
+  const kernelFunc: KernelFunc = (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    const { perm } = args.attrs as { perm: number[] };
+    if (x.dtype !== 'float32') return fallback(args);
+    let k = perm.length;
+    while (k > 0 && perm[k - 1] === k - 1) k--;
+    const inner = prod(x.shape.slice(k));
+    const outerDims = perm.slice(0, k).map((p) => x.shape[p] as number);
+    const blocks = prod(outerDims);
+    if (k === 0 || inner < TRANSPOSE_MIN_BLOCK || blocks > 1 << 16) return fallback(args);
+    const be = args.backend as MathBackendCPU;
+    const outShape = perm.map((p) => x.shape[p] as number);
+    const out = allocOutput(sizeOf(outShape));
+    const src = f32(be, x);
+    // Source strides (in blocks) of the outer input axes, taken in output order.
+    const inStride = new Array<number>(k);
+    for (let i = k - 1, s = 1; i >= 0; i--) {
+      inStride[i] = s;
+      s *= x.shape[i] as number;
+    }
+    const strideOut = perm.slice(0, k).map((p) => inStride[p] as number);
+    const idx = new Array<number>(k).fill(0);
+    for (let b = 0; b < blocks; b++) {
+      let from = 0;
+      for (let i = 0; i < k; i++) from += (idx[i] as number) * (strideOut[i] as number);
+      addon.copyBlocks(src, out, 1, inner, inner, inner, from * inner, b * inner);
+      for (let i = k - 1; i >= 0; i--) {
+        idx[i] = (idx[i] as number) + 1;
+        if ((idx[i] as number) < (outerDims[i] as number)) break;
+        idx[i] = 0;
+      }
+    }
+    return output(be, outShape, out);
+  };
+  return { kernelName: 'Transpose', backendName: BACKEND_NAME, kernelFunc };
+}
+
 export function copyKernels(addon: NativeAddon): KernelConfig[] {
-  return [concatKernel(addon), splitKernel(addon), gatherKernel(addon), sliceKernel(addon), padKernel(addon)];
+  return [
+    concatKernel(addon),
+    splitKernel(addon),
+    gatherKernel(addon),
+    sliceKernel(addon),
+    padKernel(addon),
+    segmentSumKernel(addon),
+    transposeKernel(addon),
+  ];
 }

@@ -275,6 +275,18 @@ const CASES: Case[] = [
     fn: (x) => tf.mul(x, tf.sigmoid(tf.mean(x, [1, 2, 3], true))),
   },
   { name: 'step (relu gradient)', shapes: [[4, 6]], fn: (x) => tf.step(x, 0.1), grad: false },
+  {
+    name: 'transpose [N, T, H, W, C] → [T, N, H, W, C] (block copies)',
+    shapes: [[2, 3, 4, 5, 6]],
+    fn: (x) => tf.transpose(x, [1, 0, 2, 3, 4]),
+  },
+  { name: 'transpose 4D [2, 0, 1, 3] (block copies)', shapes: [[3, 4, 2, 70]], fn: (x) => tf.transpose(x, [2, 0, 1, 3]) },
+  { name: 'transpose channels to front (the cpu kernel)', shapes: [[2, 3, 4]], fn: (x) => tf.transpose(x, [2, 0, 1]) },
+  {
+    name: 'unsorted segment sum over the first axis, ids repeated and missing',
+    shapes: [[5, 3, 4, 6]],
+    fn: (x) => tf.unsortedSegmentSum(x, tf.tensor1d([2, 0, 2, 3, 0], 'int32'), 4),
+  },
   // Data movement (native copyBlocks); gradients: Concat ↔ SplitV, Slice ↔ PadV2.
   ...[4, 3, 1, 0, -1].map((axis) => ({
     name: `concat 5D on axis ${axis} (SlowFast fusion), gradient SplitV`,
