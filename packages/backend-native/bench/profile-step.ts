@@ -16,7 +16,7 @@ import { initBackend } from '../../core/src/node.js';
 import {
   clipShape,
   makeVideoNet,
-  sandwichPairs,
+  mutualNetIterations,
   VIDEO_BENCH_NETS,
   type VideoNetName,
   type VideoVariant,
@@ -71,7 +71,7 @@ const NETS: Record<string, Entry> = {
             const name = k as VideoNetName;
             const net = makeVideoNet(name);
             const { x, y } = videoBatch(clipShape(net, e));
-            const t = videoTrainer(name, net, e, variant, sandwichPairs(net, 8));
+            const t = videoTrainer(name, net, e, variant, variant === 'sandwich' ? mutualNetIterations(net, e.batch, 8) : undefined);
             return {
               step: () => t.step(x, y),
               dispose: () => {

@@ -17,7 +17,7 @@ output never slim. Convs pad k // 2 symmetrically with no bias; BN uses batch st
 keeps no running ones (as ours under the 'config' policy during training). One step:
   full      forward at the full configuration, cross-entropy, backward, SGD (momentum 0.9, lr 0.05)
   sandwich  the full configuration on the labels, then each of the step's two subnets (cycling
-            through "subnets") by KL divergence to the detached full-net softmax, each backward on
+            through "subnets": the iterations of @adaptnet/train's MutualNet sampler) by KL divergence to the detached full-net softmax, each backward on
             its own (gradients accumulate), then one SGD step. A subnet of Slow / X3D gets the clip
             resampled to its frames (nearest) and resolution (bilinear, half-pixel); SlowFast gets
             the whole clip and samples its Slow input itself (only the Slow pathway varies).
@@ -358,17 +358,15 @@ def timed(step, min_seconds, min_steps):
 fmt = spec.get("format", "auto")
 if fmt == "auto":
     trial = {}
-    for _ in range(2):  # twice each, interleaved: this machine's speed drifts
-        for f in ("channels_last_3d", "contiguous"):
-            _, s = trainer(f)
-            s()
-            trial[f] = max(trial.get(f, 0), timed(s, 0, 2))
+    for f in ("channels_last_3d", "contiguous"):
+        _, s = trainer(f)
+        s()
+        trial[f] = timed(s, 0, 1)
     fmt = max(trial, key=trial.get)
 net, step = trainer(fmt)
 params = sum(p.numel() for p in net.parameters())
 macs = [forward_macs(net, full_cfg)] + [forward_macs(net, cfg) for pair in subnets for cfg in pair]
-for _ in range(2):
-    step()
+step()
 
 
 def report(rate):
@@ -382,6 +380,6 @@ if serve:
         cmd = line.split()
         if not cmd or cmd[0] == "quit":
             break
-        report(timed(step, float(cmd[1]), 2))
+        report(timed(step, float(cmd[1]), 1))
 else:
-    report(timed(step, seconds, 2))
+    report(timed(step, seconds, 1))

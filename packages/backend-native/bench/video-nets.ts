@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 // The models come from the built packages (dist): @adaptnet/backbones is not a dependency of this
 // package (core → backend-native → backbones would be a cycle), so the benches reach it by path.
 import { createBackbone, resampleClip, type VideoBackbone } from '../../backbones/dist/index.js';
-import { type ConfigSpace, Rng, type SgdStepOptions, type SubnetConfig, sgdStep } from '../../core/src/index.js';
-import { klDistill } from '../../distill/dist/index.js';
+import { type ConfigSpace, type SgdStepOptions, type SubnetConfig, sgdStep } from '../../core/src/index.js';
+import { createStrategy, parseTrainConfig, type TrainBatch, type TrainingStrategy } from '../../train/dist/index.js';
 
 /*
  * The video benchmark nets: @adaptnet/backbones' small variants at their full configuration, as
@@ -63,29 +63,36 @@ export function videoBatch(shape: readonly number[]): { x: tf.Tensor5D; y: tf.Te
  * pathway always runs at full width, space and time).
  */
 export function subnetInput(name: VideoNetName, x: tf.Tensor, config: SubnetConfig): tf.Tensor {
-  if (name === 'slowfast-small') return x;
+  if (name === 'slowfast-small' || (x.shape[1] === config.frames && x.shape[2] === config.resolution)) return x;
   return resampleClip(x, config.frames as number, config.resolution, config.resolution);
 }
 
 const listOf = (v: ConfigSpace['resolutions'] | ConfigSpace['frames']): number[] => (Array.isArray(v) ? [...v] : []);
 
 /**
- * `count` seeded pairs of subnet configurations drawn from the net's MutualNet space: width uniform
- * in its range, resolution and frames uniform over their lists. The PyTorch side cycles through
- * the same pairs.
+ * @adaptnet/train's MutualNet strategy for the net over its default MutualNet space (one-branch for
+ * Slow and X3D, two-branch for SlowFast), and `count` of its seeded iterations [full, rand1, rand2].
+ * The bench replays the iterations in turn, and the PyTorch side cycles through the same subnets.
  */
-export function sandwichPairs(net: VideoBackbone, count: number, seed = 1): [SubnetConfig, SubnetConfig][] {
-  const rng = new Rng(seed);
+export function mutualNetIterations(
+  net: VideoBackbone,
+  batch: number,
+  count: number,
+): { strategy: TrainingStrategy; iterations: SubnetConfig[][] } {
   const space = net.configSpace;
-  const res = listOf(space.resolutions);
-  const frames = listOf(space.frames);
-  const pick = (xs: number[]) => xs[rng.int(xs.length)] as number;
-  const one = (): SubnetConfig => ({
-    width: Number(rng.uniform(space.width.min, space.width.max).toFixed(4)),
-    resolution: pick(res),
-    frames: pick(frames),
+  const config = parseTrainConfig({
+    strategy: 'mutualnet',
+    resolutions: listOf(space.resolutions),
+    frames: listOf(space.frames),
+    widthRange: space.width,
+    epochs: 1,
+    batchSize: batch,
+    checkpointEvery: 0,
+    seed: 1,
   });
-  return Array.from({ length: count }, () => [one(), one()]);
+  const strategy = createStrategy(config, net);
+  const iterations = Array.from({ length: count }, () => strategy.sampler.next() as SubnetConfig[]);
+  return { strategy, iterations };
 }
 
 /** Conv + linear multiply-adds of one clip's forward pass at `config` (PySlowFast / fvcore's count). */
@@ -102,63 +109,68 @@ export function convLinearMacsPerClip(net: VideoBackbone, name: VideoNetName, sh
 export const VIDEO_SGD: SgdStepOptions = { lr: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0 };
 
 /**
- * One train step of `variant` through core's fused sgdStep; the loss is read back each step. The
- * sandwich: the full configuration on the labels, then the step's two subnets by KL to the detached
- * full logits, each forward + backward on its own (PyTorch's `loss.backward()` per subnet), the
- * gradients summed, one update.
+ * One train step of `variant` through core's fused sgdStep; the loss is read back each step.
+ * `full`: the full configuration on the labels. `sandwich`: one iteration of @adaptnet/train's
+ * MutualNet strategy (`strategy.gradients`: the full configuration on the labels, then each
+ * subnet by KL to the detached full logits, each forward + backward on its own, gradients summed),
+ * replaying `iterations` in turn, on a batch whose `inputs(size)` resamples the fixed clip
+ * (`subnetInput`); then one update.
  */
 export function videoTrainer(
   name: VideoNetName,
   net: VideoBackbone,
   entry: VideoBenchEntry,
   variant: VideoVariant,
-  pairs: readonly (readonly SubnetConfig[])[],
+  sandwich: { strategy: TrainingStrategy; iterations: SubnetConfig[][] } | undefined,
 ): { step: (x: tf.Tensor5D, y: tf.Tensor2D) => void; dispose: () => void } {
   const variables = net.trainableVariables();
+  const params = variables.map((v) => ({ name: v.name, variable: v, weightDecay: 0 }));
   const velocities = variables.map((v) => tf.variable(tf.zerosLike(v), false));
+  const labels = tf.tensor1d(
+    Array.from({ length: entry.batch }, (_, i) => i % 10),
+    'int32',
+  );
   let iteration = 0;
-  const add = (sum: Map<string, tf.Tensor>, grads: tf.NamedTensorMap) => {
-    for (const [k, g] of Object.entries(grads)) {
-      const prev = sum.get(k);
-      if (prev === undefined) sum.set(k, g);
-      else {
-        sum.set(k, tf.add(prev, g));
-        tf.dispose([prev, g]);
-      }
-    }
-  };
+  const update = (grad: (v: tf.Variable) => tf.Tensor) =>
+    variables.forEach((v, i) => {
+      const vel = velocities[i] as tf.Variable;
+      const r = sgdStep(v, grad(v), vel, VIDEO_SGD);
+      v.assign(r.param);
+      vel.assign(r.velocity);
+      tf.dispose([r.param, r.velocity]);
+    });
   return {
     step: (x, y) => {
-      const sum = new Map<string, tf.Tensor>();
-      let teacher: tf.Tensor | undefined;
-      const { value, grads } = tf.variableGrads(() => {
-        const logits = net.forward(x, { config: entry.full, training: true });
-        if (variant === 'sandwich') teacher = tf.keep(logits);
-        return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
-      }, variables);
-      add(sum, grads);
-      if (variant === 'sandwich') {
-        for (const config of pairs[iteration % pairs.length] ?? []) {
-          const r = tf.tidy(() => {
-            const xi = subnetInput(name, x, config);
-            return tf.variableGrads(() => klDistill(net.forward(xi, { config, training: true }), teacher as tf.Tensor), variables);
-          });
-          r.value.dispose();
-          add(sum, r.grads);
-        }
-        iteration++;
-        teacher?.dispose();
+      if (variant === 'full' || !sandwich) {
+        const { value, grads } = tf.variableGrads(
+          () => tf.losses.softmaxCrossEntropy(y, net.forward(x, { config: entry.full, training: true })) as tf.Scalar,
+          variables,
+        );
+        update((v) => grads[v.name] as tf.Tensor);
+        value.dataSync();
+        tf.dispose([value, ...Object.values(grads)]);
+        return;
       }
-      variables.forEach((v, i) => {
-        const vel = velocities[i] as tf.Variable;
-        const r = sgdStep(v, sum.get(v.name) as tf.Tensor, vel, VIDEO_SGD);
-        v.assign(r.param);
-        vel.assign(r.velocity);
-        tf.dispose([r.param, r.velocity]);
-      });
-      value.dataSync();
-      tf.dispose([value, ...sum.values()]);
+      const configs = sandwich.iterations[iteration++ % sandwich.iterations.length] as SubnetConfig[];
+      const made = new Map<string, tf.Tensor>();
+      const batch: TrainBatch = {
+        size: entry.batch,
+        labels,
+        inputs: (size) => {
+          const key = `${size.resolution}x${size.frames}`;
+          let t = made.get(key);
+          if (!t) {
+            const c = { width: 1, resolution: size.resolution, frames: size.frames as number };
+            t = subnetInput(name, x, c);
+            made.set(key, t);
+          }
+          return t;
+        },
+      };
+      const { grads } = sandwich.strategy.gradients(net, batch, configs, params);
+      update((v) => grads.get(v.name) as tf.Tensor);
+      tf.dispose([...grads.values(), ...[...made.values()].filter((t) => t !== x)]);
     },
-    dispose: () => tf.dispose(velocities),
+    dispose: () => tf.dispose([...velocities, labels]),
   };
 }

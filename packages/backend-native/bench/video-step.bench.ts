@@ -2,13 +2,15 @@
  * One video train step on `native` against the same network in PyTorch, side by side in the same
  * run: @adaptnet/backbones' slow-small, slowfast-small and x3d-small (batch 8, 64 px; 8, 4 Slow + 16
  * Fast, and 16 frames) at the full configuration (`full`: forward, cross-entropy, backward, SGD
- * momentum 0.9, lr 0.05 through core's fused sgdStep) and as a MutualNet sandwich (`sandwich`: the
- * full configuration on the labels + two subnets at seeded random width / resolution / frames
- * learning by KL from the detached full logits; SlowFast varies only its Slow pathway). See
+ * momentum 0.9, lr 0.05 through core's fused sgdStep) and as a MutualNet sandwich (`sandwich`: one
+ * iteration of @adaptnet/train's video MutualNet strategy, seeded: the full configuration on the
+ * labels + two subnets at random width / resolution / frames learning by KL from the detached full
+ * logits; SlowFast is two-branch, only its Slow pathway varies). See
  * bench/video-nets.ts and bench/torch_video_nets.py (2 threads, the faster of channels-last-3d and
  * contiguous, picked per row).
  *
- * Rounds of BENCH_SECONDS (default 2) alternate with PyTorch's, BENCH_ROUNDS (default 7) each;
+ * Rounds of BENCH_SECONDS (default 2, at least one step) alternate with PyTorch's, BENCH_ROUNDS
+ * (default 5) each;
  * one PyTorch process per interpreter serves all the rounds of a row, so both sides sample the
  * same moments of a shared machine's load. Reported: medians, and the median of the per-round
  * ratios. PyTorch: ADAPTNET_PYTHON (current torch, the ratio), plus Debian's python3-torch where
@@ -33,7 +35,7 @@ import {
   clipShape,
   convLinearMacsPerClip,
   makeVideoNet,
-  sandwichPairs,
+  mutualNetIterations,
   VIDEO_BENCH_NETS,
   VIDEO_NET_NAMES,
   VIDEO_VARIANTS,
@@ -46,7 +48,7 @@ import {
 const here = dirname(fileURLToPath(import.meta.url));
 const TORCH_SCRIPT = join(here, 'torch_video_nets.py');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const PAIRS = 8;
 const SELECTED = (process.env.BENCH_NETS?.split(',') ?? [...VIDEO_NET_NAMES]) as VideoNetName[];
 const VARIANTS = (process.env.BENCH_VARIANTS?.split(',') ?? [...VIDEO_VARIANTS]) as VideoVariant[];
@@ -118,11 +120,11 @@ class TorchServer {
   }
 }
 
-/** Clips/s over `steps` steps (or SECONDS when steps is 0, at least 2 steps). */
+/** Clips/s over `steps` steps (or SECONDS when steps is 0, at least one step). */
 function timeSteps(step: () => void, batch: number, steps: number): number {
   let n = 0;
   const t0 = performance.now();
-  while (steps > 0 ? n < steps : performance.now() - t0 < SECONDS * 1000 || n < 2) {
+  while (steps > 0 ? n < steps : performance.now() - t0 < SECONDS * 1000 || n < 1) {
     step();
     n++;
   }
@@ -159,8 +161,16 @@ for (const name of SELECTED) {
     await initBackend({ backend: 'native', log: false });
     const net = makeVideoNet(name);
     const shape = clipShape(net, entry);
-    const pairs = sandwichPairs(net, PAIRS);
-    const configs = [entry.full, ...(variant === 'sandwich' ? pairs.flat() : [])];
+    const sandwich = variant === 'sandwich' ? mutualNetIterations(net, entry.batch, PAIRS) : undefined;
+    const pairs = (sandwich?.iterations ?? []).map((it) => {
+      const [full, ...subnets] = it;
+      if (full?.width !== entry.full.width || full.resolution !== entry.full.resolution || full.frames !== entry.full.frames)
+        throw new Error(
+          `${name}: the strategy's full configuration ${JSON.stringify(full)} is not the bench's ${JSON.stringify(entry.full)}`,
+        );
+      return subnets;
+    });
+    const configs = [entry.full, ...pairs.flat()];
     const params = net.trainableVariables().reduce((s, v) => s + v.size, 0);
     const macs = configs.map((c) => convLinearMacsPerClip(net, name, shape, c));
     const spec = { net: name, batch: entry.batch, variant, format: 'auto', full: entry.full, subnets: variant === 'sandwich' ? pairs : [] };
@@ -183,9 +193,9 @@ for (const name of SELECTED) {
     }
 
     const x0 = videoBatch(shape);
-    const t = videoTrainer(name, net, entry, variant, pairs);
+    const t = videoTrainer(name, net, entry, variant, sandwich);
     const step = () => t.step(x0.x, x0.y);
-    for (let i = 0; i < 2; i++) step();
+    step();
     const ours: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       ours.push(timeSteps(step, entry.batch, 0));
@@ -235,7 +245,13 @@ for (const name of SELECTED) {
       await initBackend({ backend: backend as 'wasm' | 'cpu', log: false });
       const fnet = makeVideoNet(name);
       const xb = videoBatch(shape);
-      const ft = videoTrainer(name, fnet, entry, variant, pairs);
+      const ft = videoTrainer(
+        name,
+        fnet,
+        entry,
+        variant,
+        variant === 'sandwich' ? mutualNetIterations(fnet, entry.batch, PAIRS) : undefined,
+      );
       ft.step(xb.x, xb.y);
       const rate = timeSteps(() => ft.step(xb.x, xb.y), entry.batch, FALLBACK_STEPS);
       ft.dispose();
