@@ -86,7 +86,8 @@ for (const name of wanted) {
   });
   console.log(
     `${info.name.padEnd(8)} ${imgPerSec.toFixed(0).padStart(6)} img/s  ${msPerStep.toFixed(1).padStart(7)} ms/step  ${rows.at(-1)?.gflops} GFLOP/s` +
-      (torch ? `  ${(imgPerSec / torch).toFixed(2)}× PyTorch` : ''),
+      (torch ? `  ${(imgPerSec / torch).toFixed(2)}× PyTorch` : '') +
+      (debianTorch ? `  ${(imgPerSec / debianTorch).toFixed(2)}× Debian's PyTorch` : ''),
   );
   tf.dispose([x, y]);
   opt.dispose();
