@@ -155,6 +155,32 @@ for (const p of pythons) console.log(`PyTorch ${p.role}: ${p.torch} (${p.python}
 const results: Row[] = [];
 const verified: Record<string, { params: number; macsPerClip: number[]; configs: SubnetConfig[] }> = {};
 
+/** Writes what has been measured so far (after every row, so an interrupted run keeps its rows). */
+function writeResults(): string {
+  const outDir = join(here, '..', 'bench-results');
+  if (!existsSync(outDir)) mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, 'video-step.json');
+  writeFileSync(
+    file,
+    `${JSON.stringify(
+      {
+        benchmark: 'backend-native/video-step',
+        nets: Object.fromEntries(SELECTED.map((n) => [n, VIDEO_BENCH_NETS[n]])),
+        pytorch: pythons,
+        torchThreads: 2,
+        secondsPerRound: SECONDS,
+        rounds: ROUNDS,
+        verifiedAgainstPytorch: verified,
+        results,
+        date: new Date().toISOString(),
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  return file;
+}
+
 for (const name of SELECTED) {
   const entry = VIDEO_BENCH_NETS[name];
   for (const variant of VARIANTS) {
@@ -240,6 +266,7 @@ for (const name of SELECTED) {
       .map((r) => `${r.ratio}× PyTorch ${r.torch} (${r.clipsPerSec}, ${r.memoryFormat}; same-round ${r.paired}×)`)
       .join('  ');
     console.log(`${name.padEnd(15)} ${variant.padEnd(9)} native ${row.clipsPerSec.toFixed(2).padStart(7)} clips/s  ${vs || 'no PyTorch'}`);
+    writeResults();
 
     for (const backend of FALLBACKS) {
       await initBackend({ backend: backend as 'wasm' | 'cpu', log: false });
@@ -272,25 +299,4 @@ for (const name of SELECTED) {
   }
 }
 
-const outDir = join(here, '..', 'bench-results');
-if (!existsSync(outDir)) mkdirSync(outDir, { recursive: true });
-const file = join(outDir, 'video-step.json');
-writeFileSync(
-  file,
-  `${JSON.stringify(
-    {
-      benchmark: 'backend-native/video-step',
-      nets: Object.fromEntries(SELECTED.map((n) => [n, VIDEO_BENCH_NETS[n]])),
-      pytorch: pythons,
-      torchThreads: 2,
-      secondsPerRound: SECONDS,
-      rounds: ROUNDS,
-      verifiedAgainstPytorch: verified,
-      results,
-      date: new Date().toISOString(),
-    },
-    null,
-    2,
-  )}\n`,
-);
-console.log(`wrote ${file}`);
+console.log(`wrote ${writeResults()}`);
