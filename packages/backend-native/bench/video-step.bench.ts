@@ -21,6 +21,7 @@
  *   ADAPTNET_PYTHON=/work/venv-torch/bin/python pnpm --filter @adaptnet/backend-native bench:video
  *   BENCH_NETS=x3d-small BENCH_VARIANTS=full BENCH_SECONDS=1 BENCH_ROUNDS=3 pnpm --filter @adaptnet/backend-native bench:video
  *   BENCH_BACKENDS=wasm pnpm ... bench:video      (adds fallback backends, BENCH_FALLBACK_STEPS steps each)
+ *   BENCH_OUT=video-step-x3d.json                 (another file name under bench-results/)
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -159,7 +160,7 @@ const verified: Record<string, { params: number; macsPerClip: number[]; configs:
 function writeResults(): string {
   const outDir = join(here, '..', 'bench-results');
   if (!existsSync(outDir)) mkdirSync(outDir, { recursive: true });
-  const file = join(outDir, 'video-step.json');
+  const file = join(outDir, process.env.BENCH_OUT ?? 'video-step.json');
   writeFileSync(
     file,
     `${JSON.stringify(
