@@ -1,8 +1,8 @@
 /**
  * Conv3D kernels alone (forward, input gradient, filter gradient) on `native` at the conv shapes of
  * the slow-small bench net (batch 8), against PyTorch's kernels at the same shapes
- * (bench/torch_conv3d.py, 2 threads, channels-last-3d; interpreter from ADAPTNET_PYTHON, else
- * /usr/bin/python3). Milliseconds per call, medians of BENCH_ROUNDS alternating rounds. Writes
+ * (bench/torch_conv3d.py, 2 threads, channels-last-3d; the interpreter is ADAPTNET_PYTHON's, see
+ * core/fixtures/torch-pythons.ts). Milliseconds per call, medians of BENCH_ROUNDS alternating rounds. Writes
  * bench-results/conv3d-kernels.json.
  *
  *   ADAPTNET_PYTHON=/work/venv-torch/bin/python pnpm --filter @adaptnet/backend-native bench:conv3d
@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
+import { torchPythons } from '../../core/fixtures/torch-pythons.js';
 import { initBackend } from '../../core/src/node.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -31,7 +32,7 @@ const SPECS: Spec[] = [
   { name: 'res4 3x1x1', x: [8, 8, 8, 8, 128], w: [3, 1, 1, 128, 64], s: [1, 1, 1] },
   { name: 'res5 1x3x3/2', x: [8, 8, 4, 4, 128], w: [1, 3, 3, 128, 128], s: [1, 2, 2] },
 ];
-const python = [process.env.ADAPTNET_PYTHON, '/usr/bin/python3'].find((p): p is string => !!p && existsSync(p));
+const python = torchPythons().find((p) => p.role === 'current')?.python;
 
 function msPerCall(fn: () => tf.Tensor): number {
   fn().dispose();

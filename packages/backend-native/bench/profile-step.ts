@@ -5,41 +5,91 @@
  * time inside kernels, the rest (tfjs engine, autodiff, JS), and the top kernels by self time.
  *
  *   BENCH_NETS=fashion-mobilenetv1 node --import tsx bench/profile-step.ts
- *   BENCH_NETS=slow-small node --import tsx bench/profile-step.ts     (the 3D nets of bench/video-nets.ts)
+ *   BENCH_NETS=slow-small,x3d-small:sandwich node --import tsx bench/profile-step.ts
+ *     (the video nets of bench/video-nets.ts: NAME is the full-configuration step, NAME:sandwich
+ *     the MutualNet sandwich; BENCH_STEPS=2 BENCH_WARMUP=1 for a quick look)
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BENCH_NETS, benchBatch } from '../../core/fixtures/bench-nets.js';
 import { type SgdStepOptions, sgdStep } from '../../core/src/index.js';
 import { initBackend } from '../../core/src/node.js';
-import { VIDEO_BENCH_NETS, videoBatch } from './video-nets.js';
+import {
+  clipShape,
+  makeVideoNet,
+  mutualNetIterations,
+  VIDEO_BENCH_NETS,
+  type VideoNetName,
+  type VideoVariant,
+  videoBatch,
+  videoTrainer,
+} from './video-nets.js';
 
 type Entry = {
-  make: (seed: number) => { variables: tf.Variable[]; forward(x: tf.Tensor): tf.Tensor2D };
   batch: number;
-  batchOf: () => { x: tf.Tensor; y: tf.Tensor2D };
+  /** A train step on a fixed batch, and what frees it. */
+  trainer: () => { step: () => void; dispose: () => void };
 };
+const SGD: SgdStepOptions = { lr: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0 };
+
+function fusedSgd(net: { variables: tf.Variable[]; forward(x: tf.Tensor): tf.Tensor2D }, x: tf.Tensor, y: tf.Tensor2D): () => void {
+  const vel = net.variables.map((v) => tf.variable(tf.zerosLike(v), false));
+  return () => {
+    const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, net.forward(x)) as tf.Scalar, net.variables);
+    net.variables.forEach((v, i) => {
+      const r = sgdStep(v, grads[v.name] as tf.Tensor, vel[i] as tf.Variable, SGD);
+      v.assign(r.param);
+      (vel[i] as tf.Variable).assign(r.velocity);
+      tf.dispose([r.param, r.velocity]);
+    });
+    value.dataSync();
+    tf.dispose([value, ...Object.values(grads)]);
+  };
+}
+
 const NETS: Record<string, Entry> = {
   ...Object.fromEntries(
     Object.entries(BENCH_NETS).map(([k, e]) => [
       k,
-      { ...e, make: (s: number) => e.make(s) as unknown as ReturnType<Entry['make']>, batchOf: () => benchBatch(e.batch, e.input) },
-    ]),
-  ),
-  ...Object.fromEntries(
-    Object.entries(VIDEO_BENCH_NETS).map(([k, e]) => [
-      k,
       {
-        ...e,
-        make: (s: number) => e.make(s) as unknown as ReturnType<Entry['make']>,
-        batchOf: () => videoBatch(e.batch, e.input, e.classes),
+        batch: e.batch,
+        trainer: () => {
+          const net = e.make(0) as unknown as { variables: tf.Variable[]; forward(x: tf.Tensor): tf.Tensor2D };
+          const { x, y } = benchBatch(e.batch, e.input);
+          return { step: fusedSgd(net, x, y), dispose: () => tf.dispose([x, y, ...net.variables]) };
+        },
       },
     ]),
+  ),
+  // The video nets: '<net>' is the full-configuration step, '<net>:sandwich' the MutualNet sandwich.
+  ...Object.fromEntries(
+    Object.entries(VIDEO_BENCH_NETS).flatMap(([k, e]) =>
+      (['full', 'sandwich'] as VideoVariant[]).map((variant) => [
+        variant === 'full' ? k : `${k}:${variant}`,
+        {
+          batch: e.batch,
+          trainer: () => {
+            const name = k as VideoNetName;
+            const net = makeVideoNet(name);
+            const { x, y } = videoBatch(clipShape(net, e));
+            const t = videoTrainer(name, net, e, variant, variant === 'sandwich' ? mutualNetIterations(net, e.batch, 8) : undefined);
+            return {
+              step: () => t.step(x, y),
+              dispose: () => {
+                t.dispose();
+                tf.dispose([x, y]);
+                net.dispose();
+              },
+            };
+          },
+        },
+      ]),
+    ),
   ),
 };
 const SELECTED = process.env.BENCH_NETS?.split(',') ?? Object.keys(BENCH_NETS);
 const STEPS = Number(process.env.BENCH_STEPS ?? 10);
 const TOP = Number(process.env.BENCH_TOP ?? 25);
-const SGD: SgdStepOptions = { lr: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0 };
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 
 await initBackend({ backend: 'native', log: false });
 
@@ -82,22 +132,9 @@ for (const k of tf.getKernelsForBackend('native')) {
   });
 }
 
-for (const [name, { make, batch, batchOf }] of Object.entries(NETS).filter(([n]) => SELECTED.includes(n))) {
-  const net = make(0);
-  const { x, y } = batchOf();
-  const vel = net.variables.map((v) => tf.variable(tf.zerosLike(v), false));
-  const step = () => {
-    const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, net.forward(x)) as tf.Scalar, net.variables);
-    net.variables.forEach((v, i) => {
-      const r = sgdStep(v, grads[v.name] as tf.Tensor, vel[i] as tf.Variable, SGD);
-      v.assign(r.param);
-      (vel[i] as tf.Variable).assign(r.velocity);
-      tf.dispose([r.param, r.velocity]);
-    });
-    value.dataSync();
-    tf.dispose([value, ...Object.values(grads)]);
-  };
-  for (let i = 0; i < 3; i++) step();
+for (const [name, { batch, trainer }] of Object.entries(NETS).filter(([n]) => SELECTED.includes(n))) {
+  const { step, dispose } = trainer();
+  for (let i = 0; i < WARMUP; i++) step();
   stats.clear();
   enabled = true;
   const t0 = performance.now();
@@ -119,5 +156,5 @@ for (const [name, { make, batch, batchOf }] of Object.entries(NETS).filter(([n])
         .join('; ')}`,
     );
   }
-  tf.dispose([x, y, ...vel, ...net.variables]);
+  dispose();
 }

@@ -4,19 +4,21 @@
  * Fashion-MNIST MobileNetV1 at batch 128, 28×28×1) on the native backend, with the optimizer as
  *   fused          core's sgdStep: one AdaptNetSgdStep kernel per variable
  *   tfjs-momentum  tf.train.momentum (what core's bench:models uses): 4 kernels per variable
- * and the same nets in PyTorch (2 threads, core/bench/torch_nets.py) when Debian's python3-torch
- * is installed. Rounds alternate (fused, tfjs-momentum, PyTorch, fused, ...): medians are reported
- * because this machine's throughput drifts by ±20% over minutes. Writes bench-results/train-step.json.
+ * and the same nets in PyTorch (2 threads, core/bench/torch_nets.py): ADAPTNET_PYTHON's (current
+ * torch, the ratio) and Debian's python3-torch where installed (core/fixtures/torch-pythons.ts),
+ * each reported with its version. Rounds alternate (fused, tfjs-momentum, PyTorch, fused, ...):
+ * medians are reported because this machine's throughput drifts by ±20% over minutes. Writes
+ * bench-results/train-step.json.
  *
- *   pnpm --filter @adaptnet/backend-native bench
+ *   ADAPTNET_PYTHON=/work/venv-torch/bin/python pnpm --filter @adaptnet/backend-native bench
  *   BENCH_NETS=resnet20 BENCH_SECONDS=10 BENCH_ROUNDS=5 BENCH_OPTIMIZERS=fused pnpm --filter @adaptnet/backend-native bench
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { BENCH_NETS, benchBatch, benchTrainStep } from '../../core/fixtures/bench-nets.js';
+import { torchImgPerSec, torchPythons } from '../../core/fixtures/torch-pythons.js';
 import { initBackend } from '../../core/src/node.js';
 import { fusedSgdTrainer, median } from './fused-sgd.js';
 
@@ -28,20 +30,21 @@ const NETS = BENCH_NETS;
 const SELECTED = process.env.BENCH_NETS?.split(',') ?? Object.keys(NETS);
 const OPTIMIZERS = process.env.BENCH_OPTIMIZERS?.split(',') ?? ['fused', 'tfjs-momentum'];
 
-function pytorch(net: string, batch: number, size: number): number | null {
-  try {
-    const out = execFileSync('/usr/bin/python3', [TORCH_NETS, net, String(batch), String(SECONDS), String(size)], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    return Number(JSON.parse(out.trim().split('\n').pop() ?? '{}').imgPerSec) || null;
-  } catch {
-    return null;
-  }
-}
+const PYTORCH = torchPythons();
+const TORCH_VERSION = Object.fromEntries(PYTORCH.map((p) => [p.role, p.torch]));
 
 await initBackend({ backend: 'native', log: false });
-const results: { net: string; variant: string; imgPerSec: number; rounds: number[]; ratioToPytorch: number | null }[] = [];
+const results: {
+  net: string;
+  variant: string;
+  imgPerSec: number;
+  rounds: number[];
+  /** Versus ADAPTNET_PYTHON's PyTorch. */
+  ratioToPytorch: number | null;
+  /** Versus Debian's python3-torch, where installed. */
+  ratioToDebianPytorch?: number | null;
+  torch?: string;
+}[] = [];
 for (const [name, { make, batch, input }] of Object.entries(NETS).filter(([n]) => SELECTED.includes(n))) {
   const { x, y } = benchBatch(batch, input);
   // One net per optimizer, so each keeps its own momentum state.
@@ -56,7 +59,7 @@ for (const [name, { make, batch, input }] of Object.entries(NETS).filter(([n]) =
   });
   for (const v of variants) for (let i = 0; i < 3; i++) v.step();
   const ours: Record<string, number[]> = Object.fromEntries(variants.map((v) => [v.name, []]));
-  const theirs: number[] = [];
+  const theirs: Record<string, number[]> = { current: [], debian: [] };
   for (let r = 0; r < ROUNDS; r++) {
     for (const v of variants) {
       let steps = 0;
@@ -67,10 +70,14 @@ for (const [name, { make, batch, input }] of Object.entries(NETS).filter(([n]) =
       }
       ours[v.name]?.push((batch * steps * 1000) / (performance.now() - t0));
     }
-    const t = pytorch(name, batch, input[0]);
-    if (t) theirs.push(t);
+    for (const p of PYTORCH) {
+      const t = torchImgPerSec(p, TORCH_NETS, [name, String(batch), String(SECONDS), String(input[0])]);
+      if (t) theirs[p.role]?.push(t);
+    }
   }
-  const torch = theirs.length > 0 ? median(theirs) : null;
+  const rate = (role: string) => (theirs[role]?.length ? median(theirs[role] as number[]) : null);
+  const torch = rate('current');
+  const debian = rate('debian');
   for (const v of variants) {
     const rounds = ours[v.name] as number[];
     const m = median(rounds);
@@ -80,20 +87,30 @@ for (const [name, { make, batch, input }] of Object.entries(NETS).filter(([n]) =
       imgPerSec: Math.round(m),
       rounds: rounds.map(Math.round),
       ratioToPytorch: torch ? Number((m / torch).toFixed(3)) : null,
+      ratioToDebianPytorch: debian ? Number((m / debian).toFixed(3)) : null,
     });
     console.log(
       `${name.padEnd(20)} native ${v.name.padEnd(14)} ${String(Math.round(m)).padStart(5)} img/s` +
-        (torch ? `  ${(m / torch).toFixed(3)}× PyTorch` : '') +
+        (torch ? `  ${(m / torch).toFixed(3)}× PyTorch ${TORCH_VERSION.current}` : '') +
+        (debian ? `  ${(m / debian).toFixed(3)}× PyTorch ${TORCH_VERSION.debian} (Debian)` : '') +
         `  rounds ${rounds.map(Math.round).join(' ')}`,
     );
     v.dispose();
     tf.dispose(v.net.variables);
   }
-  if (torch) {
-    results.push({ net: name, variant: 'pytorch', imgPerSec: Math.round(torch), rounds: theirs.map(Math.round), ratioToPytorch: 1 });
-    console.log(
-      `${name.padEnd(20)} pytorch${' '.repeat(16)}${String(Math.round(torch)).padStart(5)} img/s  rounds ${theirs.map(Math.round).join(' ')}`,
-    );
+  for (const p of PYTORCH) {
+    const r = rate(p.role);
+    if (!r) continue;
+    const rounds = (theirs[p.role] as number[]).map(Math.round);
+    results.push({
+      net: name,
+      variant: `pytorch ${p.torch}`,
+      imgPerSec: Math.round(r),
+      rounds,
+      ratioToPytorch: torch ? Number((r / torch).toFixed(3)) : null,
+      torch: p.torch,
+    });
+    console.log(`${name.padEnd(20)} pytorch ${p.torch.padEnd(14)} ${String(Math.round(r)).padStart(5)} img/s  rounds ${rounds.join(' ')}`);
   }
   tf.dispose([x, y]);
 }
@@ -102,6 +119,6 @@ if (!existsSync(outDir)) mkdirSync(outDir, { recursive: true });
 const file = join(outDir, 'train-step.json');
 writeFileSync(
   file,
-  `${JSON.stringify({ benchmark: 'backend-native/train-step', nets: NETS, secondsPerRound: SECONDS, rounds: ROUNDS, results, date: new Date().toISOString() }, null, 2)}\n`,
+  `${JSON.stringify({ benchmark: 'backend-native/train-step', pytorch: PYTORCH, nets: NETS, secondsPerRound: SECONDS, rounds: ROUNDS, results, date: new Date().toISOString() }, null, 2)}\n`,
 );
 console.log(`wrote ${file}`);

@@ -321,6 +321,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("batchNormTrain", Napi::Function::New(env, BatchNormTrain));
   exports.Set("batchNormGrad", Napi::Function::New(env, BatchNormGrad));
   exports.Set("sgdStep", Napi::Function::New(env, SgdStep));
+  exports.Set("copyBlocks", Napi::Function::New(env, CopyBlocks));
+  exports.Set("fill", Napi::Function::New(env, Fill));
+  exports.Set("segmentSum", Napi::Function::New(env, SegmentSum));
   RegisterInference(env, exports);
   return exports;
 }

@@ -13,3 +13,6 @@ Napi::Value ResizeNearestGrad(const Napi::CallbackInfo& info);
 Napi::Value Pool(const Napi::CallbackInfo& info);
 Napi::Value PoolGrad(const Napi::CallbackInfo& info);
 Napi::Value SgdStep(const Napi::CallbackInfo& info);
+Napi::Value CopyBlocks(const Napi::CallbackInfo& info);
+Napi::Value Fill(const Napi::CallbackInfo& info);
+Napi::Value SegmentSum(const Napi::CallbackInfo& info);

@@ -142,6 +142,24 @@ export interface NativeAddon {
   dropWeights(weightId: number): void;
   /** Prepared primitives alive, cached reordered weight tensors and their bytes, the bound (ADAPTNET_NATIVE_WEIGHT_CACHE_MB). */
   inferenceCacheStats(): { primitives: number; weightTensors: number; weightBytes: number; weightCapacityBytes: number };
+  /**
+   * for o < outer: dst[dstOffset + o·dstStride + i] = src[srcOffset + o·srcStride + i], i < len
+   * (memcpy per block, OpenMP over blocks). The caller checks the bounds.
+   */
+  copyBlocks(
+    src: Float32Array,
+    dst: Float32Array,
+    outer: number,
+    len: number,
+    srcStride: number,
+    dstStride: number,
+    srcOffset: number,
+    dstOffset: number,
+  ): void;
+  /** out = 0, then out[ids[r]] += x[r] over rows of `inner` floats; ids outside [0, segments) are dropped. */
+  segmentSum(x: Float32Array, ids: Int32Array, out: Float32Array, rows: number, inner: number, segments: number): void;
+  /** Every element of dst = value. */
+  fill(dst: Float32Array, value: number): void;
   /** Primitives cached now, per kind, and the bound (ADAPTNET_NATIVE_CACHE, default 2048). */
   cacheSizes(): { conv: number; matmul: number; capacity: number };
   version(): { onednn: string; cpuRuntime: string; isa: number };

@@ -9,6 +9,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import { loadAddon, type NativeAddon } from './addon.js';
 import { convKernels, padded3dKernels } from './conv-kernels.js';
+import { copyKernels } from './copy-kernels.js';
 import { elementwiseKernels } from './elementwise-kernels.js';
 import { forgetWeights, fusedKernels } from './fused-kernels.js';
 import { batchNormKernels, reluGradKernels } from './fused-training-kernels.js';
@@ -95,6 +96,7 @@ export function registerNativeBackend(options: { threads?: number } = {}): Nativ
     ...resizeKernels(addon),
     ...poolKernels(addon),
     ...sgdKernels(addon),
+    ...copyKernels(addon),
     ...fusedKernels(addon),
   ];
   for (const k of overrides) {

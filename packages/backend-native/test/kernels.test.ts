@@ -275,6 +275,75 @@ const CASES: Case[] = [
     fn: (x) => tf.mul(x, tf.sigmoid(tf.mean(x, [1, 2, 3], true))),
   },
   { name: 'step (relu gradient)', shapes: [[4, 6]], fn: (x) => tf.step(x, 0.1), grad: false },
+  {
+    name: 'transpose [N, T, H, W, C] → [T, N, H, W, C] (block copies)',
+    shapes: [[2, 3, 4, 5, 6]],
+    fn: (x) => tf.transpose(x, [1, 0, 2, 3, 4]),
+  },
+  { name: 'transpose 4D [2, 0, 1, 3] (block copies)', shapes: [[3, 4, 2, 70]], fn: (x) => tf.transpose(x, [2, 0, 1, 3]) },
+  { name: 'transpose channels to front (the cpu kernel)', shapes: [[2, 3, 4]], fn: (x) => tf.transpose(x, [2, 0, 1]) },
+  {
+    name: 'unsorted segment sum over the first axis, ids repeated and missing',
+    shapes: [[5, 3, 4, 6]],
+    fn: (x) => tf.unsortedSegmentSum(x, tf.tensor1d([2, 0, 2, 3, 0], 'int32'), 4),
+  },
+  // Data movement (native copyBlocks); gradients: Concat ↔ SplitV, Slice ↔ PadV2.
+  ...[4, 3, 1, 0, -1].map((axis) => ({
+    name: `concat 5D on axis ${axis} (SlowFast fusion), gradient SplitV`,
+    shapes: [
+      [2, 3, 4, 5, 6],
+      [2, 3, 4, 5, 6].map((d, i) => (i === (axis + 5) % 5 ? d + 2 : d)),
+      [2, 3, 4, 5, 6].map((d, i) => (i === (axis + 5) % 5 ? 1 : d)),
+    ],
+    fn: (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.concat([a, b, c], axis),
+  })),
+  {
+    name: 'split 4D into sizes [2, -1, 1] on the last axis',
+    shapes: [[3, 4, 5, 7]],
+    fn: (x) => tf.split(x, [2, -1, 1], 3)[1] as tf.Tensor,
+  },
+  { name: 'split 3D into 3 equal parts on axis 1', shapes: [[2, 6, 5]], fn: (x) => tf.split(x, 3, 1)[2] as tf.Tensor },
+  ...[1, 4, 0].map((axis) => ({
+    name: `gather frames [3, 0, 0, 2] on axis ${axis} of a 5D clip`,
+    shapes: [[4, 4, 3, 3, 5]],
+    fn: (x: tf.Tensor) => tf.gather(x, tf.tensor1d([3, 0, 0, 2], 'int32'), axis),
+  })),
+  ...[
+    { begin: [0, 0, 0, 0, 0], size: [-1, -1, -1, -1, 3] },
+    { begin: [0, 0, 0, 0, 1], size: [-1, -1, -1, -1, 3] },
+    { begin: [0, 0, 0, 1, 0], size: [-1, -1, -1, 2, -1] },
+    { begin: [1, 0, 0, 0, 0], size: [1, -1, -1, -1, -1] },
+    { begin: [0, 1, 0, 1, 0], size: [-1, 2, -1, 2, -1] },
+    { begin: [0, 0, 1, 2, 0], size: [1, 1, 2, 2, 2] },
+  ].map(({ begin, size }) => ({
+    name: `slice 5D weights begin ${begin} size ${size}, gradient PadV2`,
+    shapes: [[2, 3, 3, 4, 5]],
+    fn: (x: tf.Tensor) => tf.slice(x, begin, size),
+  })),
+  ...[
+    [
+      [0, 0],
+      [0, 0],
+      [1, 2],
+      [0, 0],
+    ],
+    [
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [3, 0],
+    ],
+    [
+      [1, 0],
+      [0, 1],
+      [0, 0],
+      [0, 0],
+    ],
+  ].map((p) => ({
+    name: `pad ${JSON.stringify(p)} with 0.5, gradient Slice`,
+    shapes: [[2, 3, 4, 5]],
+    fn: (x: tf.Tensor) => tf.pad(x, p as [number, number][], 0.5),
+  })),
   ...[
     [
       [2, 5, 6, 3],

@@ -1,6 +1,6 @@
 """The native-kernels benchmark nets in PyTorch (2 threads, channels-last), for ratio reporting.
 
-Usage: python3 torch_nets.py NET BATCH SECONDS [SIZE]  -> prints {"imgPerSec": ...}
+Usage: python torch_nets.py NET BATCH SECONDS [SIZE]  -> prints {"imgPerSec": ..., "torch": torch.__version__}
 NET: resnet20 | mobilenetv1-0.5 | tiny (the foundation's TinyConvNet) | fashion-mobilenetv1
 """
 import json
@@ -87,4 +87,4 @@ steps, t0 = 0, time.perf_counter()
 while time.perf_counter() - t0 < seconds or steps < 3:
     step()
     steps += 1
-print(json.dumps({"imgPerSec": batch * steps / (time.perf_counter() - t0)}))
+print(json.dumps({"imgPerSec": batch * steps / (time.perf_counter() - t0), "torch": torch.__version__}))

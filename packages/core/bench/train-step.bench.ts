@@ -1,25 +1,24 @@
 /**
  * Train-step benchmark of the foundation's small conv net (batch 64, 32×32×3, SGD momentum) on
- * every available backend, plus the same net in PyTorch (2 threads) when Debian's python3-torch
- * is installed. Writes bench-results/train-step.json.
+ * every available backend, plus the same net in PyTorch (2 threads): ADAPTNET_PYTHON's (current
+ * torch, the ratio) and Debian's python3-torch where installed (fixtures/torch-pythons.ts), each
+ * reported with its version. Writes bench-results/train-step.json.
  *
- *   pnpm --filter @adaptnet/core bench            # all backends
+ *   ADAPTNET_PYTHON=/work/venv-torch/bin/python pnpm --filter @adaptnet/core bench            # all backends
  *   BENCH_SECONDS=10 pnpm --filter @adaptnet/core bench
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { TinyConvNet, trainStep } from '../fixtures/tiny-convnet.js';
+import { torchImgPerSec, torchPythons } from '../fixtures/torch-pythons.js';
 import { BACKEND_PREFERENCE, type BackendChoice, initBackend } from '../src/node.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BATCH = 64;
 const SIZE = 32;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-/** PyTorch's published figure for ConvNet train steps on this machine class (img/s), used when torch is absent. */
-const PYTORCH_TYPICAL = { low: 600, high: 800 };
 
 interface Row {
   backend: string;
@@ -27,7 +26,10 @@ interface Row {
   msPerStep: number;
   gflops: number;
   steps: number;
+  /** Versus ADAPTNET_PYTHON's PyTorch. */
   ratioToPytorch: number | null;
+  /** Versus Debian's python3-torch, where installed. */
+  ratioToDebianPytorch: number | null;
 }
 
 function measure(run: () => void): { steps: number; seconds: number } {
@@ -42,25 +44,18 @@ function measure(run: () => void): { steps: number; seconds: number } {
   return { steps, seconds: (performance.now() - t0) / 1000 };
 }
 
-function pytorchImgPerSec(): number | null {
-  try {
-    const out = execFileSync('/usr/bin/python3', [join(here, 'torch_nets.py'), 'tiny', String(BATCH), String(SECONDS), String(SIZE)], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    return Number(JSON.parse(out.trim().split('\n').pop() ?? '{}').imgPerSec) || null;
-  } catch {
-    return null;
-  }
-}
-
 const model0 = new TinyConvNet(10, 0);
 const forwardMacs = model0.cost([BATCH, SIZE, SIZE, 3], { config: { width: 1, resolution: SIZE }, training: true }).macs;
 model0.dispose();
 // A train step costs ~3 forward passes (forward, input gradient, weight gradient); 2 FLOPs per MAC.
 const flopsPerStep = 3 * 2 * forwardMacs;
 
-const torch = pytorchImgPerSec();
+const pytorch = torchPythons().map((p) => ({
+  ...p,
+  imgPerSec: torchImgPerSec(p, join(here, 'torch_nets.py'), ['tiny', String(BATCH), String(SECONDS), String(SIZE)]),
+}));
+const torch = pytorch.find((p) => p.role === 'current')?.imgPerSec ?? null;
+const debianTorch = pytorch.find((p) => p.role === 'debian')?.imgPerSec ?? null;
 const rows: Row[] = [];
 const wanted = (process.env.BENCH_BACKENDS?.split(',') ?? [...BACKEND_PREFERENCE]) as BackendChoice[];
 for (const name of wanted) {
@@ -87,20 +82,22 @@ for (const name of wanted) {
     gflops: Number(((flopsPerStep * steps) / seconds / 1e9).toFixed(2)),
     steps,
     ratioToPytorch: torch ? Number((imgPerSec / torch).toFixed(3)) : null,
+    ratioToDebianPytorch: debianTorch ? Number((imgPerSec / debianTorch).toFixed(3)) : null,
   });
   console.log(
     `${info.name.padEnd(8)} ${imgPerSec.toFixed(0).padStart(6)} img/s  ${msPerStep.toFixed(1).padStart(7)} ms/step  ${rows.at(-1)?.gflops} GFLOP/s` +
-      (torch ? `  ${(imgPerSec / torch).toFixed(2)}× PyTorch` : ''),
+      (torch ? `  ${(imgPerSec / torch).toFixed(2)}× PyTorch` : '') +
+      (debianTorch ? `  ${(imgPerSec / debianTorch).toFixed(2)}× Debian's PyTorch` : ''),
   );
   tf.dispose([x, y]);
   opt.dispose();
   model.dispose();
 }
-if (torch) console.log(`pytorch  ${torch.toFixed(0).padStart(6)} img/s  (same net, 2 threads, Debian python3-torch)`);
-else
+for (const p of pytorch) {
   console.log(
-    `pytorch  not installed (apt-get install python3-torch); typical ConvNet train step here: ${PYTORCH_TYPICAL.low}-${PYTORCH_TYPICAL.high} img/s`,
+    `pytorch  ${(p.imgPerSec ?? 0).toFixed(0).padStart(6)} img/s  (same net, 2 threads, torch ${p.torch}, ${p.role}: ${p.python})`,
   );
+}
 
 const result = {
   benchmark: 'core/train-step',
@@ -108,7 +105,7 @@ const result = {
   batch: BATCH,
   input: [SIZE, SIZE, 3],
   forwardMacsPerBatch: forwardMacs,
-  pytorch: torch ? { imgPerSec: Math.round(torch), threads: 2 } : null,
+  pytorch: pytorch.map((p) => ({ role: p.role, torch: p.torch, imgPerSec: p.imgPerSec && Math.round(p.imgPerSec), threads: 2 })),
   results: rows,
   date: new Date().toISOString(),
 };

@@ -3,21 +3,23 @@
  * (docs/reference-recipe.md; small-input stem, blocks 64..512, 14.35M MACs at 1.0×-28), real
  * Fashion-MNIST batches through @adaptnet/data (pad-crop + flip, normalised), on the best
  * backend. Images per iteration count once, however many subnets the strategy runs (as the
- * reference's "img/s per sandwich step"). When /usr/bin/python3 has Debian's python3-torch, the
- * same iteration of individual / usnet / mutualnet runs in PyTorch (bench/torch_sandwich.py,
- * 2 threads, channels-last) in the same run, for the ratio; the reference figures (docs/reference-recipe.md) (another
- * machine, batch 128) are reported beside it. Writes bench-results/strategies.json.
+ * reference's "img/s per sandwich step"). The same iteration of individual / usnet / mutualnet
+ * runs in PyTorch (bench/torch_sandwich.py, 2 threads, channels-last) in the same run, for the
+ * ratio: ADAPTNET_PYTHON's (current torch) and Debian's python3-torch where installed
+ * (core/fixtures/torch-pythons.ts), each reported with its version; the reference figures
+ * (docs/reference-recipe.md: another machine, batch 128, PyTorch 1.13) are reported beside them.
+ * Writes bench-results/strategies.json.
  *
- *   pnpm --filter @adaptnet/train bench
+ *   ADAPTNET_PYTHON=/work/venv-torch/bin/python pnpm --filter @adaptnet/train bench
  *   BENCH_BATCH=128 BENCH_SECONDS=20 BENCH_STRATEGIES=mutualnet,individual pnpm --filter @adaptnet/train bench
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBackbone, MOBILENET_V1_FASHION_MNIST_BLOCKS } from '@adaptnet/backbones';
 import { initBackend } from '@adaptnet/core/node';
 import { BatchStream, FASHION_MNIST_NORMALIZE, loadFashionMnist } from '@adaptnet/data';
+import { type TorchPython, torchImgPerSec, torchPythons } from '../../core/fixtures/torch-pythons.js';
 import { normOptionsFor, parseTrainConfig, STRATEGIES, type Strategy, Trainer } from '../src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -33,18 +35,11 @@ const REFERENCE_IMG_PER_SEC: Partial<Record<Strategy, number>> = { mutualnet: 28
 const TORCH_SANDWICH = join(here, 'torch_sandwich.py');
 const TORCH_STRATEGIES: readonly Strategy[] = ['individual', 'usnet', 'mutualnet'];
 
-/** The same iteration in PyTorch on this machine, or null where python3-torch is missing. */
-function pytorchImgPerSec(strategy: Strategy): number | null {
-  if (!TORCH_STRATEGIES.includes(strategy) || !existsSync('/usr/bin/python3')) return null;
-  try {
-    const out = execFileSync('/usr/bin/python3', [TORCH_SANDWICH, strategy, String(BATCH), String(SECONDS)], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    return (JSON.parse(out) as { imgPerSec: number }).imgPerSec;
-  } catch {
-    return null;
-  }
+const PYTORCH = torchPythons();
+/** The same iteration in PyTorch on this machine, or null where that strategy has no PyTorch script. */
+function pytorchImgPerSec(p: TorchPython | undefined, strategy: Strategy): number | null {
+  if (!p || !TORCH_STRATEGIES.includes(strategy)) return null;
+  return torchImgPerSec(p, TORCH_SANDWICH, [strategy, String(BATCH), String(SECONDS)]);
 }
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
 const RESOLUTIONS = [28, 24, 20, 16];
@@ -87,9 +82,13 @@ interface Row {
   imgPerSec: number;
   msPerIteration: number;
   iterations: number;
-  /** PyTorch, same iteration, this machine, this run. */
+  /** PyTorch (ADAPTNET_PYTHON's, `torch`), same iteration, this machine, this run. */
   pytorchImgPerSec: number | null;
   ratioToPytorch: number | null;
+  torch: string | null;
+  /** Debian's python3-torch, where installed. */
+  debianPytorchImgPerSec: number | null;
+  ratioToDebianPytorch: number | null;
   /** PyTorch per docs/reference-recipe.md (its machine, batch 128, full epochs). */
   referenceImgPerSec: number | null;
   ratioToReference: number | null;
@@ -109,7 +108,10 @@ for (const strategy of STRATEGIES.filter((s) => ONLY === undefined || ONLY.inclu
   const seconds = (performance.now() - t0) / 1000;
   const iterations = steps - warm;
   const imgPerSec = (iterations * BATCH) / seconds;
-  const torch = pytorchImgPerSec(strategy);
+  const current = PYTORCH.find((p) => p.role === 'current');
+  const debianPython = PYTORCH.find((p) => p.role === 'debian');
+  const torch = pytorchImgPerSec(current, strategy);
+  const debian = pytorchImgPerSec(debianPython, strategy);
   const reference = REFERENCE_IMG_PER_SEC[strategy] ?? null;
   const row: Row = {
     strategy,
@@ -119,11 +121,18 @@ for (const strategy of STRATEGIES.filter((s) => ONLY === undefined || ONLY.inclu
     iterations,
     pytorchImgPerSec: torch === null ? null : round(torch, 1),
     ratioToPytorch: torch === null ? null : round(imgPerSec / torch, 2),
+    torch: torch === null ? null : (current?.torch ?? null),
+    debianPytorchImgPerSec: debian === null ? null : round(debian, 1),
+    ratioToDebianPytorch: debian === null ? null : round(imgPerSec / debian, 2),
     referenceImgPerSec: reference === null ? null : Math.round(reference),
     ratioToReference: reference === null ? null : round(imgPerSec / reference, 2),
   };
   rows.push(row);
-  const vsTorch = torch === null ? '' : `  ${row.ratioToPytorch?.toFixed(2)}× PyTorch here (${row.pytorchImgPerSec?.toFixed(0)} img/s)`;
+  const vsTorch =
+    (torch === null ? '' : `  ${row.ratioToPytorch?.toFixed(2)}× PyTorch ${row.torch} here (${row.pytorchImgPerSec?.toFixed(0)} img/s)`) +
+    (debian === null
+      ? ''
+      : `  ${row.ratioToDebianPytorch?.toFixed(2)}× PyTorch ${debianPython?.torch} (Debian, ${row.debianPytorchImgPerSec?.toFixed(0)} img/s)`);
   const vsReference = reference === null ? '' : `  ${row.ratioToReference?.toFixed(2)}× reference (${row.referenceImgPerSec} img/s)`;
   console.log(
     `${strategy.padEnd(11)} ${row.subnetsPerIteration} subnets  ${row.imgPerSec.toFixed(0).padStart(5)} img/s  ${row.msPerIteration.toFixed(1)} ms/iter${vsTorch}${vsReference}`,
@@ -136,6 +145,6 @@ const out = join(here, '..', 'bench-results', 'strategies.json');
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(
   out,
-  `${JSON.stringify({ backend: backend.name, batch: BATCH, seconds: SECONDS, net: 'fashion-mobilenet-v1 (14.35M MACs at 1.0x-28)', pytorch: 'bench/torch_sandwich.py, same batch, this machine', reference: 'docs/reference-recipe.md, batch 128, full epochs', rows }, null, 2)}\n`,
+  `${JSON.stringify({ backend: backend.name, batch: BATCH, seconds: SECONDS, net: 'fashion-mobilenet-v1 (14.35M MACs at 1.0x-28)', pytorch: { script: 'bench/torch_sandwich.py, same batch, this machine', interpreters: PYTORCH }, reference: 'docs/reference-recipe.md, batch 128, full epochs', rows }, null, 2)}\n`,
 );
 console.log(`wrote ${out}`);

@@ -1,7 +1,7 @@
 """One training iteration per strategy of the reference recipe (docs/reference-recipe.md) Fashion-MNIST MobileNetV1 in PyTorch
 (2 threads, channels-last), so strategies.bench.ts can report its ratio to PyTorch on this machine.
 
-Usage: python3 torch_sandwich.py STRATEGY BATCH SECONDS  -> prints {"imgPerSec": ...}
+Usage: python torch_sandwich.py STRATEGY BATCH SECONDS  -> prints {"imgPerSec": ..., "torch": torch.__version__}
 STRATEGY: individual (full net at 28 on labels) | usnet (sandwich 1.0, 0.25, two U(0.25, 1) at 28)
           | mutualnet (the same widths; the three smaller subnets at a resolution drawn from
           {28, 24, 20, 16}, bilinear align_corners resize, KL to the detached full-net softmax)
@@ -98,4 +98,4 @@ steps, t0 = 0, time.perf_counter()
 while time.perf_counter() - t0 < seconds or steps < 3:
     step()
     steps += 1
-print(json.dumps({"imgPerSec": batch * steps / (time.perf_counter() - t0)}))
+print(json.dumps({"imgPerSec": batch * steps / (time.perf_counter() - t0), "torch": torch.__version__}))

@@ -304,6 +304,72 @@ export const gatherCase: GradCase = {
   refFn: ([x]) => Float64Array.from(GATHER_IDX.flatMap((i) => [0, 1, 2].map((j) => x![i * 3 + j]!))),
 };
 
+/** Row-major index helpers for the data-movement references below. */
+const strides = (shape: number[]) => shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+/** out[i] = x[source(index of i)] (or `fill` where source gives null). */
+function moveRef(x: Float64Array, inShape: number[], outShape: number[], source: (o: number[]) => number[] | null, fill = 0): Float64Array {
+  const n = outShape.reduce((a, b) => a * b, 1);
+  const so = strides(outShape);
+  const si = strides(inShape);
+  return Float64Array.from({ length: n }, (_, i) => {
+    const src = source(so.map((s, k) => Math.floor(i / s) % (outShape[k] as number)));
+    return src ? (x[src.reduce((a, v, k) => a + v * (si[k] as number), 0)] as number) : fill;
+  });
+}
+
+const FRAMES = [3, 0, 0, 2];
+/**
+ * The SlowFast fusion's data movement (native strided block copies): a channel concat (gradient
+ * SplitV), nearest-frame resampling (GatherV2 on the time axis; gradient Transpose +
+ * UnsortedSegmentSum), a slim layer's channel slice (gradient PadV2) and a one-axis pad.
+ */
+export const dataMovementCases: GradCase[] = [
+  {
+    name: 'concat on the channel axis (SplitV gradient)',
+    shapes: [
+      [2, 2, 3, 3, 4],
+      [2, 2, 3, 3, 2],
+    ],
+    outShape: [2, 2, 3, 3, 6],
+    tfFn: (a, b) => tf.concat([a as tf.Tensor, b as tf.Tensor], 4),
+    refFn: ([a, b]) => {
+      const out = new Float64Array(2 * 2 * 3 * 3 * 6);
+      for (let r = 0; r < 36; r++) for (let c = 0; c < 6; c++) out[r * 6 + c] = c < 4 ? a![r * 4 + c]! : b![r * 2 + c - 4]!;
+      return out;
+    },
+  },
+  {
+    name: 'gather frames on the time axis of a clip (Transpose + UnsortedSegmentSum gradient)',
+    shapes: [[1, 4, 4, 4, 4]],
+    outShape: [1, FRAMES.length, 4, 4, 4],
+    tfFn: (x) => tf.gather(x, tf.tensor1d(FRAMES, 'int32'), 1),
+    refFn: ([x]) => moveRef(x!, [1, 4, 4, 4, 4], [1, FRAMES.length, 4, 4, 4], ([n, t, h, w, c]) => [n!, FRAMES[t!]!, h!, w!, c!]),
+  },
+  {
+    name: 'slice of a conv kernel on its output channels (PadV2 gradient)',
+    shapes: [[1, 3, 3, 4, 6]],
+    outShape: [1, 3, 3, 4, 4],
+    tfFn: (x) => tf.slice(x, [0, 0, 0, 0, 1], [-1, -1, -1, -1, 4]),
+    refFn: ([x]) => moveRef(x!, [1, 3, 3, 4, 6], [1, 3, 3, 4, 4], ([a, b, c, d, e]) => [a!, b!, c!, d!, e! + 1]),
+  },
+  {
+    name: 'pad one axis with 0.5 (Slice gradient)',
+    shapes: [[2, 3, 4]],
+    outShape: [2, 6, 4],
+    tfFn: (x) =>
+      tf.pad(
+        x,
+        [
+          [0, 0],
+          [1, 2],
+          [0, 0],
+        ],
+        0.5,
+      ),
+    refFn: ([x]) => moveRef(x!, [2, 3, 4], [2, 6, 4], ([a, b, c]) => (b! >= 1 && b! < 4 ? [a!, b! - 1, c!] : null), 0.5),
+  },
+];
+
 /** Inputs on a half-step grid, so none sits on a kink (0, or 6 after scaling by 8). */
 const offKink = (n: number, seed: number) => fixture(n, seed).map((v) => v + 1 / 2048);
 export const activationCases: GradCase[] = [

@@ -11,6 +11,7 @@ import {
   conv2dCases,
   conv3dCases,
   conv3dPaddedCases,
+  dataMovementCases,
   depthwiseCases,
   depthwiseConv3dCases,
   gatherCase,
@@ -30,6 +31,7 @@ const ALL = [
   ...resizeCases,
   ...trilinearCases,
   gatherCase,
+  ...dataMovementCases,
   ...activationCases,
 ];
 
