@@ -1,6 +1,6 @@
-import { AdaptNetError } from '@adaptnet/core';
 import type { BackendChoice } from '@adaptnet/core/node';
 import { STRATEGIES } from '@adaptnet/train';
+import { oneLine, runCommandLine } from '@adaptnet/train/node';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { COMPARE_STRATEGIES, compareCommand, parseConfigList } from './commands/compare.js';
 import { evalCommand, tableCommand } from './commands/evaluate.js';
@@ -42,18 +42,6 @@ function addRecipeOptions(cmd: Command): Command {
     .option('--lr <lr>', 'base learning rate (default 0.1, cosine to 0)', positive('--lr'))
     .option('--seed <n>', 'seed of weights, data order and sampling (default 0)', integer('--seed'))
     .addOption(new Option('--progress <mode>', 'progress output').choices(['auto', 'bar', 'lines', 'none']).default('auto'));
-}
-
-/** The first line of a message (YAML and other parsers add code frames on further lines), without a trailing colon. */
-function oneLine(message: string): string {
-  const first = message.split('\n').find((l) => l.trim() !== '') ?? message;
-  return first.trim().replace(/:$/, '');
-}
-
-/** Exit codes: 0 ok, 1 failure, 2 bad input (arguments, configuration, files). */
-function exitCodeOf(e: unknown): number {
-  if (e instanceof AdaptNetError) return e.code === 'E_TRAINING_DIVERGED' || e.code === 'E_BACKEND' ? 1 : 2;
-  return 1;
 }
 
 /** Builds the `adaptnet-classify` program; `out` receives results and notes (tests capture them). */
@@ -206,20 +194,5 @@ export function createProgram(out: Output = processOutput): Command {
 
 /** Runs the CLI; returns the exit code instead of exiting (errors: one line, stack with --verbose). */
 export async function main(argv: readonly string[], out: Output = processOutput): Promise<number> {
-  const program = createProgram(out);
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-    return 0;
-  } catch (e) {
-    const commanderCode = (e as { code?: string }).code;
-    if (typeof commanderCode === 'string' && commanderCode.startsWith('commander.')) {
-      return commanderCode === 'commander.helpDisplayed' || commanderCode === 'commander.version' || commanderCode === 'commander.help'
-        ? 0
-        : 2;
-    }
-    const verbose = argv.includes('--verbose');
-    out.info(`adaptnet-classify: error: ${oneLine((e as Error).message ?? String(e))}`);
-    if (verbose && e instanceof Error && e.stack) out.info(e.stack);
-    return exitCodeOf(e);
-  }
+  return runCommandLine('adaptnet-classify', createProgram(out), argv, out);
 }

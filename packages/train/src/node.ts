@@ -2,6 +2,7 @@
  * Node-only part of @adaptnet/train: run folders (locking, atomic commits, artefact records,
  * recipe checks on resume) and size-capped input files, shared by every AdaptNet app.
  */
+export { exitCodeOf, type Output, oneLine, type ParsingProgram, processOutput, runCommandLine } from './cli/command-line.js';
 export { RunFolderError, type RunFolderReason, StaleArtefactError } from './run/errors.js';
 export { canonicalJson, type FieldDifference, jsonDifferences, sha256Hex } from './run/hash.js';
 export { checkInputFile, INPUT_LIMITS, readInputFile } from './run/input-file.js';
