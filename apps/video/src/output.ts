@@ -1,0 +1,1 @@
+export { type Output, processOutput } from '@adaptnet/train/node';
