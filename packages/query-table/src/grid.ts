@@ -29,7 +29,8 @@ export function defaultWidths(range: Range, step = 0.05): number[] {
  * steps over `widthRange`) and the resolutions, both validated.
  */
 export function resolveGrid(grid: GridSpec, widthRange: Range | undefined): GridInfo {
-  if (typeof grid !== 'object' || grid === null) throw new ConfigError('evaluateGrid: grid must be { resolutions, widths?, widthStep? }');
+  if (typeof grid !== 'object' || grid === null)
+    throw new ConfigError('evaluateGrid: grid must be { resolutions, frames?, widths?, widthStep? }');
   const resolutions = [...(grid.resolutions ?? [])];
   if (resolutions.length === 0)
     throw new ConfigError('evaluateGrid: grid.resolutions is empty; give the resolutions the model was trained at');
@@ -61,10 +62,29 @@ export function resolveGrid(grid: GridSpec, widthRange: Range | undefined): Grid
       throw new ConfigError(`evaluateGrid: widths ${twin} and ${w} are the same configuration (${key.split('-')[0]})`);
     seen.set(key, w);
   }
-  return { widths, resolutions };
+  if (grid.frames === undefined) return { widths, resolutions };
+  const frames = [...grid.frames];
+  if (frames.length === 0) throw new ConfigError('evaluateGrid: grid.frames is empty; omit it for a 2D grid or give the clip lengths');
+  for (const t of frames) {
+    if (!Number.isInteger(t) || t <= 0) throw new ConfigError(`evaluateGrid: frames must be positive integers, got ${t}`);
+  }
+  if (new Set(frames).size !== frames.length) throw new ConfigError(`evaluateGrid: grid.frames has duplicates: ${frames.join(', ')}`);
+  return { widths, resolutions, frames };
 }
 
-/** Every configuration of a grid, resolutions outer (in the given order), widths inner. */
+/**
+ * Every configuration of a grid: frames outermost (when the grid has them, in the given order),
+ * then resolutions (in the given order), widths innermost. A 2D grid's configurations have no `frames`.
+ */
 export function gridConfigs(grid: GridInfo): SubnetConfig[] {
-  return grid.resolutions.flatMap((resolution) => grid.widths.map((width) => ({ width, resolution })));
+  const plane = (frames?: number): SubnetConfig[] =>
+    grid.resolutions.flatMap((resolution) =>
+      grid.widths.map((width) => (frames === undefined ? { width, resolution } : { width, resolution, frames })),
+    );
+  return grid.frames === undefined ? plane() : grid.frames.flatMap((t) => plane(t));
+}
+
+/** Configurations in the grid: widths × resolutions (× frames). */
+export function gridSize(grid: GridInfo): number {
+  return grid.widths.length * grid.resolutions.length * (grid.frames?.length ?? 1);
 }

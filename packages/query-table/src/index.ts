@@ -1,24 +1,42 @@
 // The portable entry: grid evaluation, frontier, queries and the table format. File I/O and plot
 // rendering (vega, sharp) are Node-only: `@adaptnet/query-table/node`.
-export { type EvaluateGridOptions, evaluateGrid, type GridModel } from './evaluate-grid.js';
-export { QUERY_TABLE_FORMAT, QUERY_TABLE_VERSION, type QueryTableFile } from './file-schema.js';
+export {
+  type EvaluateGridOptions,
+  type EvaluatorContext,
+  evaluateGrid,
+  type GridEvaluator,
+  type GridModel,
+  type MetricGridOptions,
+  type MetricResult,
+} from './evaluate-grid.js';
+export { migrateTableFile, QUERY_TABLE_FORMAT, QUERY_TABLE_VERSION, type QueryTableFile } from './file-schema.js';
 export { weightsFingerprint } from './fingerprint.js';
 export { type FormatFrontierOptions, formatFrontier, formatRowLine } from './format.js';
-export { compareAccuracy, paretoFrontier } from './frontier.js';
-export { defaultWidths, gridConfigs } from './grid.js';
+export { changedDimensions, compareAccuracy, frontierSteps, paretoFrontier } from './frontier.js';
+export { defaultWidths, gridConfigs, gridSize } from './grid.js';
+export { inputFor } from './inputs.js';
 export { type LatencyOptions, measureLatency, median } from './latency.js';
-export { PLOT_LAYERS, type PlotOptions, type PlotSpec, plotSpec } from './plot.js';
-export { QueryTable, type QueryTableInit } from './query-table.js';
+export { PLOT_LAYERS, type PlotOptions, type PlotSpec, plotSpec, STEP_COLORS } from './plot.js';
+export { type LoadTableOptions, QueryTable, type QueryTableInit } from './query-table.js';
 export { countTopK, type TopKCounts } from './top-k.js';
-export type {
-  Budget,
-  CostKind,
-  EvalBatch,
-  EvalBatchSource,
-  GridInfo,
-  GridSettings,
-  GridSpec,
-  LatencySettings,
-  TableModelInfo,
-  TableRow,
+export {
+  type AnyEvalBatch,
+  type Budget,
+  type CostKind,
+  type Dimension,
+  type EvalBatch,
+  type EvalBatchSource,
+  type FrontierStep,
+  type GridInfo,
+  type GridSettings,
+  type GridSpec,
+  type LatencySettings,
+  type MetricInfo,
+  type MetricRow,
+  type RowInit,
+  type StepChange,
+  type TableModelInfo,
+  type TableRow,
+  TOP1_METRIC,
+  type VideoEvalBatch,
 } from './types.js';

@@ -13,24 +13,96 @@ export interface EvalBatch {
   dispose(): void;
 }
 
-/** Called once per configuration, so it must be re-iterable, e.g. `() => stream.epoch(0)`. */
-export type EvalBatchSource = () => AsyncIterable<EvalBatch> | Iterable<EvalBatch>;
+/**
+ * One batch of labelled clips, resampled to any (resolution, frames) (`@adaptnet/data`'s
+ * `VideoBatch` has these members). With `views` > 1 every clip is `views` consecutive samples
+ * (e.g. K temporal windows × spatial crops), whose scores are averaged per clip.
+ */
+export interface VideoEvalBatch {
+  /** Class indices, int32, one per sample (a clip's views share its label). */
+  readonly labels: tf.Tensor1D;
+  /** Samples per clip. Default 1. */
+  readonly views?: number;
+  /** `[samples, frames, r, r, C]`; owned (and cached) by the batch. */
+  clips(resolution: number, frames?: number): tf.Tensor5D;
+  dispose(): void;
+}
 
-/** One measured configuration. Accuracies are fractions in [0, 1]. */
-export interface TableRow {
+/** A batch of images (2D configurations) or of clips (configurations with `frames`). */
+export type AnyEvalBatch = EvalBatch | VideoEvalBatch;
+
+/** Called once per configuration, so it must be re-iterable, e.g. `() => stream.epoch(0)`. */
+export type EvalBatchSource<B = AnyEvalBatch> = () => AsyncIterable<B> | Iterable<B>;
+
+/** The metric a table ranks configurations by (higher is better). */
+export interface MetricInfo {
+  /** E.g. `'top-1'` (the default, classification) or `'box AP'`. */
+  readonly name: string;
+  /** A second metric that breaks ties between equal values (`'top-5'` for top-1), if any. */
+  readonly secondary?: string;
+}
+
+/** The classification metric: top-1, ties broken by top-5. */
+export const TOP1_METRIC: MetricInfo = Object.freeze({ name: 'top-1', secondary: 'top-5' });
+
+/** One measured configuration, for any metric. */
+export interface MetricRow {
   readonly config: SubnetConfig;
   /** `configKey(config)`. */
   readonly key: string;
-  /** Multiply-adds per image (`@adaptnet/flops`). */
+  /** Multiply-adds of one forward pass on one sample, i.e. per view (`@adaptnet/flops`). */
   readonly macs: number;
+  /** Samples averaged per prediction (multi-view testing): the cost of one prediction is `macs × views`. */
+  readonly views: number;
   /** Parameters of the active subnet. */
   readonly params: number;
-  readonly top1: number;
-  readonly top5: number;
-  /** Validation samples the accuracies were counted on. */
+  /** The table's metric (`QueryTable.metric.name`); higher is better. Accuracies are fractions in [0, 1]. */
+  readonly value: number;
+  /** The tie-breaking metric (`metric.secondary`), when the table has one. */
+  readonly secondary?: number;
+  /** Evaluation samples (clips or images; a multi-view clip counts once) the metric was computed on. */
   readonly samples: number;
   /** Median latency of one forward pass (batch `settings.latency.batchSize`), when measured. */
   readonly latencyMs?: number;
+}
+
+/** A row of a classification table (metric `top-1`): `top1` = `value`, `top5` = `secondary`. */
+export interface TableRow extends MetricRow {
+  readonly top1: number;
+  readonly top5: number;
+}
+
+/**
+ * What the `QueryTable` constructor takes per row: the metric as `value` (and `secondary`), or,
+ * for top-1 tables, as `top1` / `top5`; `views` defaults to 1.
+ */
+export interface RowInit {
+  readonly config: SubnetConfig;
+  readonly key: string;
+  readonly macs: number;
+  readonly views?: number;
+  readonly params: number;
+  readonly value?: number;
+  readonly secondary?: number;
+  readonly top1?: number;
+  readonly top5?: number;
+  readonly samples: number;
+  readonly latencyMs?: number;
+}
+
+/** The configuration dimensions a frontier step can change. */
+export type Dimension = 'width' | 'spatial' | 'temporal';
+
+/** What a frontier step changes: one dimension, or `'several'` (the paper's black segments). */
+export type StepChange = Dimension | 'several';
+
+/** A frontier row and what changed from the previous (cheaper) frontier row. */
+export interface FrontierStep<R extends MetricRow = TableRow> {
+  readonly row: R;
+  /** `null` for the cheapest row. */
+  readonly change: StepChange | null;
+  /** The dimensions that differ from the previous frontier row (empty for the first). */
+  readonly dimensions: readonly Dimension[];
 }
 
 /** What a table can be queried by. */
@@ -43,6 +115,8 @@ export interface GridSpec {
   readonly widths?: readonly number[];
   /** The resolutions the model was trained at. */
   readonly resolutions: readonly number[];
+  /** Video models: the clip lengths (`SubnetConfig.frames`) the model was trained at. Absent: a 2D grid. */
+  readonly frames?: readonly number[];
   /** Default 0.05 (MutualNet §3.4). */
   readonly widthStep?: number;
 }
@@ -51,6 +125,8 @@ export interface GridSpec {
 export interface GridInfo {
   readonly widths: readonly number[];
   readonly resolutions: readonly number[];
+  /** Present for width × spatial × temporal grids. */
+  readonly frames?: readonly number[];
 }
 
 /** Identifies the weights a table was measured on. */

@@ -63,7 +63,17 @@ describe('the table file', () => {
     expect(loaded.createdAt).toBe(table.createdAt);
     const json = JSON.parse(text);
     expect(json.format).toBe(QUERY_TABLE_FORMAT);
-    expect(json.version).toBe(1);
+    expect(json.version).toBe(2);
+    expect(json.metric).toEqual({ name: 'top-1', secondary: 'top-5' });
+    // value / secondary are the generic metric; top-1 tables keep top1 / top5 for readers of the JSON.
+    expect(json.rows[0]).toMatchObject({
+      value: rows[0]!.top1,
+      secondary: rows[0]!.top5,
+      top1: rows[0]!.top1,
+      top5: rows[0]!.top5,
+      views: 1,
+    });
+    expect(loaded.rows[0]).toMatchObject({ top1: rows[0]!.top1, top5: rows[0]!.top5, value: rows[0]!.top1, views: 1 });
     const onFrontier = new Set([...table.frontier, ...table.latencyFrontier].map((r) => r.key));
     expect(new Set(Object.keys(json.bnStatistics))).toEqual(onFrontier);
     expect(onFrontier.size).toBeLessThan(rows.length);
@@ -92,9 +102,9 @@ describe('the table file', () => {
   });
 
   it('a hand-edited schema violation names the field', async () => {
-    const version = await failure(loadEdited((j) => ({ ...j, version: 2 })));
+    const version = await failure(loadEdited((j) => ({ ...j, version: 3 })));
     expect(version.code).toBe('E_CHECKPOINT_FORMAT');
-    expect(version.message).toMatch(/adaptnet-query-table version 2 is not supported; this build reads version 1/);
+    expect(version.message).toMatch(/adaptnet-query-table version 3 is not supported; this build reads versions 1 and 2/);
 
     const dropped = await failure(
       loadEdited((j) => {
@@ -103,7 +113,7 @@ describe('the table file', () => {
       }),
     );
     expect(dropped.code).toBe('E_CHECKPOINT_FORMAT');
-    expect(dropped.message).toMatch(/edited\.json: invalid adaptnet-query-table v1 file \(rows\.2\.macs: Required\)/);
+    expect(dropped.message).toMatch(/edited\.json: invalid adaptnet-query-table v2 file \(rows\.2\.macs: Required\)/);
 
     const stringMacs = await failure(
       loadEdited((j) => {
@@ -146,6 +156,8 @@ describe('the table file', () => {
         'an accuracy',
         (j) => {
           const row = j.rows.find((r) => r.key === f0)!;
+          row.value = 0;
+          row.secondary = 0;
           row.top1 = 0;
           row.top5 = 0;
           return j;
@@ -169,6 +181,14 @@ describe('the table file', () => {
         /key must be configKey\(config\)/,
       ],
       ['a duplicated row', (j) => ({ ...j, rows: [...j.rows, j.rows[0]] }), /two rows for/],
+      [
+        'top1 against value',
+        (j) => {
+          j.rows[0]!.top1 = (j.rows[0]!.value as number) / 2;
+          return j;
+        },
+        /value [\d.]+ and top1 [\d.]+ disagree/,
+      ],
       [
         'one latency',
         (j) => {

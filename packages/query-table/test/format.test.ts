@@ -7,6 +7,9 @@ const row = (width: number, resolution: number, macs: number, top1: number, late
   key: configKey({ width, resolution }),
   macs,
   params: 1000 * Math.round(100 * width),
+  views: 1,
+  value: top1,
+  secondary: Math.min(1, top1 + 0.1),
   top1,
   top5: Math.min(1, top1 + 0.1),
   samples: 10_000,
@@ -32,6 +35,13 @@ describe('formatFrontier', () => {
       ' 0.50          16    1.30   50,000  84.00%   94.00%',
       '*0.50          20    1.99   50,000  87.66%   97.66%',
       '*1.00          28   14.35  100,000  90.41%  100.00%',
+    ]);
+    // The step column is on for video tables; 2D tables show it on request.
+    expect(formatFrontier(table, { steps: true, all: true }).split('\n').slice(2)).toEqual([
+      '*0.25          16    0.34   25,000  85.10%   95.10%        -',
+      ' 0.50          16    1.30   50,000  84.00%   94.00%',
+      '*0.50          20    1.99   50,000  87.66%   97.66%  several',
+      '*1.00          28   14.35  100,000  90.41%  100.00%  several',
     ]);
   });
 

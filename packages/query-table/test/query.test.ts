@@ -1,6 +1,6 @@
 import { ConfigError, ConfigRangeError, Rng } from '@adaptnet/core';
 import { describe, expect, it } from 'vitest';
-import { type CostKind, paretoFrontier, QueryTable, type TableRow } from '../src/index.js';
+import { type CostKind, paretoFrontier, QueryTable, type RowInit, type TableRow } from '../src/index.js';
 import { randomRows } from './helpers/random-table.js';
 
 const costOf = (r: TableRow, cost: CostKind) => (cost === 'macs' ? r.macs : r.latencyMs!);
@@ -118,7 +118,7 @@ describe('QueryTable.query', () => {
   });
 
   it('answers in microseconds on a large table', () => {
-    const big: TableRow[] = Array.from({ length: 20_000 }, (_, i) => ({
+    const big: RowInit[] = Array.from({ length: 20_000 }, (_, i) => ({
       config: { width: 0.25 + (i % 100) / 200, resolution: 100 + Math.floor(i / 100) },
       key: `w${(0.25 + (i % 100) / 200).toFixed(3)}-r${100 + Math.floor(i / 100)}`,
       macs: 1000 + i * 7,
@@ -141,7 +141,7 @@ describe('QueryTable.query', () => {
     const r = rows[0]!;
     expect(() => new QueryTable({ rows: [r, r] })).toThrow(`the table has two rows for ${r.key}`);
     expect(() => new QueryTable({ rows: [{ ...r, key: 'w9' }] })).toThrow(/key must be configKey\(config\)/);
-    expect(() => new QueryTable({ rows: [{ ...r, top1: 1.5 }] })).toThrow(/top1 must be a fraction in \[0, 1\], got 1.5/);
+    expect(() => new QueryTable({ rows: [{ ...r, top1: 1.5, value: 1.5 }] })).toThrow(/top1 must be a fraction in \[0, 1\], got 1.5/);
     expect(() => new QueryTable({ rows: [{ ...r, macs: -3 }] })).toThrow(/macs must be an integer >= 0, got -3/);
     const { latencyMs: _, ...noLatency } = rows[1]!;
     expect(() => new QueryTable({ rows: [r, noLatency] })).toThrow(/1 of 2 rows have no latencyMs/);

@@ -1,6 +1,7 @@
 import { writeFileAtomic } from '@adaptnet/core/node';
 import { type PlotOptions, type PlotSpec, plotSpec } from '../plot.js';
 import type { QueryTable } from '../query-table.js';
+import type { MetricRow } from '../types.js';
 
 type Vega = typeof import('vega');
 type VegaLite = typeof import('vega-lite');
@@ -40,7 +41,7 @@ export interface RenderedPlot {
  * Renders `plotSpec` to SVG with vega in Node (no canvas needed) and optionally to PNG with sharp;
  * writes the files given, atomically.
  */
-export async function renderPlot(table: QueryTable, options: RenderPlotOptions = {}): Promise<RenderedPlot> {
+export async function renderPlot<R extends MetricRow>(table: QueryTable<R>, options: RenderPlotOptions = {}): Promise<RenderedPlot> {
   const spec = plotSpec(table, options);
   const [vega, vegaLite] = await loadVega();
   const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });

@@ -2,17 +2,23 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { CheckpointError } from '@adaptnet/core';
 import { writeFileAtomic } from '@adaptnet/core/node';
-import { type EvaluateGridOptions, evaluateGrid, type GridModel } from '../evaluate-grid.js';
-import { QueryTable } from '../query-table.js';
-import type { EvalBatchSource, GridSpec } from '../types.js';
+import { type EvaluateGridOptions, evaluateGrid, type GridModel, type MetricGridOptions } from '../evaluate-grid.js';
+import { type LoadTableOptions, QueryTable } from '../query-table.js';
+import type { EvalBatchSource, GridSpec, MetricRow, TableRow } from '../types.js';
 
 /** Writes the table as JSON atomically (temp file + rename), e.g. next to the weights. */
-export async function saveQueryTable(table: QueryTable, path: string): Promise<void> {
+export async function saveQueryTable<R extends MetricRow>(table: QueryTable<R>, path: string): Promise<void> {
   await writeFileAtomic(path, table.stringify());
 }
 
-/** Reads and validates a table file; a missing file is `E_CHECKPOINT_MISSING`, unparsable JSON `E_CHECKPOINT_CORRUPT`. */
-export async function loadQueryTable(path: string): Promise<QueryTable> {
+/**
+ * Reads and validates a table file (version 1 files are read as version 2); a missing file is
+ * `E_CHECKPOINT_MISSING`, unparsable JSON `E_CHECKPOINT_CORRUPT`. A table of another metric than
+ * top-1 needs `{ anyMetric: true }`.
+ */
+export async function loadQueryTable(path: string, options?: { readonly anyMetric?: false }): Promise<QueryTable<TableRow>>;
+export async function loadQueryTable(path: string, options: LoadTableOptions): Promise<QueryTable<MetricRow>>;
+export async function loadQueryTable(path: string, options: LoadTableOptions = {}): Promise<QueryTable<MetricRow>> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -21,25 +27,44 @@ export async function loadQueryTable(path: string): Promise<QueryTable> {
     if (code === 'ENOENT') throw new CheckpointError('E_CHECKPOINT_MISSING', `no query table at ${path}`);
     throw new CheckpointError('E_CHECKPOINT_CORRUPT', `cannot read the query table ${path}: ${(e as Error).message}`);
   }
-  return QueryTable.parse(text, path);
+  return QueryTable.parse(text, path, options);
 }
 
 /**
  * `evaluateGrid` checkpointed to `path`: resumes from the table there if one exists, and rewrites it
  * atomically after every row, so an interrupted run loses at most the row in progress.
  */
-export async function evaluateGridToFile(
+export function evaluateGridToFile(
+  path: string,
+  model: GridModel,
+  grid: GridSpec,
+  val: EvalBatchSource | null,
+  calib: EvalBatchSource,
+  options: Omit<MetricGridOptions, 'resumeFrom' | 'checkpoint'>,
+): Promise<QueryTable<MetricRow>>;
+export function evaluateGridToFile(
   path: string,
   model: GridModel,
   grid: GridSpec,
   val: EvalBatchSource,
   calib: EvalBatchSource,
-  options: Omit<EvaluateGridOptions, 'resumeFrom' | 'checkpoint'> = {},
-): Promise<QueryTable> {
-  const resumeFrom = existsSync(path) ? await loadQueryTable(path) : undefined;
-  return evaluateGrid(model, grid, val, calib, {
+  options?: Omit<EvaluateGridOptions, 'resumeFrom' | 'checkpoint'>,
+): Promise<QueryTable<TableRow>>;
+export async function evaluateGridToFile(
+  path: string,
+  model: GridModel,
+  grid: GridSpec,
+  val: EvalBatchSource | null,
+  calib: EvalBatchSource,
+  options: Omit<EvaluateGridOptions | MetricGridOptions, 'resumeFrom' | 'checkpoint'> = {},
+): Promise<QueryTable<MetricRow>> {
+  const resumeFrom = existsSync(path) ? await loadQueryTable(path, { anyMetric: true }) : undefined;
+  const full = {
     ...options,
     ...(resumeFrom === undefined ? {} : { resumeFrom }),
-    checkpoint: (table) => saveQueryTable(table, path),
-  });
+    checkpoint: (table: QueryTable<MetricRow>) => saveQueryTable(table, path),
+  };
+  return 'evaluate' in full && full.evaluate !== undefined
+    ? evaluateGrid(model, grid, val, calib, full as MetricGridOptions)
+    : evaluateGrid(model, grid, val as EvalBatchSource, calib, full);
 }

@@ -14,13 +14,17 @@ export function randomRows(seed: number, n: number, withLatency = true): TableRo
   const accLevels = 1 + rng.int(30);
   return configs.map((config) => {
     const top1 = rng.int(accLevels) / accLevels;
+    const top5 = Math.min(1, top1 + rng.int(3) / 10);
     return {
       config,
       key: configKey(config),
       macs: 1000 * (1 + rng.int(costLevels)),
       params: 100 + rng.int(1000),
+      views: 1,
+      value: top1,
+      secondary: top5,
       top1,
-      top5: Math.min(1, top1 + rng.int(3) / 10),
+      top5,
       samples: 100,
       ...(withLatency ? { latencyMs: 0.5 + rng.int(costLevels) / 4 } : {}),
     };
