@@ -29,7 +29,7 @@ export const MOVING_ACTIONS_FRAMES = 16;
 
 const loaded = new Map<string, Promise<VideoSource>>();
 
-type SplitSpec = Pick<DataSpec, 'dataset' | 'dir' | 'side' | 'trainClips' | 'testClips'> & { readonly seed: number };
+type SplitSpec = Pick<DataSpec, 'dataset' | 'dir' | 'side' | 'trainClips' | 'testClips' | 'distractors'> & { readonly seed: number };
 
 /**
  * A split of a clip set, loaded once per process (`compare` and `table` read the same clips
@@ -61,7 +61,12 @@ async function loadUncached(spec: SplitSpec, split: 'train' | 'test'): Promise<V
     return loadVideoDataset(spec.dataset, {
       split,
       ...(spec.dir === undefined ? {} : { dir: spec.dir }),
-      actions: { canvas: spec.side, seed: spec.seed, ...(count === undefined ? {} : { size: count }) },
+      actions: {
+        canvas: spec.side,
+        seed: spec.seed,
+        ...(count === undefined ? {} : { size: count }),
+        ...(spec.distractors === undefined ? {} : { distractors: spec.distractors }),
+      },
     });
   }
   const source = await loadVideoDataset(spec.dataset, { split, folder: { side: spec.side } });
@@ -78,6 +83,7 @@ export function splitSpec(manifest: Pick<RunManifest, 'data' | 'train'>): SplitS
     ...(d.dir === undefined ? {} : { dir: d.dir }),
     ...(d.trainClips === undefined ? {} : { trainClips: d.trainClips }),
     ...(d.testClips === undefined ? {} : { testClips: d.testClips }),
+    ...(d.distractors === undefined ? {} : { distractors: d.distractors }),
   };
 }
 

@@ -42,6 +42,11 @@ function addRecipeOptions(cmd: Command): Command {
     .option('--data-dir <dir>', 'Fashion-MNIST folder the moving-actions clips are rendered from')
     .option('--train-clips <n>', 'training clips (moving-fashion: rendered; folders: a seeded subset)', positiveInt('--train-clips'))
     .option('--test-clips <n>', 'test clips of the moving-fashion sets', positiveInt('--test-clips'))
+    .option(
+      '--distractors <n>',
+      'moving-fashion: distractor items per clip, 0-3 (default 0; 3 is the full set, which needs far more training)',
+      number('--distractors', (v) => Number.isInteger(v) && v >= 0 && v <= 3, 'an integer in 0..3'),
+    )
     .addOption(new Option('-a, --architecture <name>', 'network (default slow-small)').choices(ARCHITECTURES))
     .option('--width-min <w>', 'smallest trained width', positive('--width-min'))
     .option('--width-max <w>', 'largest trained width (default 1)', positive('--width-max'))

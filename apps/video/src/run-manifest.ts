@@ -30,6 +30,8 @@ const recipeSchema = z.object({
     trainClips: z.number().int().positive().optional(),
     /** Test clips of the moving-fashion sets. */
     testClips: z.number().int().positive().optional(),
+    /** Moving-fashion sets: distractor items per clip (0–3). */
+    distractors: z.number().int().min(0).max(3).optional(),
     /** Frame side the clips are decoded or rendered at (before crops). */
     side: z.number().int().positive(),
     /** Frames per sampled clip (T of the full configuration's window) and their spacing τ. */

@@ -32,12 +32,16 @@ describe('adaptnet-video flops (no run needed)', () => {
   it('bad input: one line, exit code 2', async () => {
     const model = await cli('flops', '--model', 'resnet-50');
     expect(model.code).toBe(2);
-    expect(model.stderr).toMatch(/argument 'resnet-50' is invalid\. Allowed choices are slow-8x8, slowfast-4x16, x3d-m, slow-small, slowfast-small, x3d-small/);
+    expect(model.stderr).toMatch(
+      /argument 'resnet-50' is invalid\. Allowed choices are slow-8x8, slowfast-4x16, x3d-m, slow-small, slowfast-small, x3d-small/,
+    );
     const width = await cli('flops', '--width', '1.5');
     expect(width.code).toBe(2);
     expect(width.errors).toEqual(['adaptnet-video: error: --width 1.5 is above 1 (the full network)']);
     const frames = await cli('flops', '--frames', 'eight');
     expect(frames.code).toBe(2);
-    expect(frames.stderr).toBe("adaptnet-video: error: option '--frames <t>' argument 'eight' is invalid. --frames must be a positive integer, got 'eight' (see --help)");
+    expect(frames.stderr).toBe(
+      "adaptnet-video: error: option '--frames <t>' argument 'eight' is invalid. --frames must be a positive integer, got 'eight' (see --help)",
+    );
   });
 });

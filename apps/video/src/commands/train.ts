@@ -23,6 +23,7 @@ export interface TrainFlags {
   readonly dataDir?: string;
   readonly trainClips?: number;
   readonly testClips?: number;
+  readonly distractors?: number;
   readonly widthMin?: number;
   readonly widthMax?: number;
   readonly resolutions?: readonly number[];
@@ -46,7 +47,17 @@ export interface TrainFlags {
 export const DEFAULT_RUN_DIR = 'runs/video';
 
 /** Keys a config file may hold besides the trainer's own (TrainConfig). */
-const APP_KEYS = ['architecture', 'dataset', 'dataDir', 'trainClips', 'testClips', 'side', 'stride', 'evalCropFraction'] as const;
+const APP_KEYS = [
+  'architecture',
+  'dataset',
+  'dataDir',
+  'trainClips',
+  'testClips',
+  'distractors',
+  'side',
+  'stride',
+  'evalCropFraction',
+] as const;
 
 function defined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
@@ -68,6 +79,7 @@ export const DEFAULTS = {
   widthRange: { min: 0.63, max: 1 },
   trainClips: 1000,
   testClips: 400,
+  distractors: 0,
   epochs: 3,
   batchSize: 16,
 };
@@ -121,6 +133,8 @@ export async function prepareRun(flags: TrainFlags): Promise<PreparedRun> {
   const moving = isMovingActions(dataset);
   const trainClips = flags.trainClips ?? (app.trainClips as number | undefined) ?? (moving ? DEFAULTS.trainClips : undefined);
   const testClips = flags.testClips ?? (app.testClips as number | undefined) ?? (moving ? DEFAULTS.testClips : undefined);
+  const distractors = moving ? (flags.distractors ?? (app.distractors as number | undefined) ?? DEFAULTS.distractors) : undefined;
+  if (!moving && flags.distractors !== undefined) throw new ConfigError(`--distractors applies to the moving-fashion sets, not ${dataset}`);
   const side = (app.side as number | undefined) ?? (moving ? DEFAULTS.side : Math.max(...train.resolutions));
   const stride = flags.stride ?? (app.stride as number | undefined) ?? (moving ? DEFAULTS.stride : 1);
   const clipFrames = Math.max(...frames);
@@ -136,6 +150,7 @@ export async function prepareRun(flags: TrainFlags): Promise<PreparedRun> {
     ...(dataDir === undefined ? {} : { dir: dataDir }),
     ...(trainClips === undefined ? {} : { trainClips }),
     ...(testClips === undefined ? {} : { testClips }),
+    ...(distractors === undefined ? {} : { distractors }),
   };
   const data = await loadSplit(splitSpec, 'train');
   const allResolutions = [...train.resolutions, ...(train.resolution === undefined ? [] : [train.resolution])];
@@ -158,6 +173,7 @@ export async function prepareRun(flags: TrainFlags): Promise<PreparedRun> {
       ...(dataDir === undefined ? {} : { dir: dataDir }),
       ...(trainClips === undefined ? {} : { trainClips }),
       ...(testClips === undefined ? {} : { testClips }),
+      ...(distractors === undefined ? {} : { distractors }),
       side,
       clipFrames,
       stride,
