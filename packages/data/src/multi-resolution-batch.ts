@@ -3,6 +3,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { HostBatch } from './host-batch.js';
 import type { CropBox } from './transforms.js';
 
+/** What a subnet's input is made at: its spatial side and, for clips, its number of frames. */
+export interface InputSize {
+  readonly resolution: number;
+  readonly frames?: number;
+}
+
 /** One batch: the SAME crop of every image, resizable to any resolution on demand. */
 export interface MultiResolutionBatch {
   /** Images in this batch. */
@@ -19,6 +25,11 @@ export interface MultiResolutionBatch {
    * dispose it yourself. Throws ConfigError for a non-positive or non-integer r.
    */
   images(resolution: number): tf.Tensor4D;
+  /**
+   * The one batch interface shared with `VideoBatch` (what a trainer asks of any batch):
+   * `images(size.resolution)`. Images have no time axis, so `size.frames` must be absent.
+   */
+  inputs(size: InputSize): tf.Tensor4D;
   /** Disposes the labels and every cached image tensor. */
   dispose(): void;
 }
@@ -61,6 +72,13 @@ export class CroppedBatch implements MultiResolutionBatch {
       this.cache.set(resolution, out);
     }
     return out;
+  }
+
+  inputs(size: InputSize): tf.Tensor4D {
+    if (size.frames !== undefined) {
+      throw new ConfigError(`a batch of images has no frames; got frames ${size.frames} (a video model needs a VideoStream)`);
+    }
+    return this.images(size.resolution);
   }
 
   dispose(): void {

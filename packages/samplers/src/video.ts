@@ -26,21 +26,28 @@ export interface VideoSamplerOptions {
   readonly resolutions: readonly number[];
   /** Clip lengths, e.g. [3, 5, 8]. */
   readonly frames: readonly number[];
-  /** Random subnets per iteration besides the full net (and the min). Default 2. */
+  /** Random subnets per iteration besides the full net (and the min). Default 2 (TPAMI §4.2.1: "two sub-networks"). */
   readonly numRandom?: number;
-  /** Sample the min-width subnet every iteration (sandwich rule). Default true. */
+  /**
+   * Also run the min-width subnet every iteration (US-Net's sandwich rule). Default false: 3D
+   * MutualNet (TPAMI §4.2.1, §6.5) samples only the full net and two sub-networks with γw uniform in
+   * [0.63, 1], no fixed smallest one.
+   */
   readonly includeMin?: boolean;
   readonly widthStep?: number;
   /** Default 'single-pathway'. */
   readonly mode?: VideoSamplerMode;
   /** Clip length of the fast pathway (α·T in SlowFast, e.g. 32 for SlowFast 4×16); required in two-pathway mode. */
   readonly fastFrames?: number;
+  /** Side of the fast pathway's (full) clip in two-pathway mode. Default: the largest of `resolutions`. */
+  readonly fastResolution?: number;
   readonly seed?: number;
 }
 
 /**
  * 3D MutualNet (TPAMI §4.2): per iteration the full net at max width, spatial size and clip length,
- * then subnets with width ~ U[min, max), spatial size and clip length drawn from the lists. In
+ * then `numRandom` subnets with width ~ U[min, max), spatial size and clip length drawn from the
+ * lists (and, with `includeMin`, the min width first, at a drawn size and length). In
  * two-pathway mode (§4.2.2) these describe the slow pathway; the fast pathway stays at its full
  * configuration in every subnet.
  */
@@ -60,7 +67,7 @@ export class VideoSampler implements SubnetSampler<RngState, VideoSubnetConfig> 
     checkSizeList('frames', options.frames);
     this.numRandom = options.numRandom ?? 2;
     checkCount('numRandom', this.numRandom, 0);
-    this.includeMin = options.includeMin ?? true;
+    this.includeMin = options.includeMin ?? false;
     this.mode = options.mode ?? 'single-pathway';
     this.resolutions = [...options.resolutions];
     this.frames = [...options.frames];
@@ -69,9 +76,14 @@ export class VideoSampler implements SubnetSampler<RngState, VideoSubnetConfig> 
         throw new ConfigError('two-pathway mode needs fastFrames, the clip length of the fast pathway (e.g. 32 for SlowFast 4×16)');
       }
       checkSizeList('fastFrames', [options.fastFrames]);
-      this.fast = { width: this.widths.max, resolution: Math.max(...this.resolutions), frames: options.fastFrames };
+      const fastResolution = options.fastResolution ?? Math.max(...this.resolutions);
+      checkSizeList('fastResolution', [fastResolution]);
+      this.fast = { width: this.widths.max, resolution: fastResolution, frames: options.fastFrames };
     } else if (this.mode === 'single-pathway') {
       if (options.fastFrames !== undefined) throw new ConfigError(`fastFrames ${options.fastFrames} given, but mode is 'single-pathway'`);
+      if (options.fastResolution !== undefined) {
+        throw new ConfigError(`fastResolution ${options.fastResolution} given, but mode is 'single-pathway'`);
+      }
       this.fast = undefined;
     } else {
       throw new ConfigError(`mode '${this.mode}' is not one of 'single-pathway', 'two-pathway'`);

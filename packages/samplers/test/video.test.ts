@@ -13,8 +13,8 @@ function run(options: VideoSamplerOptions, iterations = ITERS): VideoSubnetConfi
 }
 
 describe('VideoSampler', () => {
-  it('the full net comes first at max width, spatial size and clip length; the min width is always present', () => {
-    for (const it of run(BASE, 500)) {
+  it('the full net comes first at max width, spatial size and clip length; includeMin adds the min width', () => {
+    for (const it of run({ ...BASE, includeMin: true }, 500)) {
       expect(it).toHaveLength(4);
       expect(it[0]).toEqual({ width: 1, resolution: 224, frames: 8 });
       expect(it[1]!.width).toBe(0.63);
@@ -27,7 +27,7 @@ describe('VideoSampler', () => {
   });
 
   it('width, spatial size and clip length are each uniform (χ² below the 0.999 quantile)', () => {
-    const iters = run(BASE);
+    const iters = run({ ...BASE, includeMin: true });
     const subnets = iters.flatMap((it) => it.slice(1));
     const widths = iters.flatMap((it) => it.slice(2).map((c) => c.width));
     expect(widths).toHaveLength(2 * ITERS);
@@ -54,16 +54,22 @@ describe('VideoSampler', () => {
     expect(chi2Uniform(countOver(cells, support))).toBeLessThan(chi2Bound(8));
   });
 
-  it('includeMin: false samples only numRandom random subnets besides the full net (TPAMI §4.2.1)', () => {
-    for (const it of run({ ...BASE, includeMin: false, numRandom: 2 }, 200)) {
+  it('by default samples the full net and two random sub-networks, no fixed min width (TPAMI §4.2.1)', () => {
+    const iters = run(BASE, 2000);
+    for (const it of iters) {
       expect(it).toHaveLength(3);
       expect(it[0]).toEqual({ width: 1, resolution: 224, frames: 8 });
     }
+    const widths = iters.flatMap((it) => it.slice(1).map((c) => c.width));
+    expect(widths.filter((w) => w === 0.63)).toHaveLength(0);
+    expect(chi2Uniform(histogram(widths, 0.63, 1, 10))).toBeLessThan(chi2Bound(9));
   });
 
   it('two-pathway mode varies only the slow pathway; the fast pathway stays at its full configuration', () => {
     const iters = run({ ...BASE, mode: 'two-pathway', fastFrames: 32 }, 2000);
     const fast = { width: 1, resolution: 224, frames: 32 };
+    const wide = new VideoSampler({ ...BASE, mode: 'two-pathway', fastFrames: 32, fastResolution: 256 }).next();
+    for (const c of wide) expect(c.fast).toEqual({ width: 1, resolution: 256, frames: 32 });
     for (const it of iters) for (const c of it) expect(c.fast).toEqual(fast);
     expect(iters[0]![0]).toEqual({ width: 1, resolution: 224, frames: 8, fast });
     // The slow pathway is sampled exactly as in single-pathway mode with the same seed.
@@ -98,6 +104,8 @@ describe('VideoSampler', () => {
       [{ mode: 'two-pathway' }, /two-pathway mode needs fastFrames/],
       [{ mode: 'two-pathway', fastFrames: 0 }, /fastFrames must be positive integers, got 0/],
       [{ fastFrames: 32 }, /fastFrames 32 given, but mode is 'single-pathway'/],
+      [{ fastResolution: 224 }, /fastResolution 224 given, but mode is 'single-pathway'/],
+      [{ mode: 'two-pathway', fastFrames: 32, fastResolution: 0 }, /fastResolution must be positive integers, got 0/],
       [{ mode: 'three-pathway' }, /mode 'three-pathway' is not one of/],
     ];
     for (const [patch, message] of bad) {

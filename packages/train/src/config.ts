@@ -69,9 +69,17 @@ export const TrainConfigSchema = z
     widthRange: widthRangeSchema.optional(),
     /** Trained input resolutions; the largest is the full network's. */
     resolutions: z.array(resolution).min(1).default([224]),
-    /** `individual`: the one configuration trained (default: max width, max resolution). */
+    /**
+     * Video models only (required for them, refused for image models): the trained frames per
+     * clip, e.g. [3, 5, 8]; the largest is the full network's. SlowFast: the slow pathway's frames
+     * (its fast pathway reads α × the largest).
+     */
+    frames: z.array(z.number().int().positive()).min(1).optional(),
+    /** `individual`: the one configuration trained (default: max width, max resolution, max frames). */
     width: positive.optional(),
     resolution: resolution.optional(),
+    /** `individual` on a video model: its frames per clip (default: the largest of `frames`). */
+    frameCount: z.number().int().positive().optional(),
     /** Sandwich strategies: random widths per iteration besides max and min. */
     numRandom: z.number().int().min(0).default(2),
     /** Draw random widths on a grid (e.g. 0.05) instead of continuously. */

@@ -13,18 +13,30 @@ export { type OptimizedParameter, SgdOptimizer, type SgdOptions } from './optimi
 export { createProgress, type ProgressMode, type ProgressReporter, type StepReport } from './progress.js';
 export { type LrScheduleOptions, learningRate } from './schedule.js';
 export {
+  clipFramesFor,
   createStrategy,
+  fullConfig,
   individualConfig,
   normOptionsFor,
   spatialConfigs,
   type TrainableModel,
+  trainedFrames,
   trainedWidthRange,
+  VIDEO_STRATEGIES,
 } from './strategies/create.js';
 export { IndividualStrategy } from './strategies/individual.js';
 export { ResizableStrategy, type ResizableStrategyOptions } from './strategies/resizable.js';
 export { RsNetStrategy, type RsNetStrategyOptions } from './strategies/rsnet.js';
-export { SandwichStrategy, type SandwichStrategyOptions } from './strategies/sandwich.js';
-export type { StrategyGradients, SubnetLoss, TrainBatch, TrainingStrategy } from './strategies/strategy.js';
+export { inplaceDistillGradients, SandwichStrategy, type SandwichStrategyOptions } from './strategies/sandwich.js';
+export {
+  perSubnetGradients,
+  type StrategyGradients,
+  type SubnetLoss,
+  subnetInput,
+  type TrainBatch,
+  type TrainingStrategy,
+} from './strategies/strategy.js';
+export { VideoSandwichStrategy, type VideoSandwichStrategyOptions } from './strategies/video-sandwich.js';
 export { type LoadedTrainState, loadTrainState, type TrainPosition } from './train-state.js';
 export {
   type FitOptions,
@@ -39,4 +51,5 @@ export {
   TrainingDivergedError,
   type TrainSummary,
 } from './trainer.js';
+export { type InputSize, inputSizeOf, isVideoModel, type VideoBranches, type VideoModel, videoBranches } from './video-model.js';
 export { type DecaySelection, type ParameterKind, type TrainableParameter, trainableParameters } from './weight-decay.js';

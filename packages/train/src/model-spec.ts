@@ -1,4 +1,4 @@
-import { resizableStageCount } from '@adaptnet/backbones';
+import { isVideoBackboneName, resizableStageCount, VIDEO_WIDTH_RANGE } from '@adaptnet/backbones';
 import { MODEL_SPEC_FORMAT, MODEL_SPEC_VERSION, type ModelSpec, parseModelSpec, type Range } from '@adaptnet/core';
 import type { TrainConfig } from './config.js';
 import { normOptionsFor } from './strategies/create.js';
@@ -10,7 +10,9 @@ import { normOptionsFor } from './strategies/create.js';
  */
 export function modelSpecFor(architecture: string, options: object, config: TrainConfig): ModelSpec {
   const plain = JSON.parse(JSON.stringify(options)) as Record<string, unknown>;
-  const modelRange = (plain.widthRange as Range | undefined) ?? { min: 0.25, max: 1 };
+  const space = plain.configSpace as { width?: Range } | undefined;
+  const defaultRange = isVideoBackboneName(architecture) ? (space?.width ?? VIDEO_WIDTH_RANGE) : { min: 0.25, max: 1 };
+  const modelRange = (plain.widthRange as Range | undefined) ?? defaultRange;
   const resizable = config.strategy === 'resizable';
   const norm = normOptionsFor(config, {
     widthMax: modelRange.max,
@@ -25,7 +27,11 @@ export function modelSpecFor(architecture: string, options: object, config: Trai
         options: plain,
         resizable,
         norm,
-        trainedSpace: { widthRange: config.widthRange ?? modelRange, resolutions: config.resolutions },
+        trainedSpace: {
+          widthRange: config.widthRange ?? modelRange,
+          resolutions: config.resolutions,
+          ...(config.frames === undefined ? {} : { frames: config.frames }),
+        },
         strategy: { name: config.strategy, settings: config },
       }),
     ),

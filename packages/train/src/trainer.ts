@@ -17,19 +17,21 @@ import { MetricsLog } from './metrics-log.js';
 import { SgdOptimizer } from './optimizer.js';
 import { createProgress, type ProgressMode, type StepReport } from './progress.js';
 import { learningRate } from './schedule.js';
-import { createStrategy, type TrainableModel, trainedWidthRange } from './strategies/create.js';
+import { clipFramesFor, createStrategy, type TrainableModel, trainedFrames, trainedWidthRange } from './strategies/create.js';
 import type { SubnetLoss, TrainBatch, TrainingStrategy } from './strategies/strategy.js';
 import { checkResumable, loadTrainState, saveTrainState, type TrainPosition } from './train-state.js';
 import { trainableParameters } from './weight-decay.js';
 
-/** A batch the trainer owns once yielded (`@adaptnet/data`'s `MultiResolutionBatch` is one). */
+/** A batch the trainer owns once yielded (`@adaptnet/data`'s `MultiResolutionBatch` and `VideoBatch` are). */
 export interface OwnedTrainBatch extends TrainBatch {
   dispose(): void;
 }
 
-/** The training data: `@adaptnet/data`'s `BatchStream` is one. */
+/** The training data: `@adaptnet/data`'s `BatchStream` (images) and `VideoStream` (clips) are. */
 export interface TrainData {
   readonly batchesPerEpoch: number;
+  /** Frames per clip of video data (`VideoStream.frames`); checked against what the model needs (`clipFramesFor`). */
+  readonly frames?: number;
   epoch(epoch: number, options?: { startBatch?: number }): AsyncIterableIterator<OwnedTrainBatch>;
 }
 
@@ -124,6 +126,13 @@ export class Trainer {
       throw new ConfigError(`the training data has ${this.data.batchesPerEpoch} batches per epoch; it needs at least one full batch`);
     }
     trainedWidthRange(this.config, this.model);
+    trainedFrames(this.config, this.model);
+    const clipFrames = clipFramesFor(this.config, this.model);
+    if (clipFrames !== undefined && this.data.frames !== undefined && this.data.frames < clipFrames) {
+      throw new ConfigError(
+        `the training clips have ${this.data.frames} frames; ${this.model.name} trained at frames [${this.config.frames?.join(', ')}] needs ${clipFrames} per clip (make the VideoStream with frames: ${clipFrames})`,
+      );
+    }
     this.totalSteps = Math.max(1, Math.round(this.config.epochs * this.data.batchesPerEpoch));
     this.strategy = createStrategy(this.config, this.model);
     const opt = this.config.optimizer;
@@ -263,6 +272,7 @@ export class Trainer {
         strategy: this.config.strategy,
         widthRange: trainedWidthRange(this.config, this.model),
         resolutions: this.config.resolutions,
+        ...(this.config.frames === undefined ? {} : { frames: this.config.frames }),
       },
       meta: { ...this.weightsMeta, trainConfig: this.config, steps: this.position.step },
     });

@@ -23,8 +23,13 @@ export function tinyModel(options: { widthRange?: Range; norm?: NormOptions; res
   }) as MobileNetV1;
 }
 
-/** A batch of fixed images and labels; `images(r)` resizes the same source (align corners). */
-export function syntheticBatch(size: number, seed: number, side = 16, numClasses = 4): OwnedTrainBatch {
+/** A batch of fixed images and labels; `images(r)` (and `inputs({ resolution: r })`) resizes the same source (align corners). */
+export function syntheticBatch(
+  size: number,
+  seed: number,
+  side = 16,
+  numClasses = 4,
+): OwnedTrainBatch & { images(resolution: number): tf.Tensor4D } {
   const source = fixture([size, side, side, 1], seed) as tf.Tensor4D;
   const labels = tf.tensor1d(
     Array.from({ length: size }, (_, i) => (i * 7 + seed) % numClasses),
@@ -42,6 +47,10 @@ export function syntheticBatch(size: number, seed: number, side = 16, numClasses
         cache.set(r, t);
       }
       return t;
+    },
+    inputs(size: { resolution: number; frames?: number }): tf.Tensor4D {
+      if (size.frames !== undefined) throw new Error(`an image batch was asked for ${size.frames} frames`);
+      return this.images(size.resolution);
     },
     dispose() {
       tf.dispose([source, labels, ...cache.values()]);

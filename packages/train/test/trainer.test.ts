@@ -111,7 +111,10 @@ describe('Trainer', () => {
             batch.dispose();
             const poisoned = syntheticBatch(8, 77);
             const images = poisoned.images;
-            yield { ...poisoned, images: (r: number) => tf.keep(tf.mul(images(r), Number.NaN)) as tf.Tensor4D };
+            yield {
+              ...poisoned,
+              inputs: (size: { resolution: number }) => tf.keep(tf.mul(images(size.resolution), Number.NaN)) as tf.Tensor4D,
+            };
           } else {
             yield batch;
           }

@@ -1,6 +1,7 @@
 import { ConfigError, ShapeError } from '@adaptnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { HostBatch } from '../host-batch.js';
+import type { InputSize } from '../multi-resolution-batch.js';
 import type { CropBox } from '../transforms.js';
 import { subsampleFrames } from './temporal.js';
 
@@ -30,6 +31,11 @@ export interface VideoBatch {
    * §4.2; default all). Cached until `dispose()` — do not dispose it yourself.
    */
   clips(resolution: number, frames?: number): tf.Tensor5D;
+  /**
+   * The one batch interface shared with `MultiResolutionBatch` (what a trainer asks of any batch):
+   * `clips(size.resolution, size.frames)`, all frames when `size.frames` is absent.
+   */
+  inputs(size: InputSize): tf.Tensor5D;
   /** Disposes the labels and every cached tensor. */
   dispose(): void;
 }
@@ -105,6 +111,10 @@ export class CroppedVideoBatch implements VideoBatch {
       out = resized;
     }
     return out;
+  }
+
+  inputs(size: InputSize): tf.Tensor5D {
+    return this.clips(size.resolution, size.frames ?? this.frames);
   }
 
   dispose(): void {

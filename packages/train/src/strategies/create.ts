@@ -1,11 +1,13 @@
 import type { NormOptions } from '@adaptnet/backbones';
 import { ConfigError, ConfigRangeError, type Module, type Range, type SubnetConfig, widthInRange } from '@adaptnet/core';
 import type { TrainConfig } from '../config.js';
+import { inputSizeOf, isVideoModel, type VideoBranches, videoBranches } from '../video-model.js';
 import { IndividualStrategy } from './individual.js';
 import { ResizableStrategy } from './resizable.js';
 import { RsNetStrategy } from './rsnet.js';
 import { SandwichStrategy } from './sandwich.js';
 import type { TrainingStrategy } from './strategy.js';
+import { VideoSandwichStrategy } from './video-sandwich.js';
 
 /** What the trainer needs to know of a model besides `Module`: its width range and resizable stages. */
 export type TrainableModel = Module & { readonly widthRange: Range; readonly resizes?: readonly unknown[] };
@@ -25,14 +27,95 @@ export function maxResolution(config: TrainConfig): number {
   return Math.max(...config.resolutions);
 }
 
-/** The configuration `individual` trains: `width`/`resolution`, defaulting to the largest. */
-export function individualConfig(config: TrainConfig, model: { readonly widthRange: Range }): SubnetConfig {
+/** Strategies a video model trains with. */
+export const VIDEO_STRATEGIES = ['individual', 'usnet', 'mutualnet'] as const;
+
+/**
+ * The trained frames per clip: `config.frames`, which a video model requires and an image model
+ * refuses; undefined for an image model.
+ */
+export function trainedFrames(config: TrainConfig, model: Module): readonly number[] | undefined {
+  if (!isVideoModel(model)) {
+    if (config.frames !== undefined) {
+      throw new ConfigError(`frames [${config.frames.join(', ')}] given, but ${model.name} is an image model; frames are for video models`);
+    }
+    if (config.frameCount !== undefined) {
+      throw new ConfigError(`frameCount ${config.frameCount} given, but ${model.name} is an image model; frameCount is for video models`);
+    }
+    return undefined;
+  }
+  if (config.frames === undefined) {
+    const space = model.configSpace.frames;
+    const example = Array.isArray(space) ? `[${space.join(', ')}]` : '[3, 5, 8]';
+    throw new ConfigError(`frames: ${model.name} is a video model; give the trained frames per clip, e.g. frames: ${example}`);
+  }
+  if (!(VIDEO_STRATEGIES as readonly string[]).includes(config.strategy)) {
+    throw new ConfigError(
+      `strategy '${config.strategy}' does not train video models; allowed for ${model.name}: ${VIDEO_STRATEGIES.join(', ')}`,
+    );
+  }
+  return config.frames;
+}
+
+export function maxFrames(frames: readonly number[]): number {
+  return Math.max(...frames);
+}
+
+/**
+ * The configuration `individual` trains: `width`/`resolution` (and `frameCount` for a video model),
+ * defaulting to the largest.
+ */
+export function individualConfig(config: TrainConfig, model: Module & { readonly widthRange: Range }): SubnetConfig {
   const range = trainedWidthRange(config, model);
   const width = config.width ?? range.max;
   if (!widthInRange(width, range)) {
     throw new ConfigRangeError(`width ${width} is outside the trained width range [${range.min}, ${range.max}]`);
   }
-  return { width, resolution: config.resolution ?? maxResolution(config) };
+  const frames = trainedFrames(config, model);
+  if (frames === undefined) return { width, resolution: config.resolution ?? maxResolution(config) };
+  return { width, resolution: config.resolution ?? maxResolution(config), frames: config.frameCount ?? maxFrames(frames) };
+}
+
+/** The full network's configuration: max width, max resolution (and max frames for a video model). */
+export function fullConfig(config: TrainConfig, model: Module & { readonly widthRange: Range }): SubnetConfig {
+  const width = trainedWidthRange(config, model).max;
+  const frames = trainedFrames(config, model);
+  return frames === undefined
+    ? { width, resolution: maxResolution(config) }
+    : { width, resolution: maxResolution(config), frames: maxFrames(frames) };
+}
+
+/**
+ * Frames each clip of the training data must hold for `model` trained with `config`: the largest
+ * of `frames` (one-branch), or SlowFast's full clip (α × the largest); undefined for image models.
+ * Make the `VideoStream` with this many frames.
+ */
+export function clipFramesFor(config: TrainConfig, model: TrainableModel): number | undefined {
+  if (!isVideoModel(model)) return undefined;
+  const full = fullConfig(config, model);
+  const frames = config.strategy === 'individual' ? individualConfig(config, model).frames : full.frames;
+  return inputSizeOf(model, { ...full, frames: Math.max(frames as number, full.frames as number) }).frames;
+}
+
+function videoStrategy(config: TrainConfig, model: TrainableModel, frames: readonly number[], branches: VideoBranches): TrainingStrategy {
+  const range = trainedWidthRange(config, model);
+  if (config.strategy === 'individual') return new IndividualStrategy(individualConfig(config, model), config.labelSmoothing);
+  if (config.strategy !== 'usnet' && config.strategy !== 'mutualnet') {
+    throw new ConfigError(`strategy '${config.strategy}' does not train video models; allowed: ${VIDEO_STRATEGIES.join(', ')}`);
+  }
+  const full = inputSizeOf(model, fullConfig(config, model));
+  return new VideoSandwichStrategy(config.strategy, {
+    widthRange: range,
+    resolutions: config.resolutions,
+    frames,
+    numRandom: config.numRandom,
+    seed: config.seed,
+    labelSmoothing: config.labelSmoothing,
+    temperature: config.distill.temperature,
+    branches,
+    ...(branches === 'two-branch' ? { fullClip: { resolution: full.resolution, frames: full.frames as number } } : {}),
+    ...(config.widthStep === undefined ? {} : { widthStep: config.widthStep }),
+  });
 }
 
 /** Every spatial configuration fair sampling can produce: choices^stages scale vectors at `resolution`. */
@@ -69,6 +152,8 @@ export function normOptionsFor(config: TrainConfig, options: { widthMax?: number
 
 export function createStrategy(config: TrainConfig, model: TrainableModel): TrainingStrategy {
   const range = trainedWidthRange(config, model);
+  const frames = trainedFrames(config, model);
+  if (frames !== undefined) return videoStrategy(config, model, frames, videoBranches(model) as VideoBranches);
   const common = { labelSmoothing: config.labelSmoothing };
   switch (config.strategy) {
     case 'individual':

@@ -3,7 +3,7 @@ import { crossEntropy, MredEnsemble, type MredMode } from '@adaptnet/distill';
 import { ParallelResolutionSampler } from '@adaptnet/samplers';
 import * as tf from '@tensorflow/tfjs-core';
 import type { OptimizedParameter } from '../optimizer.js';
-import { accumulate, type StrategyGradients, type TrainBatch, type TrainingStrategy, variableNames } from './strategy.js';
+import { accumulate, type StrategyGradients, subnetInput, type TrainBatch, type TrainingStrategy, variableNames } from './strategy.js';
 
 export interface RsNetStrategyOptions {
   readonly resolutions: readonly number[];
@@ -36,7 +36,7 @@ export class RsNetStrategy implements TrainingStrategy {
   gradients(model: Module, batch: TrainBatch, configs: readonly SubnetConfig[], params: readonly OptimizedParameter[]): StrategyGradients {
     const ce: tf.Scalar[] = [];
     const sum = new Map<string, tf.Tensor>();
-    const images = configs.map((config) => batch.images(config.resolution));
+    const images = configs.map((config) => subnetInput(model, batch, config));
     try {
       const { value, grads } = tf.variableGrads(
         () => {

@@ -5,6 +5,30 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { OptimizedParameter } from '../optimizer.js';
 import { perSubnetGradients, type StrategyGradients, type TrainBatch, type TrainingStrategy } from './strategy.js';
 
+/**
+ * Inplace distillation (MutualNet Eq. 3–5), subnet by subnet: `configs[0]` (the full network)
+ * learns from the labels and its logits are kept; every other subnet learns by KL from them. The
+ * kept logits come from an earlier pass's tape, so no gradient flows into the teacher.
+ */
+export function inplaceDistillGradients(
+  model: Module,
+  batch: TrainBatch,
+  configs: readonly SubnetConfig[],
+  params: readonly OptimizedParameter[],
+  labelSmoothing: number,
+  temperature: number,
+): StrategyGradients {
+  return perSubnetGradients(
+    model,
+    batch,
+    configs,
+    params,
+    (i, logits, kept): tf.Scalar =>
+      i === 0 ? crossEntropy(logits, batch.labels, { labelSmoothing }) : klDistill(logits, kept[0] as tf.Tensor, { temperature }),
+    (i) => i === 0,
+  );
+}
+
 export interface SandwichStrategyOptions {
   readonly widthRange: Range;
   readonly resolutions: readonly number[];
@@ -43,17 +67,7 @@ export class SandwichStrategy implements TrainingStrategy {
   }
 
   gradients(model: Module, batch: TrainBatch, configs: readonly SubnetConfig[], params: readonly OptimizedParameter[]): StrategyGradients {
-    return perSubnetGradients(
-      model,
-      batch,
-      configs,
-      params,
-      (i, logits, kept): tf.Scalar =>
-        i === 0
-          ? crossEntropy(logits, batch.labels, { labelSmoothing: this.labelSmoothing })
-          : klDistill(logits, kept[0] as tf.Tensor, { temperature: this.temperature }),
-      (i) => i === 0,
-    );
+    return inplaceDistillGradients(model, batch, configs, params, this.labelSmoothing, this.temperature);
   }
 
   subnetLabel(index: number): string {

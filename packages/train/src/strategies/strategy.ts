@@ -3,14 +3,26 @@ import type { SubnetSampler } from '@adaptnet/samplers';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Strategy } from '../config.js';
 import type { OptimizedParameter } from '../optimizer.js';
+import { type InputSize, inputSizeOf } from '../video-model.js';
 
-/** What a strategy needs of a batch (`@adaptnet/data`'s `MultiResolutionBatch` is one). */
+/**
+ * What a strategy needs of a batch, images or clips alike (`@adaptnet/data`'s
+ * `MultiResolutionBatch` and `VideoBatch` are both one).
+ */
 export interface TrainBatch {
   readonly size: number;
   /** int32 class indices. */
   readonly labels: tf.Tensor1D;
-  /** The batch's single crop at `resolution`, owned by the batch. */
-  images(resolution: number): tf.Tensor4D;
+  /**
+   * The batch's single crop at `size`, owned by the batch: images `[N, r, r, C]` when
+   * `size.frames` is absent, clips `[N, T, r, r, C]` (T = `size.frames`) for video.
+   */
+  inputs(size: InputSize): tf.Tensor;
+}
+
+/** Subnet `config`'s input from `batch` (`inputSizeOf`: SlowFast reads the full clip at every configuration). */
+export function subnetInput(model: Module, batch: TrainBatch, config: SubnetConfig): tf.Tensor {
+  return batch.inputs(inputSizeOf(model, config));
 }
 
 export interface SubnetLoss {
@@ -78,7 +90,7 @@ export function perSubnetGradients(
   const losses: SubnetLoss[] = [];
   try {
     configs.forEach((config, i) => {
-      const x = batch.images(config.resolution);
+      const x = subnetInput(model, batch, config);
       const { value, grads } = tf.variableGrads(() => {
         const logits = model.forward(x, { config, training: true });
         if (keep(i)) kept[i] = tf.keep(logits);
