@@ -29,8 +29,7 @@ export function trainedSpace(manifest: Pick<RunManifest, 'model' | 'train'>): Co
 
 /** The frame counts a training configuration names (`frames`, largest = the full network's). */
 export function framesOf(train: TrainConfig): readonly number[] {
-  const frames = (train as { frames?: readonly number[] }).frames;
-  return frames ?? [];
+  return train.frames ?? [];
 }
 
 /** The model spec a run's manifest implies (what `train` stores in the weights' header). */

@@ -85,7 +85,7 @@ export async function compareCommand(flags: CompareFlags, out: Output): Promise<
   const { manifest: recipe } = await prepareRun({ ...flags, out: dir, strategy: 'mutualnet' });
   const { min, max } = recipe.model.widthRange;
   const resolutions = recipe.train.resolutions;
-  const frames = (recipe.train as { frames?: readonly number[] }).frames ?? [];
+  const frames = recipe.train.frames ?? [];
   const configs = flags.configs ?? defaultCompareConfigs({ min, max }, resolutions, frames);
   for (const c of configs) {
     if (c.width < min || c.width > max)

@@ -65,8 +65,7 @@ export function trainedPoints(manifest: RunManifest): { resolutions: readonly nu
   const t = manifest.train;
   const frames = framesOf(t);
   if (t.strategy === 'individual') {
-    const one = (t as { clipFrames?: number }).clipFrames;
-    return { resolutions: [t.resolution ?? Math.max(...t.resolutions)], frames: [one ?? Math.max(...frames)] };
+    return { resolutions: [t.resolution ?? Math.max(...t.resolutions)], frames: [t.frameCount ?? Math.max(...frames)] };
   }
   if (t.strategy === 'usnet') return { resolutions: [Math.max(...t.resolutions)], frames: [Math.max(...frames)] };
   return { resolutions: t.resolutions, frames };

@@ -1,6 +1,6 @@
 import { initBackend } from '@adaptnet/core/node';
 import { averageViews, VideoStream } from '@adaptnet/data';
-import type { TableRow } from '@adaptnet/query-table';
+import { inputFor, type TableRow } from '@adaptnet/query-table';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Output } from '../output.js';
 import { checkTableMatchesWeights, loadVerifiedModel, loadVerifiedTable, openRun, TABLE_FILE } from '../run-folder.js';
@@ -58,7 +58,7 @@ export async function predictCommand(flags: PredictFlags, out: Output): Promise<
     out.result(describeRow(row));
     for await (const batch of stream.epoch(0)) {
       const probs = tf.tidy(() => {
-        const logits = model.forward(batch.clips(row.config.resolution, row.config.frames), { config: row.config, training: false });
+        const logits = model.forward(inputFor(model, batch, row.config), { config: row.config, training: false });
         return averageViews(tf.softmax(logits as tf.Tensor2D), views);
       });
       const p = Array.from(probs.dataSync());

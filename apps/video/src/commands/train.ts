@@ -1,7 +1,7 @@
 import { ConfigError, type Range } from '@adaptnet/core';
 import { initBackend } from '@adaptnet/core/node';
 import type { VideoSource } from '@adaptnet/data';
-import { MODEL_DIR, parseTrainConfig, readConfigFile, type TrainConfig, Trainer, type TrainSummary } from '@adaptnet/train';
+import { clipFramesFor, MODEL_DIR, parseTrainConfig, readConfigFile, type TrainConfig, Trainer, type TrainSummary } from '@adaptnet/train';
 import { checkInputFile, INPUT_LIMITS, RunFolder } from '@adaptnet/train/node';
 import { defaultNormalization, isMovingActions, loadSplit, MOVING_ACTIONS_FRAMES, trainStream } from '../data.js';
 import { checkResolution } from '../limits.js';
@@ -107,7 +107,7 @@ export async function prepareRun(flags: TrainFlags): Promise<PreparedRun> {
     frames: flags.frames,
     width: flags.width,
     resolution: flags.resolution,
-    clipFrames: flags.clipFrames,
+    frameCount: flags.clipFrames,
     epochs: flags.epochs,
     batchSize: flags.batchSize,
     seed: flags.seed,
@@ -137,12 +137,6 @@ export async function prepareRun(flags: TrainFlags): Promise<PreparedRun> {
   if (!moving && flags.distractors !== undefined) throw new ConfigError(`--distractors applies to the moving-fashion sets, not ${dataset}`);
   const side = (app.side as number | undefined) ?? (moving ? DEFAULTS.side : Math.max(...train.resolutions));
   const stride = flags.stride ?? (app.stride as number | undefined) ?? (moving ? DEFAULTS.stride : 1);
-  const clipFrames = Math.max(...frames);
-  if (moving && (clipFrames - 1) * stride + 1 > MOVING_ACTIONS_FRAMES) {
-    throw new ConfigError(
-      `--frames ${clipFrames} with --stride ${stride} spans ${(clipFrames - 1) * stride + 1} frames; the moving-actions clips have ${MOVING_ACTIONS_FRAMES}`,
-    );
-  }
   const splitSpec = {
     dataset,
     side,
@@ -154,7 +148,6 @@ export async function prepareRun(flags: TrainFlags): Promise<PreparedRun> {
   };
   const data = await loadSplit(splitSpec, 'train');
   const allResolutions = [...train.resolutions, ...(train.resolution === undefined ? [] : [train.resolution])];
-  for (const r of allResolutions) checkResolution(r, data.channels, clipFrames, train.batchSize, '--resolutions');
   const small = side <= 64;
   const norm = defaultNormalization(dataset);
   const manifest: RunManifest = {
@@ -175,7 +168,7 @@ export async function prepareRun(flags: TrainFlags): Promise<PreparedRun> {
       ...(testClips === undefined ? {} : { testClips }),
       ...(distractors === undefined ? {} : { distractors }),
       side,
-      clipFrames,
+      clipFrames: Math.max(...frames),
       stride,
       classNames: [...data.classNames],
       normalize: { mean: [...norm.mean], std: [...norm.std] },
@@ -183,7 +176,17 @@ export async function prepareRun(flags: TrainFlags): Promise<PreparedRun> {
     },
     train,
   };
-  return { manifest, train: data, configFile: file };
+  // The window the stream samples: the full network's frames (SlowFast: α × those, for its fast pathway).
+  const probe = buildModel(manifest);
+  const clipFrames = clipFramesFor(train, probe) ?? Math.max(...frames);
+  probe.dispose();
+  if (moving && (clipFrames - 1) * stride + 1 > MOVING_ACTIONS_FRAMES) {
+    throw new ConfigError(
+      `a window of ${clipFrames} frames ${stride} apart spans ${(clipFrames - 1) * stride + 1} frames; the moving-actions clips have ${MOVING_ACTIONS_FRAMES}: lower --frames or --stride`,
+    );
+  }
+  for (const r of allResolutions) checkResolution(r, data.channels, clipFrames, train.batchSize, '--resolutions');
+  return { manifest: { ...manifest, data: { ...manifest.data, clipFrames } }, train: data, configFile: file };
 }
 
 /** Checkpoints per epoch when `checkpointEvery` is not given: a kill loses at most a quarter epoch (and never more than 500 steps). */
@@ -247,7 +250,8 @@ export async function trainCommand(flags: TrainFlags, out: Output): Promise<Trai
     await folder?.close();
   }
   if (flags.eval !== false && summary.modelDir !== undefined) {
-    const table = await evalCommand({ run: dir }, out);
+    // The evaluation's own line is a note here; the result line is the summary below.
+    const table = await evalCommand({ run: dir }, { result: (t) => out.info(t), info: (t) => out.info(t) });
     const row = table.rows[0];
     if (row !== undefined) {
       out.result(
