@@ -50,12 +50,12 @@ function addRecipeOptions(cmd: Command): Command {
     .addOption(new Option('-a, --architecture <name>', 'network (default slow-small)').choices(ARCHITECTURES))
     .option('--width-min <w>', 'smallest trained width', positive('--width-min'))
     .option('--width-max <w>', 'largest trained width (default 1)', positive('--width-max'))
-    .option('-r, --resolutions <list>', 'trained clip sides, largest = full network', intList('--resolutions', '32,24,16'))
-    .option('-f, --frames <list>', 'trained frame counts, largest = full network (and the sampled window)', intList('--frames', '8,5,3'))
+    .option('-r, --resolutions <list>', 'trained clip sides, largest = full network', intList('--resolutions', '24,16,12'))
+    .option('-f, --frames <list>', 'trained frame counts, largest = full network (and the sampled window)', intList('--frames', '6,4,2'))
     .option('--stride <n>', 'source frames between sampled frames of the full window', positiveInt('--stride'))
     .option('-e, --epochs <n>', 'epochs, may be fractional', positive('--epochs'))
     .option('-b, --batch-size <n>', 'clips per batch', positiveInt('--batch-size'))
-    .option('--lr <lr>', 'base learning rate (cosine to 0)', positive('--lr'))
+    .option('--lr <lr>', 'base learning rate, cosine to 0 (default 0.05)', positive('--lr'))
     .option('--seed <n>', 'seed of weights, clips, data order and sampling (default 0)', integer('--seed'))
     .addOption(new Option('--progress <mode>', 'progress output').choices(['auto', 'bar', 'lines', 'none']).default('auto'));
 }
