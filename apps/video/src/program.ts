@@ -115,7 +115,7 @@ export function createProgram(out: Output = processOutput): Command {
     .option('--resolution <r>', 'clip side (default: the largest trained)', positiveInt('--resolution'))
     .option('--frames <t>', 'frames (default: the most trained)', positiveInt('--frames'))
     .option('--views <k>', 'temporal views per test clip, scores averaged (default 1)', positiveInt('--views'))
-    .option('--calibration-clips <n>', 'training clips for BN calibration (default 500)', positiveInt('--calibration-clips'))
+    .option('--calibration-clips <n>', 'training clips for BN calibration (default 200)', positiveInt('--calibration-clips'))
     .option('--max-batches <n>', 'evaluate on at most n batches (quick checks)', positiveInt('--max-batches'))
     .option('--allow-untrained', 'evaluate a resolution or frame count the run did not train (refused otherwise)')
     .action(async (flags) => {
@@ -126,9 +126,9 @@ export function createProgram(out: Output = processOutput): Command {
     .command('table')
     .description('build the query table (width steps × trained sides × trained frames, calibrated), its frontier and plot')
     .requiredOption('--run <dir>', 'run directory written by train')
-    .option('--width-step <s>', 'width grid step (default 0.125)', positive('--width-step'))
+    .option('--width-step <s>', 'width grid step (default 0.185: widths 0.63, 0.815, 1)', positive('--width-step'))
     .option('--views <k>', 'temporal views per test clip (GFLOPs are then per view × views)', positiveInt('--views'))
-    .option('--calibration-clips <n>', 'training clips for BN calibration (default 500)', positiveInt('--calibration-clips'))
+    .option('--calibration-clips <n>', 'training clips for BN calibration (default 200)', positiveInt('--calibration-clips'))
     .option('--latency-runs <n>', 'also measure latency: median of n single-clip runs', positiveInt('--latency-runs'))
     .option('--max-batches <n>', 'evaluate on at most n batches (quick checks)', positiveInt('--max-batches'))
     .option('--png', 'also render the plot as PNG')
@@ -188,7 +188,7 @@ export function createProgram(out: Output = processOutput): Command {
         if (bad !== undefined) throw new InvalidArgumentError(`unknown strategy '${bad}'; allowed: ${COMPARE_STRATEGIES.join(', ')}`);
         return list;
       })
-      .option('--calibration-clips <n>', 'BN calibration clips (default 500)', positiveInt('--calibration-clips'))
+      .option('--calibration-clips <n>', 'BN calibration clips (default 200)', positiveInt('--calibration-clips'))
       .option('--max-batches <n>', 'evaluate on at most n batches', positiveInt('--max-batches')),
   ).action(async (flags) => {
     await compareCommand(flags, out);
