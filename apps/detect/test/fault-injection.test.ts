@@ -7,7 +7,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { leftoverFiles, runChild, snapshotDifferences, snapshotRun } from '@adaptnet/testing/node';
+import { differences, leftovers, runChild, snapshotRun } from '@adaptnet/testing/node';
 import { TEMP_FILE_PATTERN } from '@adaptnet/train/node';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -55,8 +55,8 @@ describe.skipIf(!existsSync(CLI))('fault injection on detection runs', () => {
       expect((await run.exited).signal).toBe('SIGKILL');
       const resumed = await runChild(CLI, ['train', '--out', dir, '--data', data, '--resume', ...TRAIN, ...TAIL]).exited;
       expect(resumed.code, resumed.stderr).toBe(0);
-      expect(snapshotDifferences(await snapshotRun(dir), reference)).toEqual([]);
-      expect(await leftoverFiles(dir, TEMP_FILE_PATTERN)).toEqual([]);
+      expect(differences(await snapshotRun(dir), reference)).toEqual([]);
+      expect(await leftovers(dir, TEMP_FILE_PATTERN)).toEqual([]);
     }, 600_000);
   }
 

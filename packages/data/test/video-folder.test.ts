@@ -5,7 +5,7 @@ import { useBackend } from '@adaptnet/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DatasetError, VideoStream } from '../src/index.js';
-import { FfmpegMissingError, loadVideoFolder, type VideoFolderSource } from '../src/node.js';
+import { FfmpegMissingError, loadVideoFiles, loadVideoFolder, type VideoFolderSource } from '../src/node.js';
 import { runTool } from '../src/video/ffmpeg.js';
 import { channelMeans, hasFfmpeg, ppmFrame, testClipsDir } from './helpers/clips.js';
 import { tempDir } from './helpers/tmp.js';
@@ -159,6 +159,23 @@ describe.runIf(CLIPS !== undefined && FFMPEG)('video folder on real clips (openc
     }
   });
 
+  it('loadVideoFiles: given files, any extension, the same frames as the folder decodes', async () => {
+    const renamed = join(await tempDir('video-files'), 'tree.clip');
+    await copyFile(join(clips, 'tree.avi'), renamed);
+    const files = await loadVideoFiles([renamed, join(clips, 'Megamind.avi')], { side: 'keep' });
+    expect([files.size, files.classNames, Array.from(files.labels), Array.from(files.frameCounts)]).toEqual([
+      2,
+      ['unlabelled'],
+      [0, 0],
+      [68, 270],
+    ]);
+    const fromFiles = await files.readClip(0, [5, 40]);
+    const fromFolder = await keep.readClip(2, [5, 40]);
+    expect(Buffer.from(fromFiles.pixels).equals(Buffer.from(fromFolder.pixels))).toBe(true);
+    const labelled = await loadVideoFiles([renamed], { classNames: ['a', 'b'], labels: [1], side: 64 });
+    expect([labelled.labels[0], labelled.numClasses, labelled.height, labelled.width]).toEqual([1, 2, 64, 85]);
+  });
+
   it('a clip whose header has the wrong frame rate (Megamind_bugy.avi) is read by its coded frames', async () => {
     const root = await tempDir('video-bugy');
     await mkdir(join(root, 'a'));
@@ -215,6 +232,18 @@ describe.runIf(FFMPEG)('video folder: bad input', () => {
     expect(err).toBeInstanceOf(DatasetError);
     expect((err as DatasetError).reason).toBe('unreadable');
     expect((err as DatasetError).message).toMatch(new RegExp(`cannot read video ${join(root, 'a', 'clip.avi')}: .*Invalid data`));
+  });
+
+  it('loadVideoFiles: an unreadable or missing file is named; labels must fit', async () => {
+    const root = await folderWith('files', { 'not-a-video.mp4': 'text' });
+    await expect(loadVideoFiles([join(root, 'not-a-video.mp4')])).rejects.toThrow(
+      new RegExp(`cannot read video ${join(root, 'not-a-video.mp4')}: .*Invalid data`),
+    );
+    await expect(loadVideoFiles([join(root, 'missing.mp4')])).rejects.toThrow(/cannot read .*missing\.mp4: ENOENT/);
+    await expect(loadVideoFiles([])).rejects.toThrow('loadVideoFiles: no files given');
+    await expect(loadVideoFiles([join(root, 'x.mp4')], { labels: [2], classNames: ['a', 'b'] })).rejects.toThrow(
+      'loadVideoFiles: label 2 is not an index into the 2 class names',
+    );
   });
 
   it('a folder without class sub-folders, or a class without videos', async () => {

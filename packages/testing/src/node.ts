@@ -1,7 +1,20 @@
-// Node-only test helpers: run a CLI in a child process with fault injection, and compare run folders.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+// Helpers of the run-folder fault-injection suites of the apps (kill -9 at seeded points, resume,
+// compare with an uninterrupted run). Node only.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+
+/** A small seeded generator (mulberry32): the same kill points for the same seed. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 export interface ChildRun {
   readonly child: ChildProcess;
@@ -11,9 +24,9 @@ export interface ChildRun {
 }
 
 /**
- * Runs `node cli args` in a child process. With `pauseIn` (e.g. `'train-state/weights@2'`), the
- * child's atomic writes (`ADAPTNET_FAULT_PAUSE_IN_WRITE` of `@adaptnet/core/node`) stop inside that
- * write and `paused` resolves true, so the test can `kill -9` it mid-write.
+ * Runs a built CLI (`node cli.js args…`) as a child process. With `pauseIn`, the child's atomic
+ * writes pause inside the write of that file (`ADAPTNET_FAULT_PAUSE_IN_WRITE`, e.g.
+ * `'train-state/weights@2'`) and `paused` resolves true once it is there, ready for a kill.
  */
 export function runChild(cli: string, args: readonly string[], pauseIn?: string): ChildRun {
   const env = { ...process.env };
@@ -39,9 +52,9 @@ export function runChild(cli: string, args: readonly string[], pauseIn?: string)
 }
 
 /**
- * Every file under `dir` (relative path → base64 content), normalised where runs legitimately
- * differ: wall-clock fields of metrics.jsonl, table.json's createdAt; train-state/model.json
- * (elapsed seconds) is left out, its weights file is compared.
+ * The files under a run folder, normalised where two runs of the same recipe legitimately differ:
+ * wall-clock fields only (`train-state/model.json` is skipped: its weights file is compared;
+ * `metrics.jsonl` without `time` and `imagesPerSecond`; `table.json` without `createdAt`).
  */
 export async function snapshotRun(dir: string): Promise<Map<string, string>> {
   const files = new Map<string, string>();
@@ -49,8 +62,8 @@ export async function snapshotRun(dir: string): Promise<Map<string, string>> {
     if (!entry.isFile()) continue;
     const path = join(entry.parentPath, entry.name);
     const rel = path.slice(dir.length + 1);
-    if (rel === 'train-state/model.json' || entry.name === '.lock') continue;
     let text = (await readFile(path)).toString('base64');
+    if (rel === 'train-state/model.json' || entry.name === '.lock') continue;
     if (rel === 'metrics.jsonl') {
       text = (await readFile(path, 'utf8'))
         .trim()
@@ -70,16 +83,30 @@ export async function snapshotRun(dir: string): Promise<Map<string, string>> {
   return files;
 }
 
-/** Relative paths whose content differs between two snapshots (or that only one has). */
-export function snapshotDifferences(a: Map<string, string>, b: Map<string, string>): string[] {
-  return [...new Set([...a.keys(), ...b.keys()])].sort().filter((k) => a.get(k) !== b.get(k));
-}
-
-/** Temp files of interrupted atomic writes and lock files left under `dir`. */
-export async function leftoverFiles(dir: string, tempPattern: RegExp): Promise<string[]> {
+/** Temp files of interrupted writes (names matching `tempPattern`) and lock files left under `dir`. */
+export async function leftovers(dir: string, tempPattern: RegExp, lockFile = '.lock'): Promise<string[]> {
   const found: string[] = [];
   for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (tempPattern.test(entry.name) || entry.name === '.lock') found.push(join(entry.parentPath, entry.name));
+    if (tempPattern.test(entry.name) || entry.name === lockFile) found.push(join(entry.parentPath, entry.name));
   }
   return found;
+}
+
+/** The relative paths whose normalised contents differ between two snapshots (or exist in one only). */
+export function differences(a: Map<string, string>, b: Map<string, string>): string[] {
+  const keys = [...new Set([...a.keys(), ...b.keys()])].sort();
+  return keys.filter((k) => a.get(k) !== b.get(k));
+}
+
+/** Bytes of the files directly in `dir`. */
+export async function dirBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const f of await readdir(dir)) total += (await stat(join(dir, f))).size;
+  return total;
+}
+
+/** Fills the file system of `dir` with `<dir>/filler` until `leave` bytes are free. */
+export async function fillDisk(dir: string, leave: number): Promise<void> {
+  const free = Number(execFileSync('df', ['--output=avail', '-B1', dir]).toString().trim().split('\n').pop());
+  await writeFile(join(dir, 'filler'), Buffer.alloc(Math.max(0, free - leave)));
 }

@@ -7,6 +7,7 @@ export {
   integerOption,
   intListOption,
   nonNegativeIntOption,
+  numberOption,
   OptionValueError,
   positiveIntOption,
   positiveOption,

@@ -141,6 +141,17 @@ describe('RunFolder', () => {
     await folder.close();
   });
 
+  it("another app's run is refused by name, with the tool that reads it", async () => {
+    const dir = join(root, 'other-app');
+    await mkdir(dir);
+    await writeFile(join(dir, 'run.json'), JSON.stringify({ format: 'adaptnet-classify-run', version: 1, ...recipe }));
+    await expect(RunFolder.open(dir, spec)).rejects.toThrow(
+      `${dir} is a run of adaptnet-classify (run.json format adaptnet-classify-run), not of test-cli; use adaptnet-classify on it, or give a run trained with: test-cli train`,
+    );
+    await writeFile(join(dir, 'run.json'), JSON.stringify({ format: 'test-run', version: 2, ...recipe }));
+    await expect(RunFolder.open(dir, spec)).rejects.toThrow(/is not a test-run v1 run manifest \(format test-run, version 2\)/);
+  });
+
   it('readers do not lock and cannot write', async () => {
     const dir = join(root, 'run');
     await (await RunFolder.create(dir, recipe, spec)).close();

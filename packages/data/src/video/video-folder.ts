@@ -93,7 +93,42 @@ async function checkRegularFile(path: string, maxBytes: number): Promise<void> {
  * piped from ffmpeg as raw RGB — no temporary files.
  */
 export async function loadVideoFolder(options: VideoFolderOptions): Promise<VideoFolderSource> {
-  const { dir } = options;
+  const settings = resolveSettings(options);
+  const { classNames, files, labels, skipped } = await scanClassFolders(options.dir, settings.extensions, VIDEO_FOLDER);
+  return videoFileSource(options.name ?? options.dir, files, labels, classNames, skipped, settings);
+}
+
+/** Options of `loadVideoFiles`: those of `loadVideoFolder` but the folder, and optional labels. */
+export interface VideoFilesOptions extends Omit<VideoFolderOptions, 'dir' | 'extensions'> {
+  /** Default `['unlabelled']`. */
+  readonly classNames?: readonly string[];
+  /** One per file, indices into `classNames`. Default: all 0. */
+  readonly labels?: ArrayLike<number>;
+}
+
+/**
+ * Given video files (e.g. the ones a user asks a prediction for) as a `VideoFolderSource`, with
+ * the same checks, probing and decoding as `loadVideoFolder`; any extension is accepted.
+ */
+export async function loadVideoFiles(files: readonly string[], options: VideoFilesOptions = {}): Promise<VideoFolderSource> {
+  if (files.length === 0) throw new ConfigError('loadVideoFiles: no files given');
+  const classNames = [...(options.classNames ?? ['unlabelled'])];
+  const labels = Array.from(options.labels ?? new Array<number>(files.length).fill(0));
+  if (labels.length !== files.length) throw new ConfigError(`loadVideoFiles: ${labels.length} labels for ${files.length} files`);
+  const bad = labels.find((l) => !Number.isInteger(l) || l < 0 || l >= classNames.length);
+  if (bad !== undefined) throw new ConfigError(`loadVideoFiles: label ${bad} is not an index into the ${classNames.length} class names`);
+  return videoFileSource(options.name ?? files.join(', '), [...files], labels, classNames, [], resolveSettings(options));
+}
+
+interface Settings {
+  readonly side: number | 'keep';
+  readonly maxFileBytes: number;
+  readonly maxProcesses: number;
+  readonly tools: ToolPaths;
+  readonly extensions: ReadonlySet<string>;
+}
+
+function resolveSettings(options: Omit<VideoFolderOptions, 'dir'>): Settings {
   const side = options.side ?? DEFAULT_SIDE;
   if (side !== 'keep' && !(Number.isInteger(side) && side > 0))
     throw new ConfigError(`side must be a positive integer or 'keep', got ${side}`);
@@ -107,8 +142,18 @@ export async function loadVideoFolder(options: VideoFolderOptions): Promise<Vide
   if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw new ConfigError(`timeoutMs must be a positive number, got ${timeoutMs}`);
   const tools: ToolPaths = { ffmpeg: options.ffmpeg ?? 'ffmpeg', ffprobe: options.ffprobe ?? 'ffprobe', timeoutMs };
   const extensions = new Set((options.extensions ?? VIDEO_EXTENSIONS).map((e) => e.toLowerCase()));
+  return { side, maxFileBytes, maxProcesses, tools, extensions };
+}
 
-  const { classNames, files, labels, skipped } = await scanClassFolders(dir, extensions, VIDEO_FOLDER);
+async function videoFileSource(
+  name: string,
+  files: readonly string[],
+  labels: readonly number[],
+  classNames: readonly string[],
+  skipped: readonly string[],
+  settings: Settings,
+): Promise<VideoFolderSource> {
+  const { side, maxFileBytes, maxProcesses, tools } = settings;
   const limit = limiter(maxProcesses);
   const probes = await mapLimit(files, maxProcesses, async (path) => {
     await checkRegularFile(path, maxFileBytes);
@@ -121,7 +166,6 @@ export async function loadVideoFolder(options: VideoFolderOptions): Promise<Vide
     return s.height === first.height && s.width === first.width;
   });
 
-  const name = options.name ?? dir;
   const readClip = async (index: number, frameIndices: ArrayLike<number>): Promise<DecodedClip> => {
     const path = files[checkClipIndex({ name, size: files.length }, index)] as string;
     const probe = probes[index] as VideoProbe;

@@ -8,7 +8,8 @@ export class OptionValueError extends Error {
   readonly exitCode = 2;
 }
 
-function numberParser(name: string, check: (v: number) => boolean, allowed: string): (text: string) => number {
+/** A number that passes `check`; `allowed` says which in the error (e.g. 'an integer in 0..3'). */
+export function numberOption(name: string, check: (v: number) => boolean, allowed: string): (text: string) => number {
   return (text) => {
     const v = Number(text);
     if (text.trim() === '' || !Number.isFinite(v) || !check(v)) throw new OptionValueError(`${name} must be ${allowed}, got '${text}'`);
@@ -17,13 +18,13 @@ function numberParser(name: string, check: (v: number) => boolean, allowed: stri
 }
 
 /** A number > 0 (`--lr`, `--epochs`). */
-export const positiveOption = (name: string) => numberParser(name, (v) => v > 0, 'a number > 0');
+export const positiveOption = (name: string) => numberOption(name, (v) => v > 0, 'a number > 0');
 /** A positive integer (`--batch-size`). */
-export const positiveIntOption = (name: string) => numberParser(name, (v) => Number.isInteger(v) && v > 0, 'a positive integer');
+export const positiveIntOption = (name: string) => numberOption(name, (v) => Number.isInteger(v) && v > 0, 'a positive integer');
 /** An integer >= 0 (counts that may be zero). */
-export const nonNegativeIntOption = (name: string) => numberParser(name, (v) => Number.isInteger(v) && v >= 0, 'an integer >= 0');
+export const nonNegativeIntOption = (name: string) => numberOption(name, (v) => Number.isInteger(v) && v >= 0, 'an integer >= 0');
 /** Any integer (`--seed`). */
-export const integerOption = (name: string) => numberParser(name, Number.isInteger, 'an integer');
+export const integerOption = (name: string) => numberOption(name, Number.isInteger, 'an integer');
 
 /** Comma-separated positive integers, e.g. resolutions `28,24,20,16`. */
 export function intListOption(text: string): number[] {

@@ -214,6 +214,13 @@ export class RunFolder<R extends Record<string, unknown>> {
       throw new CheckpointError('E_CHECKPOINT_CORRUPT', `${path} is not valid JSON (truncated or edited?): ${(e as Error).message}`);
     }
     const head = json as { format?: unknown; version?: unknown } | null;
+    const otherTool = typeof head?.format === 'string' ? /^(adaptnet-[a-z0-9-]+)-run$/.exec(head.format)?.[1] : undefined;
+    if (otherTool !== undefined && head?.format !== spec.format) {
+      throw new CheckpointError(
+        'E_CHECKPOINT_FORMAT',
+        `${dir} is a run of ${otherTool} (${RUN_MANIFEST_FILE} format ${head?.format}), not of ${spec.tool}; use ${otherTool} on it, or give a run trained with: ${spec.tool} train`,
+      );
+    }
     if (head === null || typeof head !== 'object' || head.format !== spec.format || head.version !== spec.version) {
       throw new CheckpointError(
         'E_CHECKPOINT_FORMAT',

@@ -1,0 +1,62 @@
+import { BackendError, ConfigError } from '@adaptnet/core';
+import { describe, expect, it } from 'vitest';
+import { type CliOutput, cliExitCode, firstLine, runCli } from '../src/node.js';
+import { TrainingDivergedError } from '../src/trainer.js';
+
+function capture(): CliOutput & { infos: string[] } {
+  const infos: string[] = [];
+  return { infos, result: () => undefined, info: (t) => infos.push(t) };
+}
+
+/** runCli over a program whose parse ends as `program.parseAsync` does. */
+const run = (program: { parseAsync: () => Promise<unknown> }, argv: string[], out: CliOutput) =>
+  runCli('tool', argv, out, () => program.parseAsync());
+
+const failing = (error: unknown) => ({
+  parseAsync: async () => {
+    throw error;
+  },
+});
+
+describe('runCli', () => {
+  it('bad input is one line and exit code 2; failures are 1; success 0', async () => {
+    const out = capture();
+    expect(await run(failing(new ConfigError('--epochs must be > 0\n  at the code frame:')), ['x'], out)).toBe(2);
+    expect(out.infos).toEqual(['tool: error: --epochs must be > 0']);
+    expect(await run(failing(new TrainingDivergedError('loss is NaN')), [], capture())).toBe(1);
+    expect(await run(failing(new BackendError('no backend')), [], capture())).toBe(1);
+    expect(await run(failing(new Error('bug')), [], capture())).toBe(1);
+    expect(await run({ parseAsync: async () => undefined }, [], capture())).toBe(0);
+  });
+
+  it("commander's own codes: help is 0, usage errors 2, and nothing more is printed", async () => {
+    const help = capture();
+    expect(
+      await run(failing(Object.assign(new Error('(outputHelp)'), { code: 'commander.helpDisplayed' })), [], help),
+    ).toBe(0);
+    const usage = capture();
+    expect(await run(failing(Object.assign(new Error('bad'), { code: 'commander.invalidArgument' })), [], usage)).toBe(
+      2,
+    );
+    expect([...help.infos, ...usage.infos]).toEqual([]);
+  });
+
+  it('badInput names further error types that are bad input', async () => {
+    const parse = () => Promise.reject(new TypeError('not an image'));
+    expect(await runCli('tool', [], capture(), parse)).toBe(1);
+    expect(await runCli('tool', [], capture(), parse, { badInput: (e) => e instanceof TypeError })).toBe(2);
+  });
+
+  it('--verbose adds the stack', async () => {
+    const out = capture();
+    await run(failing(new ConfigError('bad value')), ['--verbose'], out);
+    expect(out.infos[0]).toBe('tool: error: bad value');
+    expect(out.infos[1]).toMatch(/ConfigError: bad value\n\s+at /);
+  });
+
+  it('firstLine and cliExitCode', () => {
+    expect(firstLine('\n  first line:\nsecond')).toBe('first line');
+    expect(cliExitCode(new ConfigError('x'))).toBe(2);
+    expect(cliExitCode('a string')).toBe(1);
+  });
+});
