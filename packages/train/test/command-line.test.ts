@@ -31,13 +31,9 @@ describe('runCli', () => {
 
   it("commander's own codes: help is 0, usage errors 2, and nothing more is printed", async () => {
     const help = capture();
-    expect(
-      await run(failing(Object.assign(new Error('(outputHelp)'), { code: 'commander.helpDisplayed' })), [], help),
-    ).toBe(0);
+    expect(await run(failing(Object.assign(new Error('(outputHelp)'), { code: 'commander.helpDisplayed' })), [], help)).toBe(0);
     const usage = capture();
-    expect(await run(failing(Object.assign(new Error('bad'), { code: 'commander.invalidArgument' })), [], usage)).toBe(
-      2,
-    );
+    expect(await run(failing(Object.assign(new Error('bad'), { code: 'commander.invalidArgument' })), [], usage)).toBe(2);
     expect([...help.infos, ...usage.infos]).toEqual([]);
   });
 
