@@ -1,22 +1,17 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Backbone } from '@adaptnet/backbones';
-import { type QueryTable, weightsFingerprint } from '@adaptnet/query-table';
-import { loadQueryTable } from '@adaptnet/query-table/node';
+import type { QueryTable } from '@adaptnet/query-table';
 import { MODEL_DIR } from '@adaptnet/train';
 import {
   type ArtefactRecord,
-  canonicalJson,
-  checkInputFile,
-  INPUT_LIMITS,
+  checkTableMatchesWeights as checkTableWeights,
+  loadVerifiedTable as loadRunTable,
   RunFolder,
-  StaleArtefactError,
-  sha256Hex,
 } from '@adaptnet/train/node';
 import { loadTrainedModel } from './model.js';
 import { manifestOf, RUN_MANIFEST, RUN_SPEC, type RunManifest, type RunRecipe } from './run-manifest.js';
 
-export const TABLE_FILE = 'table.json';
+export { TABLE_FILE, tableSha256 } from '@adaptnet/train/node';
 export const PLOT_FILE = 'table.svg';
 
 export type ClassifyRun = RunFolder<RunRecipe>;
@@ -44,46 +39,12 @@ export async function loadVerifiedModel(folder: ClassifyRun, manifest: RunManife
   return { model: await loadTrainedModel(folder.dir, manifest), record };
 }
 
-/** Content hash of a table file: its JSON without `createdAt` (canonical), so equal tables hash equally. */
-export async function tableSha256(path: string): Promise<string> {
-  const json = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
-  const { createdAt: _c, ...content } = json;
-  return sha256Hex(canonicalJson(content));
+/** The run's query table after checking it (see `@adaptnet/train/node`); `explicit`: a `--table` file, only parsed. */
+export function loadVerifiedTable(folder: ClassifyRun, explicit?: string): Promise<QueryTable> {
+  return loadRunTable(folder, { rebuild: rebuildTableCommand(folder.dir), ...(explicit === undefined ? {} : { explicit }) });
 }
 
-/**
- * The run's query table after checking it: recorded, unmodified (rows and BN statistics), and
- * built from the weights the run records now. `explicit` (a `--table` file) is only size-checked
- * and parsed; `predict` checks it against the loaded weights.
- */
-export async function loadVerifiedTable(folder: ClassifyRun, explicit?: string): Promise<QueryTable> {
-  const path = explicit ?? folder.path(TABLE_FILE);
-  try {
-    await checkInputFile(path, INPUT_LIMITS.tableBytes, 'query table');
-  } catch (e) {
-    if (explicit === undefined && (e as { reason?: string }).reason === 'bad-input' && /no such file/.test((e as Error).message)) {
-      throw new StaleArtefactError(TABLE_FILE, `no query table at ${path}`, rebuildTableCommand(folder.dir));
-    }
-    throw e;
-  }
-  const table = await loadQueryTable(path);
-  if (explicit === undefined) {
-    if (!table.complete)
-      throw new StaleArtefactError(TABLE_FILE, `${path} is unfinished (its build was interrupted)`, rebuildTableCommand(folder.dir));
-    await folder.verifyArtefact(TABLE_FILE, await tableSha256(path), rebuildTableCommand(folder.dir));
-  }
-  return table;
-}
-
-/** The table's weights fingerprint must be the loaded model's (the table's BN statistics and accuracies belong to those weights). */
+/** The table must have been measured on the weights loaded from the run's `model/`. */
 export function checkTableMatchesWeights(table: QueryTable, model: Backbone, tablePath: string, dir: string): void {
-  const recorded = table.model.weightsSha256;
-  const actual = weightsFingerprint(model);
-  if (recorded !== undefined && recorded !== actual) {
-    throw new StaleArtefactError(
-      TABLE_FILE,
-      `${tablePath} is stale: it was measured on weights ${recorded.slice(0, 12)}…, ${join(dir, 'model')} holds ${actual.slice(0, 12)}…`,
-      rebuildTableCommand(dir),
-    );
-  }
+  checkTableWeights(table, model, { tablePath, modelDir: join(dir, MODEL_DIR), rebuild: rebuildTableCommand(dir) });
 }

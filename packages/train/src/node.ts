@@ -1,6 +1,7 @@
 /**
  * Node-only part of @adaptnet/train: run folders (locking, atomic commits, artefact records,
- * recipe checks on resume) and size-capped input files, shared by every AdaptNet app.
+ * recipe checks on resume, verified query tables), size-capped input files and the CLI runner,
+ * shared by every AdaptNet app.
  */
 
 export {
@@ -26,4 +27,12 @@ export {
   RunFolder,
   type RunFolderSpec,
 } from './run/run-folder.js';
+export {
+  checkTableMatchesWeights,
+  loadVerifiedMetricTable,
+  loadVerifiedTable,
+  TABLE_FILE,
+  tableSha256,
+  type VerifiedTableOptions,
+} from './run/table-artefact.js';
 export { removeOrphanedTempFiles, TEMP_FILE_PATTERN } from './run/temp-files.js';

@@ -1,11 +1,10 @@
 import { ConfigError, type SubnetConfig } from '@adaptnet/core';
 import { formatMflops } from '@adaptnet/flops';
 import type { MetricRow, QueryTable } from '@adaptnet/query-table';
-import { loadQueryTable } from '@adaptnet/query-table/node';
 import { MODEL_DIR } from '@adaptnet/train';
-import { type CliOutput, checkInputFile, INPUT_LIMITS, StaleArtefactError } from '@adaptnet/train/node';
+import { type CliOutput, loadVerifiedMetricTable, TABLE_FILE } from '@adaptnet/train/node';
 import { type DetectRun, openRun, rebuildTableCommand, retrainCommand } from '../run-folder.js';
-import { BOX_AP_METRIC, TABLE_FILE, tableSha256 } from './table.js';
+import { BOX_AP_METRIC } from './table.js';
 
 export interface BudgetFlags {
   readonly maxMflops?: number;
@@ -13,21 +12,11 @@ export interface BudgetFlags {
 
 /** The run's table after checking it: present, finished, recorded and unmodified, built on the weights the run holds now. */
 export async function loadVerifiedTable(folder: DetectRun): Promise<QueryTable<MetricRow>> {
-  const path = folder.path(TABLE_FILE);
-  try {
-    await checkInputFile(path, INPUT_LIMITS.tableBytes, 'query table');
-  } catch (e) {
-    if ((e as { reason?: string }).reason === 'bad-input' && /no such file/.test((e as Error).message)) {
-      throw new StaleArtefactError(TABLE_FILE, `no query table at ${path}`, rebuildTableCommand(folder.dir));
-    }
-    throw e;
-  }
-  const table = await loadQueryTable(path, { anyMetric: true });
-  if (table.metric.name !== BOX_AP_METRIC.name) throw new ConfigError(`${path} measures ${table.metric.name}, not ${BOX_AP_METRIC.name}`);
-  if (!table.complete)
-    throw new StaleArtefactError(TABLE_FILE, `${path} is unfinished (its build was interrupted)`, rebuildTableCommand(folder.dir));
   await folder.verifyCheckpoint(MODEL_DIR, retrainCommand(folder.dir));
-  await folder.verifyArtefact(TABLE_FILE, await tableSha256(path), rebuildTableCommand(folder.dir));
+  const table = await loadVerifiedMetricTable(folder, { rebuild: rebuildTableCommand(folder.dir) });
+  if (table.metric.name !== BOX_AP_METRIC.name) {
+    throw new ConfigError(`${folder.path(TABLE_FILE)} measures ${table.metric.name}, not ${BOX_AP_METRIC.name}`);
+  }
   return table;
 }
 

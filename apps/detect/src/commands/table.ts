@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { initBackend } from '@adaptnet/core/node';
 import { DetectionBatch, type Detector, evaluateDetector } from '@adaptnet/detection';
 import {
@@ -11,12 +10,12 @@ import {
   weightsFingerprint,
 } from '@adaptnet/query-table';
 import { evaluateGridToFile, loadQueryTable, renderPlot } from '@adaptnet/query-table/node';
-import { type CliOutput, canonicalJson, sha256Hex } from '@adaptnet/train/node';
+import { type CliOutput, TABLE_FILE, tableSha256 } from '@adaptnet/train/node';
 import { DETECT_BATCH, squareInput } from '../grid-model.js';
 import { DEFAULT_CALIBRATION_SAMPLES, evaluationData, trainConfigOf, trainedSizes } from '../measure.js';
 import { type DetectRun, loadVerifiedDetector, openRun, rebuildTableCommand } from '../run-folder.js';
 
-export const TABLE_FILE = 'table.json';
+export { TABLE_FILE, tableSha256 };
 export const PLOT_FILE = 'table.svg';
 
 /** The table's metric: COCO box AP@[.5:.95], ties broken by AP50. */
@@ -29,12 +28,6 @@ export interface TableFlags {
   /** Evaluate on the first n validation images. */
   readonly maxImages?: number;
   readonly png?: boolean;
-}
-
-/** Content hash of a table file: its JSON without `createdAt` (canonical), so equal tables hash equally. */
-export async function tableSha256(path: string): Promise<string> {
-  const { createdAt: _c, ...content } = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
-  return sha256Hex(canonicalJson(content));
 }
 
 /** Why an existing table.json cannot be resumed (undefined: it can); such a file is moved aside, not deleted. */
