@@ -36,19 +36,25 @@ function scoresOf(
 ): { scores: tf.Tensor2D; labels: tf.Tensor1D } {
   const x = inputFor(model, batch, config);
   const n = batch.labels.shape[0];
-  return tf.tidy(() => {
-    const logits = forward(x);
-    if (logits.rank !== 2 || logits.shape[0] !== n || x.shape[0] !== n) {
-      throw new ShapeError(
-        `evaluateGrid: a batch of ${x.shape[0]} inputs with ${n} labels gave logits of shape [${logits.shape.join(', ')}]; expected [${n}, classes]`,
-      );
-    }
-    if (views === 1) return { scores: logits as tf.Tensor2D, labels: tf.clone(batch.labels) };
+  // Outside any tidy: a prepared forward may create (and cache) its weights on the first call.
+  const logits = forward(x);
+  if (logits.rank !== 2 || logits.shape[0] !== n || x.shape[0] !== n) {
+    logits.dispose();
+    throw new ShapeError(
+      `evaluateGrid: a batch of ${x.shape[0]} inputs with ${n} labels gave logits of shape [${logits.shape.join(', ')}]; expected [${n}, classes]`,
+    );
+  }
+  if (views === 1) return { scores: logits as tf.Tensor2D, labels: tf.clone(batch.labels) };
+  try {
     if (n % views !== 0) throw new ShapeError(`evaluateGrid: ${n} samples are not a whole number of clips with ${views} views each`);
     const classes = logits.shape[1] as number;
-    const scores = tf.mean(tf.reshape(tf.softmax(logits), [n / views, views, classes]), 1) as tf.Tensor2D;
-    return { scores, labels: tf.clone(batch.labels) };
-  });
+    return tf.tidy(() => ({
+      scores: tf.mean(tf.reshape(tf.softmax(logits), [n / views, views, classes]), 1) as tf.Tensor2D,
+      labels: tf.clone(batch.labels),
+    }));
+  } finally {
+    logits.dispose();
+  }
 }
 
 /** Top-1 / top-5 of `model` at `config` (inference mode) over the source's batches, counted exactly. */
@@ -59,7 +65,7 @@ export async function accuracyOf(
   options: AccuracyOptions = {},
 ): Promise<Accuracy> {
   const ctx = makeContext(config, false);
-  const forward = options.forward ?? ((x: tf.Tensor) => model.forward(x, ctx));
+  const forward = options.forward ?? ((x: tf.Tensor) => tf.tidy(() => model.forward(x, ctx)));
   let samples = 0;
   let top1 = 0;
   let top5 = 0;

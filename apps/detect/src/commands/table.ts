@@ -112,7 +112,7 @@ export async function tableCommand(flags: TableFlags, out: CliOutput): Promise<Q
         ...(pngPath === undefined ? {} : { pngPath }),
         title: `${train.strategy} detector on Fashion-MNIST detection`,
       });
-      out.result(formatFrontier(table));
+      out.result(formatFrontier(table, { steps: true }));
       out.result(`table: ${path}`);
       out.result(`plot: ${svgPath}${pngPath ? ` (and ${pngPath})` : ''}`);
       return table;
