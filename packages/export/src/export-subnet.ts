@@ -1,21 +1,9 @@
-import {
-  type Backbone,
-  ConvBnAct,
-  DepthwiseSeparableBlock,
-  FeatureResize,
-  GlobalAvgPool,
-  InvertedResidual,
-  MaxPool,
-  ResidualBlock,
-  ResNetStem,
-  Sequential,
-  ShuffleUnit,
-} from '@adaptnet/backbones';
-import { ConfigError, ConfigRangeError, type ForwardContext, type Module, type SubnetConfig } from '@adaptnet/core';
-import { SlimDense } from '@adaptnet/slimmable';
+import type { Backbone } from '@adaptnet/backbones';
+import { ConfigError, ConfigRangeError, type ForwardContext, type SubnetConfig } from '@adaptnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { foldConvBn } from './fold.js';
+import { prepareSubnet } from './prepared/prepared-subnet.js';
+import type { ConvStep, PreparedStep } from './prepared/steps.js';
 
 export const SUBNET_METADATA_KEY = 'adaptnet';
 export const SUBNET_FORMAT = 'adaptnet-subnet';
@@ -65,47 +53,42 @@ function channelsOf(x: Sym): number {
   return x.shape[x.shape.length - 1] as number;
 }
 
-/** Builds the functional graph, one layer per op of the adaptive forward pass. */
+/**
+ * Builds the functional graph of a prepared configuration's steps, one layer per operation, with
+ * the prepared (sliced, BN-folded) weights: the exported model and the prepared path are the same network.
+ */
 class GraphBuilder {
   private count = 0;
-
-  constructor(
-    private readonly config: SubnetConfig,
-    private readonly source: string,
-  ) {}
 
   private name(base: string): string {
     this.count++;
     return `${base}_${this.count}`;
   }
 
-  convBnAct(block: ConvBnAct, x: Sym): Sym {
-    const folded = foldConvBn(block, channelsOf(x), this.config);
-    const k = block.kernelSize;
-    const p = Math.floor(k / 2);
+  conv(step: ConvStep, x: Sym): Sym {
+    const k = step.kernelSize;
+    const p = step.padding;
     // TF 'same' equals symmetric ⌊k/2⌋ padding only at stride 1 (odd k); otherwise pad explicitly.
     let input = x;
     let padding: 'same' | 'valid' = 'valid';
-    if (p > 0 && block.strides === 1 && k % 2 === 1) padding = 'same';
+    if (p > 0 && step.strides === 1 && k % 2 === 1 && p === Math.floor(k / 2)) padding = 'same';
     else if (p > 0) input = tfl.layers.zeroPadding2d({ padding: p, name: this.name('pad') }).apply(x) as Sym;
     const common = {
       kernelSize: k,
-      strides: block.strides,
+      strides: step.strides,
       padding,
       useBias: true,
-      activation: ACTIVATION[block.activation],
-      weights: [folded.kernel, folded.bias],
+      activation: ACTIVATION[step.activation],
+      weights: [step.filter, step.bias],
     };
-    const layer = folded.depthwise
+    const layer = step.depthwise
       ? tfl.layers.depthwiseConv2d({ ...common, depthMultiplier: 1, name: this.name('dwconv') })
-      : tfl.layers.conv2d({ ...common, filters: folded.outChannels, name: this.name('conv') });
-    const y = layer.apply(input) as Sym;
-    tf.dispose([folded.kernel, folded.bias]);
-    return y;
+      : tfl.layers.conv2d({ ...common, filters: step.outChannels, name: this.name('conv') });
+    return layer.apply(input) as Sym;
   }
 
-  private chain(mods: readonly ConvBnAct[], x: Sym): Sym {
-    return mods.reduce((h, m) => this.convBnAct(m, h), x);
+  chain(steps: readonly PreparedStep[], x: Sym): Sym {
+    return steps.reduce((h, s) => this.step(s, h), x);
   }
 
   /** Channel shuffle with 2 groups of concat([a, b]): reshape [h, w, 2, k] → permute → [h, w, 2k]. */
@@ -133,55 +116,42 @@ class GraphBuilder {
     return tfl.layers.reshape({ targetShape: [h, w, count], name: this.name('split') }).apply(cropped) as Sym;
   }
 
-  module(m: Module, x: Sym, ctx: ForwardContext): Sym {
-    if (m instanceof ConvBnAct) return this.convBnAct(m, x);
-    if (m instanceof DepthwiseSeparableBlock) return this.convBnAct(m.pw, this.convBnAct(m.dw, x));
-    if (m instanceof InvertedResidual) {
-      const h = m.expand ? this.convBnAct(m.expand, x) : x;
-      const y = this.convBnAct(m.project, this.convBnAct(m.dw, h));
-      return m.residual ? (tfl.layers.add({ name: this.name('add') }).apply([x, y]) as Sym) : y;
-    }
-    if (m instanceof ResidualBlock) {
-      const main = this.chain(m.body(), x);
-      const skip = m.shortcut ? this.convBnAct(m.shortcut, x) : x;
-      const sum = tfl.layers.add({ name: this.name('add') }).apply([main, skip]) as Sym;
-      return tfl.layers.reLU({ name: this.name('relu') }).apply(sum) as Sym;
-    }
-    if (m instanceof ShuffleUnit) {
-      if (m.stride === 1) {
-        const k = channelsOf(x) / 2;
-        return this.shuffle(this.channelSlice(x, 0, k), this.chain(m.branch2, this.channelSlice(x, k, k)));
+  step(s: PreparedStep, x: Sym): Sym {
+    switch (s.kind) {
+      case 'conv':
+        return this.conv(s, x);
+      case 'residual': {
+        const main = this.chain(s.body, x);
+        const skip = s.shortcut ? this.chain(s.shortcut, x) : x;
+        const sum = tfl.layers.add({ name: this.name('add') }).apply([main, skip]) as Sym;
+        return s.relu ? (tfl.layers.reLU({ name: this.name('relu') }).apply(sum) as Sym) : sum;
       }
-      return this.shuffle(this.chain(m.branch1, x), this.chain(m.branch2, x));
+      case 'shuffle': {
+        if (s.split) {
+          const k = channelsOf(x) / 2;
+          return this.shuffle(this.channelSlice(x, 0, k), this.chain(s.branch2, this.channelSlice(x, k, k)));
+        }
+        return this.shuffle(this.chain(s.branch1, x), this.chain(s.branch2, x));
+      }
+      case 'maxpool': {
+        // Every max pool of the backbones follows a ReLU: zero padding then equals tf.maxPool's (−∞) padding.
+        const padded = s.p > 0 ? (tfl.layers.zeroPadding2d({ padding: s.p, name: this.name('pad') }).apply(x) as Sym) : x;
+        return tfl.layers.maxPooling2d({ poolSize: s.k, strides: s.s, padding: 'valid', name: this.name('maxpool') }).apply(padded) as Sym;
+      }
+      case 'resize':
+        throw new ConfigError(
+          `exportSubnet: ${s.name} resizes by ${s.scale}, and tfjs-layers' Resizing layer interpolates with aligned corners, not the half-pixel centres the network was trained with; export a configuration without scales (or scales of 1)`,
+        );
+      case 'global-avg-pool':
+        return tfl.layers.globalAveragePooling2d({ name: this.name('avgpool') }).apply(x) as Sym;
+      case 'dense': {
+        const [, cin, cout] = s.kernel.shape;
+        const kernel = tf.reshape(s.kernel, [cin, cout]);
+        const y = tfl.layers.dense({ units: cout, useBias: true, weights: [kernel, s.bias], name: this.name('dense') }).apply(x) as Sym;
+        kernel.dispose();
+        return y;
+      }
     }
-    if (m instanceof ResNetStem) return m.pool ? this.module(m.pool, this.convBnAct(m.conv, x), ctx) : this.convBnAct(m.conv, x);
-    if (m instanceof Sequential) return m.steps.reduce((h, s) => this.module(s, h, ctx), x);
-    if (m instanceof MaxPool) {
-      // Every max pool of the backbones follows a ReLU: zero padding then equals tf.maxPool's (−∞) padding.
-      const padded = m.p > 0 ? (tfl.layers.zeroPadding2d({ padding: m.p, name: this.name('pad') }).apply(x) as Sym) : x;
-      return tfl.layers.maxPooling2d({ poolSize: m.k, strides: m.s, padding: 'valid', name: this.name('maxpool') }).apply(padded) as Sym;
-    }
-    if (m instanceof FeatureResize) {
-      if (m.scale(ctx) === 1) return x;
-      throw new ConfigError(
-        `exportSubnet: ${m.name} resizes by ${m.scale(ctx)}, and tfjs-layers' Resizing layer interpolates with aligned corners, not the half-pixel centres the network was trained with; export a configuration without scales (or scales of 1)`,
-      );
-    }
-    if (m instanceof GlobalAvgPool) return tfl.layers.globalAveragePooling2d({ name: this.name('avgpool') }).apply(x) as Sym;
-    if (m instanceof SlimDense) {
-      const cin = m.inPlan.check(channelsOf(x), this.config.width);
-      const cout = m.outPlan.active(this.config.width);
-      const tail = m.inPlan.fixedTail;
-      const weights = tf.tidy(() => {
-        const head = tf.slice(m.kernel, [0, 0], [cin - tail, cout]);
-        const kernel = tail === 0 ? head : tf.concat([head, tf.slice(m.kernel, [m.inPlan.full - tail, 0], [tail, cout])], 0);
-        return [kernel, m.bias ? tf.slice(m.bias, [0], [cout]) : tf.zeros([cout])];
-      });
-      const y = tfl.layers.dense({ units: cout, useBias: true, weights, name: this.name('dense') }).apply(x) as Sym;
-      tf.dispose(weights);
-      return y;
-    }
-    throw new ConfigError(`exportSubnet: ${this.source} contains ${m.constructor.name} (${m.name}), which has no static export`);
   }
 }
 
@@ -206,11 +176,15 @@ export function exportSubnet(model: Backbone, config: SubnetConfig, options: Exp
   const inputShape = [config.resolution, config.resolution, model.inChannels];
   const cost = model.cost([1, ...inputShape], ctx);
   const bnChannels = cost.layers.filter((l) => l.kind === 'batchnorm').reduce((n, l) => n + l.params / 2, 0);
-  const builder = new GraphBuilder(config, model.name);
+  // The prepared configuration's weights; the layers keep their own references to them.
+  const prepared = prepareSubnet(model, config);
   const input = tfl.input({ shape: inputShape, name: 'image' });
-  const { stages, head } = model.layout();
-  let x = input;
-  for (const m of [...stages.flat(), ...head]) x = builder.module(m, x, ctx);
+  let x: Sym;
+  try {
+    x = new GraphBuilder().chain(prepared.steps, input);
+  } finally {
+    prepared.dispose();
+  }
   const name = options.name ?? `${model.name}_w${round(config.width)}_r${config.resolution}`;
   const subnet = tfl.model({ inputs: input, outputs: x, name });
   const metadata: SubnetMetadata = {

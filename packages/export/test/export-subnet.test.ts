@@ -7,7 +7,7 @@ import { fixture } from '@adaptnet/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportSubnet, subnetMetadata } from '../src/index.js';
+import { exportSubnet, prepareSubnet, subnetMetadata } from '../src/index.js';
 import { saveSubnet } from '../src/node.js';
 import { CASES, nonTrivialBatchNorm as prepare, relativeError } from './helpers/backbones.js';
 
@@ -113,6 +113,31 @@ describe('exportSubnet', () => {
     const model = createBackbone('mobilenet-v1', { input: 'small', inChannels: 1, numClasses: 2, blocks: [[8, 1]], stemChannels: 8 });
     expect(() => exportSubnet(model, { width: 0.5, resolution: 4 })).toThrow(ConfigRangeError);
     expect(() => exportSubnet(model, { width: 0.5, resolution: 4 })).toThrow(/no BatchNorm set for key 'w0.500-r4'.*calibrate/);
+    model.dispose();
+  });
+
+  it('is the prepared configuration as a Layers model: same weights, same logits; refuses feature-map scales with a named error', () => {
+    const configs = [
+      { width: 0.5, resolution: 12, scales: [1] },
+      { width: 0.5, resolution: 12, scales: [0.5] },
+    ];
+    const model = createBackbone('mobilenet-v1', { ...(CASES[0]?.options as object), numClasses: 4, resizable: true, norm: { configs } });
+    prepare(model, configs, 4);
+    const config = configs[0] as (typeof configs)[number];
+    const x = fixture([2, 12, 12, 3], 8);
+    const prepared = prepareSubnet(model, config);
+    const subnet = exportSubnet(model, config);
+    const exported = subnet.predict(x) as tf.Tensor;
+    const fused = prepared.predict(x);
+    expect(relativeError(exported, fused)).toBeLessThan(1e-5);
+    const weights = subnet.getWeights();
+    expect(weights.reduce((n, w) => n + w.size * 4, 0)).toBe(prepared.bytes);
+    expect(() => exportSubnet(model, configs[1] as (typeof configs)[number])).toThrow(
+      /resize\d? resizes by 0.5, and tfjs-layers' Resizing layer/,
+    );
+    tf.dispose([x, exported, fused]);
+    prepared.dispose();
+    subnet.dispose();
     model.dispose();
   });
 });

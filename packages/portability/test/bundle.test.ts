@@ -12,6 +12,8 @@ const scenario = join(here, 'scenario.ts');
 
 interface ScenarioResult {
   logits: number[];
+  prepared: number[];
+  plain: number[];
   shape: number[];
   macs: number;
   gradients: boolean;
@@ -86,7 +88,7 @@ describe('portable entry points', () => {
     const imports = Object.values(browser.metafile.inputs).flatMap((i) => i.imports.map((imp) => imp.path));
     expect(imports.filter((p) => builtins.has(p))).toEqual([]);
     const inputs = Object.keys(browser.metafile.inputs);
-    for (const pkg of ['core', 'slimmable', 'norm', 'distill', 'samplers', 'backbones', 'flops', 'query-table', 'coco']) {
+    for (const pkg of ['core', 'slimmable', 'norm', 'distill', 'samplers', 'backbones', 'flops', 'query-table', 'coco', 'export']) {
       expect(inputs.some((p) => p.includes(`${pkg}/dist/`))).toBe(true);
     }
   });
@@ -102,6 +104,11 @@ describe('portable entry points', () => {
     expect(inBundle.shape).toEqual([2, 10]);
     expect(inBundle.logits.every(Number.isFinite)).toBe(true);
     expect(inBundle.logits).toEqual(inNode.logits);
+    // The prepared inference path runs in the page and gives the plain forward's logits (folding reassociates float32).
+    expect(inBundle.prepared).toEqual(inNode.prepared);
+    const scale = Math.max(...inBundle.plain.map(Math.abs));
+    expect(scale).toBeGreaterThan(0);
+    expect(Math.max(...inBundle.prepared.map((v, i) => Math.abs(v - (inBundle.plain[i] as number))))).toBeLessThan(1e-4 * scale);
     expect(inBundle.macs).toBe(inNode.macs);
     expect(inBundle.macs).toBeGreaterThan(0);
     // '@adaptnet/core/gradients' registered tfjs-core's own gradients in the bundle.

@@ -6,6 +6,8 @@ import type { EvalBatch, EvalBatchSource } from './types.js';
 export interface AccuracyOptions {
   readonly maxBatches?: number;
   readonly disposeBatches?: boolean;
+  /** Images → logits (a new tensor) instead of `model.forward` in inference mode. */
+  readonly forward?: (x: tf.Tensor) => tf.Tensor;
 }
 
 export interface Accuracy {
@@ -27,9 +29,9 @@ export async function* imagesAt(source: EvalBatchSource, resolution: number, dis
   }
 }
 
-function logitsOf(model: Module, batch: EvalBatch, config: SubnetConfig, ctx: ReturnType<typeof makeContext>): tf.Tensor {
+function logitsOf(forward: (x: tf.Tensor) => tf.Tensor, batch: EvalBatch, config: SubnetConfig): tf.Tensor {
   const x = batch.images(config.resolution);
-  const logits = tf.tidy(() => model.forward(x, ctx));
+  const logits = forward(x);
   const n = batch.labels.shape[0];
   if (logits.rank !== 2 || logits.shape[0] !== n || x.shape[0] !== n) {
     logits.dispose();
@@ -48,6 +50,7 @@ export async function accuracyOf(
   options: AccuracyOptions = {},
 ): Promise<Accuracy> {
   const ctx = makeContext(config, false);
+  const forward = options.forward ?? ((x: tf.Tensor) => tf.tidy(() => model.forward(x, ctx)));
   let samples = 0;
   let top1 = 0;
   let top5 = 0;
@@ -56,7 +59,7 @@ export async function accuracyOf(
   for await (const batch of val()) {
     try {
       inputShape ??= batch.images(config.resolution).shape;
-      const logits = logitsOf(model, batch, config, ctx);
+      const logits = logitsOf(forward, batch, config);
       try {
         const [z, y] = await Promise.all([logits.data(), batch.labels.data()]);
         const counts = countTopK(z, y, logits.shape[1] as number);

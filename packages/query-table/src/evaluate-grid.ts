@@ -42,6 +42,12 @@ export interface EvaluateGridOptions {
   readonly disposeBatches?: boolean;
   /** Recorded in the file (e.g. `'mobilenet-v1'`). */
   readonly architecture?: string;
+  /**
+   * How logits are computed for accuracy and latency: called once per configuration, after its BN
+   * statistics are calibrated, with a function from images to logits (a new tensor) as the result,
+   * e.g. `@adaptnet/export`'s `preparedForward(cache)`. Default `model.forward` in inference mode.
+   */
+  readonly forward?: (model: GridModel, config: SubnetConfig) => (x: tf.Tensor) => tf.Tensor;
 }
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
@@ -175,14 +181,16 @@ export async function evaluateGrid(
     if (measured.has(key)) continue;
     const t0 = performance.now();
     const stats = await calibrated(config);
+    const run = options.forward?.(model, config);
     const acc = await accuracyOf(model, config, val, {
+      ...(run === undefined ? {} : { forward: run }),
       disposeBatches,
       ...(settings.maxBatches === null ? {} : { maxBatches: settings.maxBatches }),
     });
     const imageShape = [1, ...acc.inputShape.slice(1)];
     const cost = costOf(model, config, model.inputShape ? undefined : imageShape);
     const latencyMs = settings.latency
-      ? measureLatency(model, config, [settings.latency.batchSize, ...acc.inputShape.slice(1)], settings.latency)
+      ? measureLatency(run ?? model, config, [settings.latency.batchSize, ...acc.inputShape.slice(1)], settings.latency)
       : undefined;
     const row: TableRow = {
       config,

@@ -19,23 +19,25 @@ export function median(values: readonly number[]): number {
 }
 
 /**
- * Median wall time (ms) of `runs` inference passes of `model` at `config` on the current backend,
+ * Median wall time (ms) of `runs` inference passes of `model` at `config` (or of a function from
+ * images to logits, e.g. a prepared configuration's) on the current backend,
  * each on the same random input of `shape` and finished by reading the output back (`dataSync`), so
  * asynchronous backends are timed to completion.
  */
 export function measureLatency(
-  model: Module,
+  model: Module | ((x: tf.Tensor) => tf.Tensor),
   config: SubnetConfig,
   shape: readonly number[],
   options: LatencyOptions,
   now: () => number = () => performance.now(),
 ): number {
   const ctx = makeContext(config, false);
+  const forward = typeof model === 'function' ? model : (input: tf.Tensor) => tf.tidy(() => model.forward(input, ctx));
   const x = tf.randomUniform([...shape], 0, 1, 'float32', 0);
   try {
     const once = (): number => {
       const t0 = now();
-      const y = tf.tidy(() => model.forward(x, ctx));
+      const y = forward(x);
       y.dataSync();
       y.dispose();
       return now() - t0;

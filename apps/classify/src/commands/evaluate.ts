@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Backbone } from '@adaptnet/backbones';
 import { ConfigError } from '@adaptnet/core';
 import { initBackend } from '@adaptnet/core/node';
+import { PreparedCache, preparedForward } from '@adaptnet/export';
 import { formatMflops } from '@adaptnet/flops';
 import { type EvaluateGridOptions, evaluateGrid, formatFrontier, type QueryTable, weightsFingerprint } from '@adaptnet/query-table';
 import { evaluateGridToFile, loadQueryTable, renderPlot, saveQueryTable } from '@adaptnet/query-table/node';
@@ -39,7 +40,10 @@ export async function measureGrid(
   const samples = Math.min(options.calibrationSamples ?? 2000, train.size);
   const val = evalStream(test, manifest.data);
   const calib = calibrationStream(train, manifest.data, samples, manifest.train.seed);
+  // Each configuration is calibrated, then prepared once (sliced, BN folded) and evaluated on the fused path.
+  const cache = new PreparedCache(model, { maxEntries: 1 });
   const gridOptions: EvaluateGridOptions = {
+    forward: preparedForward(cache),
     calibrationSamples: samples,
     disposeBatches: true,
     architecture: architectureId(manifest.model),
@@ -49,9 +53,13 @@ export async function measureGrid(
   };
   const val0 = () => val.epoch(0);
   const calib0 = () => calib.epoch(0);
-  return options.checkpointPath === undefined
-    ? evaluateGrid(model, grid, val0, calib0, gridOptions)
-    : evaluateGridToFile(options.checkpointPath, model, grid, val0, calib0, gridOptions);
+  try {
+    return await (options.checkpointPath === undefined
+      ? evaluateGrid(model, grid, val0, calib0, gridOptions)
+      : evaluateGridToFile(options.checkpointPath, model, grid, val0, calib0, gridOptions));
+  } finally {
+    cache.dispose();
+  }
 }
 
 /** The grid a run's strategy trained: widths × resolutions (individual: its one configuration). */

@@ -136,7 +136,7 @@ class Compiler {
     }
     if (m instanceof FeatureResize) {
       const scale = m.scale(this.ctx);
-      if (scale !== 1) out.push({ kind: 'resize', scale });
+      if (scale !== 1) out.push({ kind: 'resize', scale, name: m.name });
       return channels;
     }
     if (m instanceof GlobalAvgPool) {

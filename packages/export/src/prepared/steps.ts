@@ -47,6 +47,8 @@ export interface MaxPoolStep {
 export interface ResizeStep {
   readonly kind: 'resize';
   readonly scale: number;
+  /** The resize module's name (for messages). */
+  readonly name: string;
 }
 
 export interface GlobalPoolStep {
