@@ -34,5 +34,6 @@ export {
   TABLE_FILE,
   tableSha256,
   type VerifiedTableOptions,
+  whyTableCannotResume,
 } from './run/table-artefact.js';
 export { removeOrphanedTempFiles, TEMP_FILE_PATTERN } from './run/temp-files.js';

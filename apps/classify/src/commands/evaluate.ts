@@ -4,13 +4,14 @@ import { ConfigError } from '@adaptnet/core';
 import { initBackend } from '@adaptnet/core/node';
 import { PreparedCache, preparedForward } from '@adaptnet/export';
 import { formatMflops } from '@adaptnet/flops';
-import { type EvaluateGridOptions, evaluateGrid, formatFrontier, type QueryTable, weightsFingerprint } from '@adaptnet/query-table';
-import { evaluateGridToFile, loadQueryTable, renderPlot, saveQueryTable } from '@adaptnet/query-table/node';
+import { type EvaluateGridOptions, evaluateGrid, formatFrontier, type QueryTable } from '@adaptnet/query-table';
+import { evaluateGridToFile, renderPlot, saveQueryTable } from '@adaptnet/query-table/node';
+import { whyTableCannotResume } from '@adaptnet/train/node';
 import { calibrationStream, evalStream, loadSplit } from '../data.js';
 import { checkResolution } from '../limits.js';
 import { architectureId } from '../model.js';
 import type { Output } from '../output.js';
-import { type ClassifyRun, loadVerifiedModel, openRun, PLOT_FILE, rebuildTableCommand, TABLE_FILE, tableSha256 } from '../run-folder.js';
+import { loadVerifiedModel, openRun, PLOT_FILE, rebuildTableCommand, TABLE_FILE, tableSha256 } from '../run-folder.js';
 import type { RunManifest } from '../run-manifest.js';
 
 export { PLOT_FILE, TABLE_FILE } from '../run-folder.js';
@@ -84,31 +85,6 @@ export interface TableFlags {
   readonly png?: boolean;
 }
 
-/**
- * Why an existing table.json cannot be resumed (undefined: it can): unreadable, recorded but
- * modified since, or measured on other weights. Such a file is moved aside, not deleted.
- */
-async function unusableTable(folder: ClassifyRun, path: string, model: Backbone): Promise<string | undefined> {
-  let existing: QueryTable;
-  try {
-    existing = await loadQueryTable(path);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  if (existing.model.weightsSha256 !== undefined && existing.model.weightsSha256 !== weightsFingerprint(model)) {
-    return 'it was measured on other weights';
-  }
-  const recorded = (await folder.artefacts())[TABLE_FILE];
-  if (recorded !== undefined && existing.complete) {
-    try {
-      await folder.verifyArtefact(TABLE_FILE, await tableSha256(path), rebuildTableCommand(folder.dir));
-    } catch (e) {
-      return (e as Error).message.replace(/; rebuild it with.*$/, '');
-    }
-  }
-  return undefined;
-}
-
 /** `adaptnet-classify table`: the query table next to the weights, its plot, and the frontier. */
 export async function tableCommand(flags: TableFlags, out: Output): Promise<QueryTable> {
   const { folder, manifest } = await openRun(flags.run, { lock: true, log: (line) => out.info(line) });
@@ -118,7 +94,7 @@ export async function tableCommand(flags: TableFlags, out: Output): Promise<Quer
     try {
       const path = folder.path(TABLE_FILE);
       if (existsSync(path)) {
-        const why = await unusableTable(folder, path, model);
+        const why = await whyTableCannotResume(folder, model, { rebuild: rebuildTableCommand(folder.dir) });
         if (why !== undefined)
           out.info(`[table] ${path} cannot be resumed (${why}); moved it to ${await folder.setAside(TABLE_FILE)} and starting over`);
       }

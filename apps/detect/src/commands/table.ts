@@ -1,19 +1,12 @@
 import { existsSync } from 'node:fs';
 import { initBackend } from '@adaptnet/core/node';
-import { DetectionBatch, type Detector, evaluateDetector } from '@adaptnet/detection';
-import {
-  formatFrontier,
-  type GridEvaluator,
-  type MetricInfo,
-  type MetricRow,
-  type QueryTable,
-  weightsFingerprint,
-} from '@adaptnet/query-table';
-import { evaluateGridToFile, loadQueryTable, renderPlot } from '@adaptnet/query-table/node';
-import { type CliOutput, TABLE_FILE, tableSha256 } from '@adaptnet/train/node';
+import { DetectionBatch, evaluateDetector } from '@adaptnet/detection';
+import { formatFrontier, type GridEvaluator, type MetricInfo, type MetricRow, type QueryTable } from '@adaptnet/query-table';
+import { evaluateGridToFile, renderPlot } from '@adaptnet/query-table/node';
+import { type CliOutput, TABLE_FILE, tableSha256, whyTableCannotResume } from '@adaptnet/train/node';
 import { DETECT_BATCH, squareInput } from '../grid-model.js';
 import { DEFAULT_CALIBRATION_SAMPLES, evaluationData, trainConfigOf, trainedSizes } from '../measure.js';
-import { type DetectRun, loadVerifiedDetector, openRun, rebuildTableCommand } from '../run-folder.js';
+import { loadVerifiedDetector, openRun, rebuildTableCommand } from '../run-folder.js';
 
 export { TABLE_FILE, tableSha256 };
 export const PLOT_FILE = 'table.svg';
@@ -28,28 +21,6 @@ export interface TableFlags {
   /** Evaluate on the first n validation images. */
   readonly maxImages?: number;
   readonly png?: boolean;
-}
-
-/** Why an existing table.json cannot be resumed (undefined: it can); such a file is moved aside, not deleted. */
-async function unusableTable(folder: DetectRun, path: string, detector: Detector): Promise<string | undefined> {
-  let existing: QueryTable<MetricRow>;
-  try {
-    existing = await loadQueryTable(path, { anyMetric: true });
-  } catch (e) {
-    return (e as Error).message;
-  }
-  if (existing.metric.name !== BOX_AP_METRIC.name) return `it measures ${existing.metric.name}`;
-  if (existing.model.weightsSha256 !== undefined && existing.model.weightsSha256 !== weightsFingerprint(detector)) {
-    return 'it was measured on other weights';
-  }
-  if ((await folder.artefacts())[TABLE_FILE] !== undefined && existing.complete) {
-    try {
-      await folder.verifyArtefact(TABLE_FILE, await tableSha256(path), rebuildTableCommand(folder.dir));
-    } catch (e) {
-      return (e as Error).message.replace(/; rebuild it with.*$/, '');
-    }
-  }
-  return undefined;
 }
 
 /**
@@ -68,7 +39,7 @@ export async function tableCommand(flags: TableFlags, out: CliOutput): Promise<Q
     try {
       const path = folder.path(TABLE_FILE);
       if (existsSync(path)) {
-        const why = await unusableTable(folder, path, detector);
+        const why = await whyTableCannotResume(folder, detector, { rebuild: rebuildTableCommand(folder.dir), metric: BOX_AP_METRIC.name });
         if (why !== undefined)
           out.info(`[table] ${path} cannot be resumed (${why}); moved it to ${await folder.setAside(TABLE_FILE)} and starting over`);
       }

@@ -3,13 +3,14 @@ import type { Backbone } from '@adaptnet/backbones';
 import { ConfigError } from '@adaptnet/core';
 import { initBackend } from '@adaptnet/core/node';
 import { formatMflops } from '@adaptnet/flops';
-import { type EvaluateGridOptions, evaluateGrid, formatFrontier, type QueryTable, weightsFingerprint } from '@adaptnet/query-table';
-import { evaluateGridToFile, loadQueryTable, renderPlot, saveQueryTable } from '@adaptnet/query-table/node';
+import { type EvaluateGridOptions, evaluateGrid, formatFrontier, type QueryTable } from '@adaptnet/query-table';
+import { evaluateGridToFile, renderPlot, saveQueryTable } from '@adaptnet/query-table/node';
+import { whyTableCannotResume } from '@adaptnet/train/node';
 import { calibrationStream, evalStream, loadSplit, splitSpec } from '../data.js';
 import { checkResolution, EVAL_BATCH } from '../limits.js';
 import { architectureId, framesOf } from '../model.js';
 import type { Output } from '../output.js';
-import { loadVerifiedModel, openRun, PLOT_FILE, rebuildTableCommand, TABLE_FILE, tableSha256, type VideoRun } from '../run-folder.js';
+import { loadVerifiedModel, openRun, PLOT_FILE, rebuildTableCommand, TABLE_FILE, tableSha256 } from '../run-folder.js';
 import type { RunManifest } from '../run-manifest.js';
 
 export { PLOT_FILE, TABLE_FILE } from '../run-folder.js';
@@ -92,31 +93,6 @@ export interface TableFlags {
   readonly png?: boolean;
 }
 
-/**
- * Why an existing table.json cannot be resumed (undefined: it can): unreadable, recorded but
- * modified since, or measured on other weights. Such a file is moved aside, not deleted.
- */
-async function unusableTable(folder: VideoRun, path: string, model: Backbone): Promise<string | undefined> {
-  let existing: QueryTable;
-  try {
-    existing = await loadQueryTable(path);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  if (existing.model.weightsSha256 !== undefined && existing.model.weightsSha256 !== weightsFingerprint(model)) {
-    return 'it was measured on other weights';
-  }
-  const recorded = (await folder.artefacts())[TABLE_FILE];
-  if (recorded !== undefined && existing.complete) {
-    try {
-      await folder.verifyArtefact(TABLE_FILE, await tableSha256(path), rebuildTableCommand(folder.dir));
-    } catch (e) {
-      return (e as Error).message.replace(/; rebuild it with.*$/, '');
-    }
-  }
-  return undefined;
-}
-
 /** `adaptnet-video table`: the query table next to the weights, its plot, and the frontier with the dimension each step changes. */
 export async function tableCommand(flags: TableFlags, out: Output): Promise<QueryTable> {
   const { folder, manifest } = await openRun(flags.run, { lock: true, log: (line) => out.info(line) });
@@ -126,7 +102,7 @@ export async function tableCommand(flags: TableFlags, out: Output): Promise<Quer
     try {
       const path = folder.path(TABLE_FILE);
       if (existsSync(path)) {
-        const why = await unusableTable(folder, path, model);
+        const why = await whyTableCannotResume(folder, model, { rebuild: rebuildTableCommand(folder.dir) });
         if (why !== undefined)
           out.info(`[table] ${path} cannot be resumed (${why}); moved it to ${await folder.setAside(TABLE_FILE)} and starting over`);
       }

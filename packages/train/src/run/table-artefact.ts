@@ -77,3 +77,34 @@ export function checkTableMatchesWeights<R extends MetricRow>(
     );
   }
 }
+
+/**
+ * Why the run's existing table file cannot be resumed by a new `table` build (undefined: it can):
+ * unreadable, of another metric (`metric`: the name the build measures; default top-1 only),
+ * measured on other weights, or recorded but modified since. The caller moves such a file aside.
+ */
+export async function whyTableCannotResume<F extends Record<string, unknown>>(
+  folder: RunFolder<F>,
+  model: Module,
+  options: { readonly rebuild: string; readonly metric?: string },
+): Promise<string | undefined> {
+  const path = folder.path(TABLE_FILE);
+  let existing: QueryTable<MetricRow>;
+  try {
+    existing = await loadQueryTable(path, { anyMetric: options.metric !== undefined });
+  } catch (e) {
+    return (e as Error).message;
+  }
+  if (options.metric !== undefined && existing.metric.name !== options.metric) return `it measures ${existing.metric.name}`;
+  if (existing.model.weightsSha256 !== undefined && existing.model.weightsSha256 !== weightsFingerprint(model)) {
+    return 'it was measured on other weights';
+  }
+  if ((await folder.artefacts())[TABLE_FILE] !== undefined && existing.complete) {
+    try {
+      await folder.verifyArtefact(TABLE_FILE, await tableSha256(path), options.rebuild);
+    } catch (e) {
+      return (e as Error).message.replace(/; rebuild it with.*$/, '');
+    }
+  }
+  return undefined;
+}
