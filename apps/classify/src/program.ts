@@ -1,7 +1,6 @@
-import type { BackendChoice } from '@adaptnet/core/node';
 import { STRATEGIES } from '@adaptnet/train';
-import { firstLine, integerOption, intListOption, positiveIntOption, positiveOption, runCli } from '@adaptnet/train/node';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { appProgram, integerOption, intListOption, positiveIntOption, positiveOption, runCli } from '@adaptnet/train/node';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { COMPARE_STRATEGIES, compareCommand, parseConfigList } from './commands/compare.js';
 import { evalCommand, tableCommand } from './commands/evaluate.js';
 import { exportCommand } from './commands/export.js';
@@ -32,23 +31,11 @@ function addRecipeOptions(cmd: Command): Command {
 
 /** Builds the `adaptnet-classify` program; `out` receives results and notes (tests capture them). */
 export function createProgram(out: Output = processOutput): Command {
-  const program = new Command('adaptnet-classify')
-    .description('Train, evaluate and deploy adaptive image classifiers: one network, many width × resolution configurations.')
-    .addOption(
-      new Option('--backend <name>', 'tfjs backend (default: the fastest available)').choices(['tensorflow', 'native', 'wasm', 'cpu']),
-    )
-    .option('--verbose', 'print stack traces on errors')
-    .exitOverride()
-    .configureOutput({
-      writeOut: (s) => out.result(s.replace(/\n$/, '')),
-      writeErr: (s) => out.info(s.replace(/\n$/, '')),
-      // Usage errors: one line, like every other error (`--help` shows the usage).
-      outputError: (s, write) => write(`adaptnet-classify: ${firstLine(s)} (see --help)`),
-    })
-    .hook('preAction', (cmd) => {
-      const backend = cmd.opts<{ backend?: BackendChoice }>().backend;
-      if (backend !== undefined) process.env.ADAPTNET_BACKEND = backend;
-    });
+  const program = appProgram(
+    'adaptnet-classify',
+    'Train, evaluate and deploy adaptive image classifiers: one network, many width × resolution configurations.',
+    out,
+  );
 
   addRecipeOptions(
     program

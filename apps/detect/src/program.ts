@@ -1,8 +1,7 @@
 import { CocoError } from '@adaptnet/coco';
-import type { BackendChoice } from '@adaptnet/core/node';
 import {
+  appProgram,
   type CliOutput,
-  firstLine,
   integerOption,
   intListOption,
   nonNegativeIntOption,
@@ -12,7 +11,7 @@ import {
   processOutput,
   runCli,
 } from '@adaptnet/train/node';
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { COMPARE_STRATEGIES, compareCommand, parseConfigList } from './commands/compare.js';
 import { evalCommand } from './commands/evaluate.js';
 import { flopsCommand } from './commands/flops.js';
@@ -67,22 +66,11 @@ function addEvalOptions(cmd: Command): Command {
 
 /** Builds the `adaptnet-detect` program; `out` receives results and notes (tests capture them). */
 export function createProgram(out: CliOutput = processOutput): Command {
-  const program = new Command(TOOL)
-    .description('Train, evaluate and deploy adaptive object detectors: one detector, many backbone width × input size configurations.')
-    .addOption(
-      new Option('--backend <name>', 'tfjs backend (default: the fastest available)').choices(['tensorflow', 'native', 'wasm', 'cpu']),
-    )
-    .option('--verbose', 'print stack traces on errors')
-    .exitOverride()
-    .configureOutput({
-      writeOut: (s) => out.result(s.replace(/\n$/, '')),
-      writeErr: (s) => out.info(s.replace(/\n$/, '')),
-      outputError: (s, write) => write(`${TOOL}: ${firstLine(s)} (see --help)`),
-    })
-    .hook('preAction', (cmd) => {
-      const backend = cmd.opts<{ backend?: BackendChoice }>().backend;
-      if (backend !== undefined) process.env.ADAPTNET_BACKEND = backend;
-    });
+  const program = appProgram(
+    TOOL,
+    'Train, evaluate and deploy adaptive object detectors: one detector, many backbone width × input size configurations.',
+    out,
+  );
 
   program
     .command('make-data')

@@ -1,7 +1,6 @@
-import type { BackendChoice } from '@adaptnet/core/node';
 import { VIDEO_DATASET_NAMES } from '@adaptnet/data/node';
-import { firstLine, integerOption, numberOption, positiveIntOption, positiveOption, runCli } from '@adaptnet/train/node';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { appProgram, integerOption, numberOption, positiveIntOption, positiveOption, runCli } from '@adaptnet/train/node';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { COMPARE_STRATEGIES, compareCommand, parseConfigList } from './commands/compare.js';
 import { evalCommand, tableCommand } from './commands/evaluate.js';
 import { flopsCommand } from './commands/flops.js';
@@ -58,22 +57,11 @@ function addBudgetOptions(cmd: Command): Command {
 
 /** Builds the `adaptnet-video` program; `out` receives results and notes (tests capture them). */
 export function createProgram(out: Output = processOutput): Command {
-  const program = new Command(TOOL)
-    .description('Train, evaluate and deploy adaptive video classifiers: one network, many width × resolution × frames configurations.')
-    .addOption(
-      new Option('--backend <name>', 'tfjs backend (default: the fastest available)').choices(['tensorflow', 'native', 'wasm', 'cpu']),
-    )
-    .option('--verbose', 'print stack traces on errors')
-    .exitOverride()
-    .configureOutput({
-      writeOut: (s) => out.result(s.replace(/\n$/, '')),
-      writeErr: (s) => out.info(s.replace(/\n$/, '')),
-      outputError: (s, write) => write(`${TOOL}: ${firstLine(s)} (see --help)`),
-    })
-    .hook('preAction', (cmd) => {
-      const backend = cmd.opts<{ backend?: BackendChoice }>().backend;
-      if (backend !== undefined) process.env.ADAPTNET_BACKEND = backend;
-    });
+  const program = appProgram(
+    TOOL,
+    'Train, evaluate and deploy adaptive video classifiers: one network, many width × resolution × frames configurations.',
+    out,
+  );
 
   addRecipeOptions(
     program

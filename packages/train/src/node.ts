@@ -4,6 +4,7 @@
  * shared by every AdaptNet app.
  */
 
+export { appProgram } from './run/app-program.js';
 export {
   integerOption,
   intListOption,
