@@ -1,4 +1,15 @@
-import { BatchStream, CIFAR10_NORMALIZE, calibrationImages, FASHION_MNIST_NORMALIZE, IMAGENET_NORMALIZE, type ImageDataset, type ImageSource, MNIST_NORMALIZE, type Normalization, randomSample } from '@adaptnet/data';
+import {
+  BatchStream,
+  CIFAR10_NORMALIZE,
+  calibrationImages,
+  FASHION_MNIST_NORMALIZE,
+  IMAGENET_NORMALIZE,
+  type ImageDataset,
+  type ImageSource,
+  MNIST_NORMALIZE,
+  type Normalization,
+  randomSample,
+} from '@adaptnet/data';
 import { loadDataset } from '@adaptnet/data/node';
 import type { RunManifest } from './run-manifest.js';
 
