@@ -6,11 +6,11 @@ import {
   IMAGENET_NORMALIZE,
   type ImageDataset,
   type ImageSource,
-  loadDataset,
   MNIST_NORMALIZE,
   type Normalization,
   randomSample,
 } from '@adaptnet/data';
+import { loadDataset } from '@adaptnet/data/node';
 import type { RunManifest } from './run-manifest.js';
 
 type DataSpec = RunManifest['data'];

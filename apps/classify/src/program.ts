@@ -1,3 +1,4 @@
+import { SUBNET_FORMATS } from '@adaptnet/export';
 import { STRATEGIES } from '@adaptnet/train';
 import { appProgram, integerOption, intListOption, positiveIntOption, positiveOption, runCli } from '@adaptnet/train/node';
 import { type Command, InvalidArgumentError, Option } from 'commander';
@@ -113,13 +114,23 @@ export function createProgram(out: Output = processOutput): Command {
 
   program
     .command('export')
-    .description('one configuration as a standard tfjs Layers model (sliced weights, BN folded) that tf.loadLayersModel loads')
+    .description(
+      'one configuration as a standard tfjs model (sliced weights, BN folded): a Layers model for tf.loadLayersModel or a graph model for tf.loadGraphModel',
+    )
     .requiredOption('--run <dir>', 'run directory written by train')
     .requiredOption('-o, --out <dir>', 'folder for model.json and weights.bin')
     .option('--width <w>', 'width (with --resolution)', positive('--width'))
     .option('--resolution <r>', 'resolution (with --width)', positiveInt('--resolution'))
     .option('--max-mflops <n>', 'instead: the best table configuration within this many million multiply-adds', positive('--max-mflops'))
     .option('--table <file>', 'a query table file (default <run>/table.json)')
+    .addOption(
+      new Option(
+        '--format <format>',
+        'layers (tf.loadLayersModel) or graph (tf.loadGraphModel; also exports resizable networks at scales ≠ 1)',
+      )
+        .choices(SUBNET_FORMATS)
+        .default('layers'),
+    )
     .option(
       '--calibration-samples <n>',
       'training images for BN calibration when the table has no statistics (default 2000)',

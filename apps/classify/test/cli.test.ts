@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadFashionMnist } from '@adaptnet/data';
+import { loadFashionMnist } from '@adaptnet/data/node';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main, type Output } from '../src/index.js';

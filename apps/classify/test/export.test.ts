@@ -5,6 +5,7 @@ import { MissingModelSpecError } from '@adaptnet/backbones';
 import { loadModel } from '@adaptnet/backbones/node';
 import { loadQueryTable } from '@adaptnet/query-table/node';
 import { fixture } from '@adaptnet/testing';
+import * as tfc from '@tensorflow/tfjs-converter';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -63,9 +64,28 @@ describe('adaptnet-classify export', () => {
     const diff = tf.max(tf.abs(tf.sub(got, want))).dataSync()[0] as number;
     const scale = tf.max(tf.abs(want)).dataSync()[0] as number;
     expect(diff / scale).toBeLessThan(1e-4);
-    tf.dispose([x, want, got]);
+    // The same configuration as a graph model: tf.loadGraphModel gives the same logits.
+    const graphOut = join(root, 'small-graph');
+    const g = await cli('export', '--run', run, '--max-mflops', '2', '--format', 'graph', '--out', graphOut);
+    expect(g.code, g.stderr).toBe(0);
+    expect(g.stdout).toContain('graph model');
+    const json = JSON.parse(await readFile(join(graphOut, 'model.json'), 'utf8')) as tf.io.ModelJSON;
+    expect(json.format).toBe('graph-model');
+    const graph = await tfc.loadGraphModel(
+      tf.io.fromMemory({
+        modelTopology: json.modelTopology,
+        weightSpecs: json.weightsManifest[0]?.weights,
+        weightData: new Uint8Array(await readFile(join(graphOut, 'weights.bin'))).buffer,
+        ...(json.signature === undefined ? {} : { signature: json.signature }),
+      }),
+    );
+    const viaGraph = graph.predict(x) as tf.Tensor;
+    const graphDiff = tf.max(tf.abs(tf.sub(viaGraph, want))).dataSync()[0] as number;
+    expect(graphDiff / scale).toBeLessThan(1e-4);
+    tf.dispose([x, want, got, viaGraph]);
     model.dispose();
     loaded.dispose();
+    graph.dispose();
   });
 
   it('--width/--resolution outside the table calibrates; bad flags are one-line errors with exit 2', async () => {
@@ -73,7 +93,13 @@ describe('adaptnet-classify export', () => {
     const r = await cli('export', '--run', run, '--width', '0.4', '--resolution', '20', '--calibration-samples', '64', '--out', out);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/width 0.4 resolution 20: .* \(BN from calibration on 64 training images\)/);
-    for (const args of [['--width', '0.5', '--max-mflops', '3'], [], ['--width', '0.5'], ['--width', '3', '--resolution', '28']]) {
+    for (const args of [
+      ['--width', '0.5', '--max-mflops', '3'],
+      [],
+      ['--width', '0.5'],
+      ['--width', '3', '--resolution', '28'],
+      ['--max-mflops', '2', '--format', 'onnx'],
+    ]) {
       const bad = await cli('export', '--run', run, '--out', join(root, 'bad'), ...args);
       expect(bad.code, args.join(' ')).toBe(2);
       expect(bad.stderr.trim().split('\n')).toHaveLength(1);

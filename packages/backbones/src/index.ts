@@ -1,4 +1,5 @@
 export { Backbone, type BackboneOptions, type FeatureStep, type ResolvedBackboneOptions, resolveBackboneOptions } from './backbone.js';
+export { featureStrides, resizableStagesOf } from './feature-strides.js';
 export type { Activation } from './layers/activation.js';
 export type { BuildContext, NormOptions } from './layers/build-options.js';
 export { ConvBnAct, type ConvBnActOptions } from './layers/conv-bn-act.js';

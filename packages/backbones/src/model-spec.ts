@@ -2,6 +2,7 @@ import { CheckpointError, ConfigError, type ModelSpec } from '@adaptnet/core';
 import { findBatchNorms } from '@adaptnet/norm';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Backbone } from './backbone.js';
+import { featureStrides, resizableStagesOf } from './feature-strides.js';
 import { createBackbone } from './registry.js';
 
 /** A checkpoint that has no model spec in its header (written before specs existed). */
@@ -21,15 +22,10 @@ export function buildModelFromSpec(spec: ModelSpec): Backbone {
 
 /**
  * How many `config.scales` entries a resizable version of the backbone takes (one per stage with a
- * stride-1 block). Builds the network once without its classifier to find out, then frees it.
+ * stride-1 block besides the stem), computed from the architecture and its options: no network is built.
  */
 export function resizableStageCount(architecture: string, options: object = {}): number {
-  const probe = createBackbone(architecture, { ...options, includeTop: false, resizable: true, norm: { policy: 'config' } });
-  try {
-    return probe.resizes.length;
-  } finally {
-    probe.dispose();
-  }
+  return resizableStagesOf(featureStrides(architecture, options));
 }
 
 const STAT_SUFFIX = '.running_mean';

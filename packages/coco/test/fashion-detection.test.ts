@@ -3,7 +3,8 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '@adaptnet/core';
-import { type ImageDataset, loadFashionMnist } from '@adaptnet/data';
+import type { ImageDataset } from '@adaptnet/data';
+import { loadFashionMnist } from '@adaptnet/data/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cocoFolder, composeScene, makeFashionDetection, nonZeroBox, readCocoDataset, resizeGrey } from '../src/node.js';
 

@@ -6,7 +6,8 @@
  */
 import { initBackend } from '@adaptnet/core/node';
 import { bench, describe } from 'vitest';
-import { BatchStream, createImageDataset, FASHION_MNIST_NORMALIZE, IMAGENET_NORMALIZE, loadFashionMnist } from '../src/index.js';
+import { BatchStream, createImageDataset, FASHION_MNIST_NORMALIZE, IMAGENET_NORMALIZE } from '../src/index.js';
+import { loadFashionMnist } from '../src/node.js';
 
 const fashion = await loadFashionMnist({ split: 'train' });
 const big = createImageDataset({

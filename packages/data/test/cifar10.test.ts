@@ -1,7 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CIFAR10_CLASSES, DatasetError, loadCifar10 } from '../src/index.js';
+import { CIFAR10_CLASSES, DatasetError } from '../src/index.js';
+import { loadCifar10 } from '../src/node.js';
 import { tempDir } from './helpers/tmp.js';
 
 /** A CIFAR-10 binary record: label, then R, G, B planes of 32×32; pixel (y, x) of plane c = (c·100 + y + x) mod 256. */

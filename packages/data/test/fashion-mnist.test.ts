@@ -2,7 +2,8 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '@adaptnet/core';
 import { describe, expect, it } from 'vitest';
-import { DatasetError, FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, FASHION_MNIST_NORMALIZE, loadFashionMnist } from '../src/index.js';
+import { DatasetError, FASHION_MNIST_CLASSES, FASHION_MNIST_NORMALIZE } from '../src/index.js';
+import { FASHION_MNIST_DIR, loadFashionMnist } from '../src/node.js';
 import { sameBytes } from './helpers/reference.js';
 import { tempDir } from './helpers/tmp.js';
 

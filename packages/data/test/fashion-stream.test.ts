@@ -1,7 +1,8 @@
 import { initBackend } from '@adaptnet/core/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { BatchStream, FASHION_MNIST_NORMALIZE, loadFashionMnist } from '../src/index.js';
+import { BatchStream, FASHION_MNIST_NORMALIZE } from '../src/index.js';
+import { loadFashionMnist } from '../src/node.js';
 
 await initBackend({ backend: 'cpu', log: false });
 const test = await loadFashionMnist({ split: 'test' });

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { AdaptNetError } from '@adaptnet/core';
 import { describe, expect, it } from 'vitest';
-import { DatasetError, loadMnistIdx, parseIdx, readIdx } from '../src/index.js';
+import { DatasetError, parseIdx } from '../src/index.js';
+import { loadMnistIdx, readIdx } from '../src/node.js';
 import { idxBytes, tempDir } from './helpers/tmp.js';
 
 const dir = await tempDir('idx');

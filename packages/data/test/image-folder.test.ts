@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { initBackend } from '@adaptnet/core/node';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { BatchStream, DatasetError, loadImageFolder, toImageDataset } from '../src/index.js';
+import { BatchStream, DatasetError, toImageDataset } from '../src/index.js';
+import { loadImageFolder } from '../src/node.js';
 import { bytes, collect } from './helpers/reference.js';
 import { tempDir } from './helpers/tmp.js';
 

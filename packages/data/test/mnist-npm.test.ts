@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadMnistNpm } from '../src/index.js';
+import { loadMnistNpm } from '../src/node.js';
 import { sameBytes } from './helpers/reference.js';
 
 const root = dirname(createRequire(import.meta.url).resolve('mnist/package.json'));

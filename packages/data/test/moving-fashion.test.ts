@@ -163,7 +163,7 @@ describe('moving Fashion-MNIST actions', () => {
     const source = await loadMovingFashionActions({ size: 8, split: 'test' });
     expect(source.name).toBe('moving-fashion/test');
     // A fixed pool of 500 real Fashion-MNIST test items keeps the tests fast.
-    const { loadFashionMnist, subset } = await import('../src/index.js');
+    const [{ loadFashionMnist }, { subset }] = await Promise.all([import('../src/node.js'), import('../src/index.js')]);
     items = subset(
       await loadFashionMnist({ split: 'test' }),
       Array.from({ length: 500 }, (_, i) => i),

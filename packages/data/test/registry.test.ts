@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { ConfigError } from '@adaptnet/core';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { DATASET_NAMES, isImageDataset, loadDataset } from '../src/index.js';
+import { isImageDataset } from '../src/index.js';
+import { DATASET_NAMES, loadDataset } from '../src/node.js';
 import { tempDir } from './helpers/tmp.js';
 
 describe('loadDataset', () => {

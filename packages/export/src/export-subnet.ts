@@ -1,49 +1,18 @@
 import type { Backbone } from '@adaptnet/backbones';
-import { ConfigError, ConfigRangeError, type ForwardContext, type SubnetConfig } from '@adaptnet/core';
+import { ConfigError, type SubnetConfig } from '@adaptnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { exportGraphSubnet } from './graph-export.js';
 import { prepareSubnet } from './prepared/prepared-subnet.js';
 import type { ConvStep, PreparedStep } from './prepared/steps.js';
-
-export const SUBNET_METADATA_KEY = 'adaptnet';
-export const SUBNET_FORMAT = 'adaptnet-subnet';
-export const SUBNET_FORMAT_VERSION = 1;
-
-/** Accuracy of the configuration as measured for the query table (fractions in [0, 1]). */
-export interface SubnetAccuracy {
-  readonly top1: number;
-  readonly top5?: number;
-  /** Test images it was measured on. */
-  readonly samples?: number;
-}
-
-/** What `exportSubnet` writes into the model's `userDefinedMetadata[SUBNET_METADATA_KEY]`. */
-export interface SubnetMetadata {
-  readonly format: typeof SUBNET_FORMAT;
-  readonly version: typeof SUBNET_FORMAT_VERSION;
-  /** The adaptive model's name, e.g. `mobilenet_v1`. */
-  readonly source: string;
-  readonly config: SubnetConfig;
-  /** `[resolution, resolution, inChannels]`, NHWC without the batch; inputs are normalised as in training. */
-  readonly inputShape: readonly number[];
-  /** Multiply-adds of one image, the adaptive model's `cost` (BN folded: none of its own). */
-  readonly macs: number;
-  /** Parameters at this configuration as the adaptive model counts them (BN γ and β included). */
-  readonly params: number;
-  /** Weights of the exported network (folded BN leaves one bias per channel). */
-  readonly exportedParams: number;
-  readonly accuracy?: SubnetAccuracy;
-  /** Anything else the caller adds (class names, normalisation, the model spec, ...). */
-  readonly extra?: Readonly<Record<string, unknown>>;
-}
-
-export interface ExportSubnetOptions {
-  /** From the query table row of this configuration. */
-  readonly accuracy?: SubnetAccuracy;
-  readonly extra?: Readonly<Record<string, unknown>>;
-  /** Layers model name. Default `<source>_w<width>_r<resolution>`. */
-  readonly name?: string;
-}
+import {
+  describeSubnet,
+  type ExportSubnetOptions,
+  SUBNET_FORMATS,
+  SUBNET_METADATA_KEY,
+  type SubnetFormat,
+  subnetName,
+} from './subnet-metadata.js';
 
 type Sym = tfl.SymbolicTensor;
 
@@ -140,7 +109,7 @@ class GraphBuilder {
       }
       case 'resize':
         throw new ConfigError(
-          `exportSubnet: ${s.name} resizes by ${s.scale}, and tfjs-layers' Resizing layer interpolates with aligned corners, not the half-pixel centres the network was trained with; export a configuration without scales (or scales of 1)`,
+          `exportSubnet: ${s.name} resizes by ${s.scale}, and tfjs-layers' Resizing layer interpolates with aligned corners, not the half-pixel centres the network was trained with; export it with { format: 'graph' } (tf.loadGraphModel), or a configuration without scales (or scales of 1)`,
         );
       case 'global-avg-pool':
         return tfl.layers.globalAveragePooling2d({ name: this.name('avgpool') }).apply(x) as Sym;
@@ -155,61 +124,50 @@ class GraphBuilder {
   }
 }
 
-function round(x: number): string {
-  return String(Math.round(x * 1000) / 1000).replace('.', '_');
+/** `exportSubnet`'s options with the file format: `'layers'` (default) or `'graph'`. */
+export interface ExportSubnetFormatOptions<F extends SubnetFormat = SubnetFormat> extends ExportSubnetOptions {
+  readonly format?: F;
 }
 
 /**
- * One configuration of an adaptive backbone as a plain tfjs Layers model, in the manner of
- * once-for-all's `get_active_subnet`: weights sliced to the configuration's channels, every BN folded
- * into its convolution with the configuration's calibrated statistics (calibrate, or import a query
- * table's statistics, first). The input is `[N, r, r, C]` as the adaptive model takes it. MACs,
- * parameters and accuracy go into `userDefinedMetadata.adaptnet` (see `SubnetMetadata`). Save it
- * with `model.save(...)` or `saveSubnet` from `@adaptnet/export/node`; `tf.loadLayersModel` loads it.
+ * One configuration of an adaptive backbone as a plain tfjs model, in the manner of once-for-all's
+ * `get_active_subnet`: weights sliced to the configuration's channels, every BN folded into its
+ * convolution with the configuration's calibrated statistics (calibrate, or import a query table's
+ * statistics, first). The input is `[N, r, r, C]` as the adaptive model takes it. MACs, parameters
+ * and accuracy go into `userDefinedMetadata.adaptnet` (see `SubnetMetadata`).
+ *
+ * - `format: 'layers'` (default): a `tf.LayersModel` (`tf.loadLayersModel` loads it once saved);
+ *   resizable networks' configurations with a scale ≠ 1 are refused (see the README).
+ * - `format: 'graph'`: graph-model artifacts (`exportGraphSubnet`) for `tf.loadGraphModel`; every configuration.
+ *
+ * Save either with `saveSubnet` from `@adaptnet/export/node`.
  */
-export function exportSubnet(model: Backbone, config: SubnetConfig, options: ExportSubnetOptions = {}): tfl.LayersModel {
-  if (!Number.isInteger(config.resolution) || config.resolution <= 0) {
-    throw new ConfigRangeError(`exportSubnet: resolution must be a positive integer, got ${config.resolution}`);
-  }
-  if (config.frames !== undefined) throw new ConfigError('exportSubnet: video configurations (frames) have no 2D export');
-  const ctx: ForwardContext = { config, training: false };
-  const inputShape = [config.resolution, config.resolution, model.inChannels];
-  const cost = model.cost([1, ...inputShape], ctx);
-  const bnChannels = cost.layers.filter((l) => l.kind === 'batchnorm').reduce((n, l) => n + l.params / 2, 0);
+export function exportSubnet(model: Backbone, config: SubnetConfig, options?: ExportSubnetFormatOptions<'layers'>): tfl.LayersModel;
+export function exportSubnet(model: Backbone, config: SubnetConfig, options: ExportSubnetFormatOptions<'graph'>): tf.io.ModelArtifacts;
+export function exportSubnet(
+  model: Backbone,
+  config: SubnetConfig,
+  options?: ExportSubnetFormatOptions,
+): tfl.LayersModel | tf.io.ModelArtifacts;
+export function exportSubnet(
+  model: Backbone,
+  config: SubnetConfig,
+  options: ExportSubnetFormatOptions = {},
+): tfl.LayersModel | tf.io.ModelArtifacts {
+  const { format = 'layers', ...rest } = options;
+  if (format === 'graph') return exportGraphSubnet(model, config, rest);
+  if (format !== 'layers') throw new ConfigError(`exportSubnet: unknown format '${String(format)}'; allowed: ${SUBNET_FORMATS.join(', ')}`);
+  const metadata = describeSubnet(model, config, rest);
   // The prepared configuration's weights; the layers keep their own references to them.
   const prepared = prepareSubnet(model, config);
-  const input = tfl.input({ shape: inputShape, name: 'image' });
+  const input = tfl.input({ shape: [...metadata.inputShape], name: 'image' });
   let x: Sym;
   try {
     x = new GraphBuilder().chain(prepared.steps, input);
   } finally {
     prepared.dispose();
   }
-  const name = options.name ?? `${model.name}_w${round(config.width)}_r${config.resolution}`;
-  const subnet = tfl.model({ inputs: input, outputs: x, name });
-  const metadata: SubnetMetadata = {
-    format: SUBNET_FORMAT,
-    version: SUBNET_FORMAT_VERSION,
-    source: model.name,
-    config: {
-      width: config.width,
-      resolution: config.resolution,
-      ...(config.scales === undefined ? {} : { scales: [...config.scales] }),
-    },
-    inputShape,
-    macs: cost.macs,
-    params: cost.params,
-    exportedParams: cost.params - bnChannels,
-    ...(options.accuracy === undefined ? {} : { accuracy: options.accuracy }),
-    ...(options.extra === undefined ? {} : { extra: options.extra }),
-  };
+  const subnet = tfl.model({ inputs: input, outputs: x, name: subnetName(model, config, rest) });
   subnet.setUserDefinedMetadata({ [SUBNET_METADATA_KEY]: metadata });
   return subnet;
-}
-
-/** The AdaptNet metadata of an exported (or loaded) subnet, undefined for other models. */
-export function subnetMetadata(model: tfl.LayersModel): SubnetMetadata | undefined {
-  const all = model.getUserDefinedMetadata() as Record<string, unknown> | undefined;
-  const m = all?.[SUBNET_METADATA_KEY] as SubnetMetadata | undefined;
-  return m?.format === SUBNET_FORMAT ? m : undefined;
 }

@@ -1,14 +1,6 @@
-export {
-  type ExportSubnetOptions,
-  exportSubnet,
-  SUBNET_FORMAT,
-  SUBNET_FORMAT_VERSION,
-  SUBNET_METADATA_KEY,
-  type SubnetAccuracy,
-  type SubnetMetadata,
-  subnetMetadata,
-} from './export-subnet.js';
+export { type ExportSubnetFormatOptions, exportSubnet } from './export-subnet.js';
 export { type FoldedConv, foldConvBn } from './fold.js';
+export { exportGraphSubnet, GRAPH_INPUT_NAME, GRAPH_OUTPUT_NAME } from './graph-export.js';
 export {
   PreparedCache,
   type PreparedCacheOptions,
@@ -29,3 +21,15 @@ export type {
   ResizeStep,
   ShuffleStep,
 } from './prepared/steps.js';
+export {
+  type ExportSubnetOptions,
+  SUBNET_FORMAT,
+  SUBNET_FORMAT_VERSION,
+  SUBNET_FORMATS,
+  SUBNET_METADATA_KEY,
+  type SubnetAccuracy,
+  type SubnetFormat,
+  type SubnetMetadata,
+  type SubnetMetadataSource,
+  subnetMetadata,
+} from './subnet-metadata.js';

@@ -14,13 +14,7 @@ export interface SavedSubnet {
   readonly weightBytes: number;
 }
 
-/**
- * Writes an exported subnet as a standard tfjs Layers model: `<dir>/model.json` (topology, weights
- * manifest, `userDefinedMetadata`) and `<dir>/weights.bin`, each atomically, the weights first.
- * Any tfjs loader reads it: `tf.loadLayersModel('https://.../model.json')` in a browser,
- * `file://` with tfjs-node, or `tf.io.fromMemory` from the two files.
- */
-export async function saveSubnet(model: LayersModel, dir: string): Promise<SavedSubnet> {
+async function layersArtifacts(model: LayersModel): Promise<tf.io.ModelArtifacts | undefined> {
   let artifacts: tf.io.ModelArtifacts | undefined;
   await model.save(
     tf.io.withSaveHandler(async (a) => {
@@ -28,8 +22,21 @@ export async function saveSubnet(model: LayersModel, dir: string): Promise<Saved
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
   );
+  return artifacts;
+}
+
+/**
+ * Writes an exported subnet as a standard tfjs model: `<dir>/model.json` (topology, weights
+ * manifest, `userDefinedMetadata`; a graph export also its `signature`) and `<dir>/weights.bin`,
+ * each atomically, the weights first. A Layers export (`exportSubnet(...)`) loads with
+ * `tf.loadLayersModel`, a graph export (`exportSubnet(..., { format: 'graph' })`) with
+ * `tf.loadGraphModel`: from `https://.../model.json` in a browser, `file://` with tfjs-node, or
+ * `tf.io.fromMemory` from the two files (`subnetFiles(dir)`).
+ */
+export async function saveSubnet(model: LayersModel | tf.io.ModelArtifacts, dir: string): Promise<SavedSubnet> {
+  const artifacts = 'save' in model ? await layersArtifacts(model) : model;
   if (artifacts?.weightSpecs === undefined || artifacts.weightData === undefined) {
-    throw new CheckpointError('E_CHECKPOINT_FORMAT', `saveSubnet: ${model.name} produced no weights to save`);
+    throw new CheckpointError('E_CHECKPOINT_FORMAT', `saveSubnet: ${'name' in model ? model.name : 'the model'} has no weights to save`);
   }
   const weights = new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData));
   const json: tf.io.ModelJSON = {
@@ -38,6 +45,7 @@ export async function saveSubnet(model: LayersModel, dir: string): Promise<Saved
     ...(artifacts.format === undefined ? {} : { format: artifacts.format }),
     ...(artifacts.generatedBy === undefined ? {} : { generatedBy: artifacts.generatedBy }),
     ...(artifacts.convertedBy == null ? {} : { convertedBy: artifacts.convertedBy }),
+    ...(artifacts.signature === undefined ? {} : { signature: artifacts.signature }),
     ...(artifacts.userDefinedMetadata === undefined ? {} : { userDefinedMetadata: artifacts.userDefinedMetadata }),
   };
   await mkdir(dir, { recursive: true });
@@ -48,7 +56,7 @@ export async function saveSubnet(model: LayersModel, dir: string): Promise<Saved
   return { modelPath, weightsPath, weightBytes: weights.byteLength };
 }
 
-/** An IOHandler over a saved subnet's files, for `tf.loadLayersModel` in Node without tfjs-node. */
+/** An IOHandler over a saved subnet's files, for `tf.loadLayersModel` / `tf.loadGraphModel` in Node without tfjs-node. */
 export async function subnetFiles(dir: string): Promise<tf.io.IOHandler> {
   const modelPath = join(dir, SUBNET_MODEL_FILE);
   let json: tf.io.ModelJSON;

@@ -1,15 +1,19 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { createBackbone } from '@adaptnet/backbones';
 import { ConfigRangeError, type ForwardContext } from '@adaptnet/core';
 import { fixture } from '@adaptnet/testing';
+import * as tfc from '@tensorflow/tfjs-converter';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportSubnet, prepareSubnet, subnetMetadata } from '../src/index.js';
-import { saveSubnet } from '../src/node.js';
-import { CASES, nonTrivialBatchNorm as prepare, relativeError } from './helpers/backbones.js';
+import { saveSubnet, subnetFiles } from '../src/node.js';
+import { CASES, floatWeightBytes, nonTrivialBatchNorm as prepare, relativeError } from './helpers/backbones.js';
 
 /** Loads saved files with tfjs alone: the two files read and handed to tf.io.fromMemory. */
 async function loadPlain(dir: string): Promise<tfl.LayersModel> {
@@ -26,6 +30,17 @@ async function loadPlain(dir: string): Promise<tfl.LayersModel> {
 }
 
 const TOLERANCE = 1e-4;
+const LOADER = fileURLToPath(new URL('./fixtures/load-graph-model.mjs', import.meta.url));
+
+/** A saved graph export, its input (raw float32) and where the plain-tfjs process writes its logits. */
+interface LoaderJob {
+  readonly dir: string;
+  readonly input: string;
+  readonly shape: number[];
+  readonly output: string;
+}
+const loaderJobs: { job: LoaderJob; want: Float32Array }[] = [];
+
 let dir: string;
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -37,7 +52,7 @@ afterAll(async () => {
 
 describe('exportSubnet', () => {
   for (const { name, options, configs } of CASES) {
-    it(`${name}: the exported Layers model's logits equal the adaptive model's (relative ${TOLERANCE})`, async () => {
+    it(`${name}: the exported Layers and graph models' logits equal the adaptive model's (relative ${TOLERANCE})`, async () => {
       const model = createBackbone(name, { numClasses: 6, seed: 1, ...options });
       prepare(model, configs, 3);
       for (const config of configs) {
@@ -54,15 +69,50 @@ describe('exportSubnet', () => {
         const again = loaded.predict(x) as tf.Tensor;
         expect(relativeError(again, want)).toBeLessThan(TOLERANCE);
         expect(subnetMetadata(loaded)).toEqual(subnetMetadata(subnet));
-        tf.dispose([got, again]);
+        // The graph format: tf.loadGraphModel (tfjs-converter) of the saved files.
+        const artifacts = exportSubnet(model, config, { format: 'graph', accuracy: { top1: 0.5, top5: 0.9, samples: 100 } });
+        const graphDir = `${out}-graph`;
+        const savedGraph = await saveSubnet(artifacts, graphDir);
+        const graph = await tfc.loadGraphModel(await subnetFiles(graphDir));
+        const viaGraph = graph.predict(x) as tf.Tensor;
+        expect(relativeError(viaGraph, want)).toBeLessThan(TOLERANCE);
+        expect(relativeError(viaGraph, got)).toBeLessThan(TOLERANCE);
+        expect(subnetMetadata(graph)).toEqual(subnetMetadata(subnet));
+        // Its weights are the Layers model's, plus a few int32 shape and axis constants.
+        expect(floatWeightBytes(artifacts)).toBe(4 * subnet.countParams());
+        expect(savedGraph.weightBytes).toBeGreaterThan(floatWeightBytes(artifacts));
+        const input = join(graphDir, 'input.bin');
+        await writeFile(input, x.dataSync() as Float32Array);
+        loaderJobs.push({
+          job: { dir: graphDir, input, shape: x.shape, output: join(graphDir, 'logits.bin') },
+          want: want.dataSync() as Float32Array,
+        });
+        tf.dispose([got, again, viaGraph]);
         subnet.dispose();
         loaded.dispose();
+        graph.dispose();
         expect(tf.memory().numTensors).toBe(before);
         tf.dispose([x, want]);
       }
       model.dispose();
     });
   }
+
+  it('the graph exports load and run in a process that imports only tfjs-core, tfjs-backend-cpu and tfjs-converter', async () => {
+    expect(loaderJobs.length).toBe(CASES.reduce((n, c) => n + c.configs.length, 0));
+    const source = await readFile(LOADER, 'utf8');
+    const imports = [...source.matchAll(/^import (?:.* from )?'([^']+)'/gm)].map((m) => m[1]);
+    expect(new Set(imports)).toEqual(
+      new Set(['node:fs/promises', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-converter']),
+    );
+    await promisify(execFile)(process.execPath, [LOADER, JSON.stringify(loaderJobs.map((j) => j.job))], { timeout: 60_000 });
+    for (const { job, want } of loaderJobs) {
+      const bytes = await readFile(job.output);
+      const [a, b] = [tf.tensor(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4)), tf.tensor(want)];
+      expect(relativeError(a, b)).toBeLessThan(TOLERANCE);
+      tf.dispose([a, b]);
+    }
+  });
 
   it('weights shrink with width exactly as the folded parameter count predicts', async () => {
     const { options } = CASES[0] as (typeof CASES)[number];
@@ -133,7 +183,7 @@ describe('exportSubnet', () => {
     const weights = subnet.getWeights();
     expect(weights.reduce((n, w) => n + w.size * 4, 0)).toBe(prepared.bytes);
     expect(() => exportSubnet(model, configs[1] as (typeof configs)[number])).toThrow(
-      /resize\d? resizes by 0.5, and tfjs-layers' Resizing layer/,
+      /resize\d? resizes by 0.5, and tfjs-layers' Resizing layer.*format: 'graph'/,
     );
     tf.dispose([x, exported, fused]);
     prepared.dispose();

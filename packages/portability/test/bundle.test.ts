@@ -17,6 +17,9 @@ interface ScenarioResult {
   shape: number[];
   macs: number;
   gradients: boolean;
+  data: { dims: number[]; sample: number };
+  iou: number;
+  graphNodes: number;
   exports: string[];
 }
 
@@ -88,7 +91,21 @@ describe('portable entry points', () => {
     const imports = Object.values(browser.metafile.inputs).flatMap((i) => i.imports.map((imp) => imp.path));
     expect(imports.filter((p) => builtins.has(p))).toEqual([]);
     const inputs = Object.keys(browser.metafile.inputs);
-    for (const pkg of ['core', 'slimmable', 'norm', 'distill', 'samplers', 'backbones', 'flops', 'query-table', 'coco', 'export']) {
+    const packages = [
+      'core',
+      'slimmable',
+      'norm',
+      'distill',
+      'samplers',
+      'backbones',
+      'flops',
+      'query-table',
+      'coco',
+      'export',
+      'data',
+      'detection',
+    ];
+    for (const pkg of packages) {
       expect(inputs.some((p) => p.includes(`${pkg}/dist/`))).toBe(true);
     }
   });
@@ -114,5 +131,10 @@ describe('portable entry points', () => {
     // '@adaptnet/core/gradients' registered tfjs-core's own gradients in the bundle.
     expect(inBundle.gradients).toBe(true);
     expect(inBundle.exports.every((t) => t === 'function')).toBe(true);
+    // @adaptnet/data: the IDX header [2, 1, 2] decoded, one image sampled; @adaptnet/detection: IoU of two 2×2 boxes overlapping by half = 2 / 6.
+    expect(inBundle.data).toEqual({ dims: [2, 1, 2], sample: 1 });
+    expect(inBundle.iou).toBeCloseTo(1 / 3, 12);
+    expect(inBundle.graphNodes).toBe(inNode.graphNodes);
+    expect(inBundle.graphNodes).toBeGreaterThan(0);
   }, 120_000);
 });

@@ -5,8 +5,10 @@ import '@adaptnet/core/gradients';
 import { createBackbone, MOBILENET_V1_FASHION_MNIST_BLOCKS } from '@adaptnet/backbones';
 import { evaluateCoco } from '@adaptnet/coco';
 import { gradientsRegistered, Rng } from '@adaptnet/core';
+import { createImageDataset, parseIdx, randomSample } from '@adaptnet/data';
+import { Detector, iou } from '@adaptnet/detection';
 import { inplaceDistillLoss } from '@adaptnet/distill';
-import { PreparedCache } from '@adaptnet/export';
+import { exportGraphSubnet, PreparedCache } from '@adaptnet/export';
 import { costOf } from '@adaptnet/flops';
 import { calibrate, SwitchableBatchNorm } from '@adaptnet/norm';
 import { paretoFrontier } from '@adaptnet/query-table';
@@ -33,6 +35,19 @@ await calibrate(net, [images], [config], { samples: 2 });
 const cache = new PreparedCache(net);
 const prepared = cache.predict(images, config);
 const plain = net.forward(images, { config, training: false });
+// @adaptnet/data's portable entry: an IDX buffer decoded and wrapped as a dataset, then sampled.
+const idx = parseIdx(Uint8Array.of(0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 2, 10, 20, 30, 40), 'inline', 3);
+const dataset = createImageDataset({
+  name: 'inline',
+  height: 1,
+  width: 2,
+  channels: 1,
+  classNames: ['a', 'b'],
+  pixels: idx.data,
+  labels: Int32Array.of(0, 1),
+});
+// A graph-model export of the calibrated configuration, written in the page.
+const graph = exportGraphSubnet(net, config);
 const result = {
   logits: Array.from(logits.dataSync()),
   prepared: Array.from(prepared.dataSync()),
@@ -40,8 +55,19 @@ const result = {
   shape: logits.shape,
   macs: costOf(net, config, [1, 20, 20, 1]).macs,
   gradients: gradientsRegistered(),
-  exports: [evaluateCoco, inplaceDistillLoss, SwitchableBatchNorm, paretoFrontier, SandwichSampler, activeChannels, PreparedCache].map(
-    (f) => typeof f,
-  ),
+  data: { dims: idx.dims, sample: randomSample(dataset, 1, 3).labels.length },
+  iou: iou([0, 0, 2, 2], [1, 0, 3, 2]),
+  graphNodes: (graph.modelTopology as { node: unknown[] }).node.length,
+  exports: [
+    evaluateCoco,
+    inplaceDistillLoss,
+    SwitchableBatchNorm,
+    paretoFrontier,
+    SandwichSampler,
+    activeChannels,
+    PreparedCache,
+    Detector,
+    exportGraphSubnet,
+  ].map((f) => typeof f),
 };
 console.log(JSON.stringify(result));

@@ -18,7 +18,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBackbone, MOBILENET_V1_FASHION_MNIST_BLOCKS } from '@adaptnet/backbones';
 import { initBackend } from '@adaptnet/core/node';
-import { BatchStream, FASHION_MNIST_NORMALIZE, loadFashionMnist } from '@adaptnet/data';
+import { BatchStream, FASHION_MNIST_NORMALIZE } from '@adaptnet/data';
+import { loadFashionMnist } from '@adaptnet/data/node';
 import { type TorchPython, torchImgPerSec, torchPythons } from '../../core/fixtures/torch-pythons.js';
 import { normOptionsFor, parseTrainConfig, STRATEGIES, type Strategy, Trainer } from '../src/index.js';
 

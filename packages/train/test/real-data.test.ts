@@ -1,7 +1,8 @@
 import { createBackbone } from '@adaptnet/backbones';
 import type { SubnetConfig } from '@adaptnet/core';
 import { initBackend } from '@adaptnet/core/node';
-import { BatchStream, FASHION_MNIST_NORMALIZE, loadFashionMnist, randomSample } from '@adaptnet/data';
+import { BatchStream, FASHION_MNIST_NORMALIZE, randomSample } from '@adaptnet/data';
+import { loadFashionMnist } from '@adaptnet/data/node';
 import { calibrate } from '@adaptnet/norm';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';

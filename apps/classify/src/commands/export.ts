@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { ConfigError, configKey, type SubnetConfig, widthInRange } from '@adaptnet/core';
 import { initBackend } from '@adaptnet/core/node';
-import { exportSubnet, type SubnetMetadata, subnetMetadata } from '@adaptnet/export';
+import { exportSubnet, type SubnetFormat, type SubnetMetadata, subnetMetadata } from '@adaptnet/export';
 import { saveSubnet } from '@adaptnet/export/node';
 import { formatMflops } from '@adaptnet/flops';
 import { calibrate } from '@adaptnet/norm';
@@ -19,6 +19,8 @@ export interface ExportFlags {
   readonly maxMflops?: number;
   readonly table?: string;
   readonly calibrationSamples?: number;
+  /** `layers` (default, tf.loadLayersModel) or `graph` (tf.loadGraphModel; also resizable networks' scales). */
+  readonly format?: SubnetFormat;
 }
 
 export interface ExportResult {
@@ -26,10 +28,12 @@ export interface ExportResult {
   readonly metadata: SubnetMetadata;
   readonly modelPath: string;
   readonly weightBytes: number;
+  readonly format: SubnetFormat;
 }
 
 /**
- * `adaptnet-classify export`: one configuration of a trained run as a standard tfjs Layers model.
+ * `adaptnet-classify export`: one configuration of a trained run as a standard tfjs Layers model
+ * (`--format layers`, the default) or graph model (`--format graph`).
  * `--max-mflops` picks it from the query table (which carries its BN statistics); `--width` and
  * `--resolution` name it, using the table's statistics when it has them and calibrating otherwise.
  */
@@ -80,7 +84,9 @@ export async function exportCommand(flags: ExportFlags, out: Output): Promise<Ex
       await calibrate(model, images, [config], { samples: Math.min(samples, train.size) });
       source = `calibration on ${Math.min(samples, train.size)} training images`;
     }
+    const format = flags.format ?? 'layers';
     const subnet = exportSubnet(model, config, {
+      format,
       ...(row === undefined ? {} : { accuracy: { top1: row.top1, top5: row.top5, samples: row.samples } }),
       extra: {
         architecture: manifest.model.architecture,
@@ -98,10 +104,10 @@ export async function exportCommand(flags: ExportFlags, out: Output): Promise<Ex
       out.result(
         `width ${config.width} resolution ${config.resolution}: ${formatMflops(metadata.macs)}, ${metadata.exportedParams} parameters${accuracy} (BN from ${source})`,
       );
-      out.result(`model: ${saved.modelPath} (${(saved.weightBytes / 1024).toFixed(1)} KiB of weights)`);
-      return { config, metadata, modelPath: saved.modelPath, weightBytes: saved.weightBytes };
+      out.result(`model: ${saved.modelPath} (${format} model, ${(saved.weightBytes / 1024).toFixed(1)} KiB of weights)`);
+      return { config, metadata, modelPath: saved.modelPath, weightBytes: saved.weightBytes, format };
     } finally {
-      subnet.dispose();
+      if ('dispose' in subnet) subnet.dispose();
     }
   } finally {
     model.dispose();

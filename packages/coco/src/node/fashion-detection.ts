@@ -47,7 +47,11 @@ export async function makeFashionDetection(options: FashionDetectionOptions): Pr
     throw new CocoError('E_COCO_FILE', `${out} already exists; remove it or choose another --out (nothing is overwritten)`);
   }
   // Loaded lazily: they bring tfjs, which evaluation never needs.
-  const [{ loadFashionMnist, FASHION_MNIST_CLASSES }, { Rng }] = await Promise.all([import('@adaptnet/data'), import('@adaptnet/core')]);
+  const [{ loadFashionMnist }, { FASHION_MNIST_CLASSES }, { Rng }] = await Promise.all([
+    import('@adaptnet/data/node'),
+    import('@adaptnet/data'),
+    import('@adaptnet/core'),
+  ]);
   const tmp = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.partial`);
   await mkdir(join(tmp, 'images'), { recursive: true });
   await mkdir(join(tmp, 'annotations'));

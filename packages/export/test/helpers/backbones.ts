@@ -97,3 +97,10 @@ export function relativeError(a: tf.Tensor, b: tf.Tensor): number {
   expect(scale).toBeGreaterThan(0);
   return diff / scale;
 }
+
+/** The float32 weights (filters, biases, dense kernels) of a graph export's manifest, in bytes. */
+export function floatWeightBytes(artifacts: tf.io.ModelArtifacts): number {
+  return (artifacts.weightSpecs ?? [])
+    .filter((w) => w.dtype === 'float32' && /\/(filter|bias|kernel)$/.test(w.name))
+    .reduce((n, w) => n + 4 * w.shape.reduce((a, b) => a * b, 1), 0);
+}
