@@ -116,8 +116,9 @@ describe('each small video model learns the moving actions; the frame-shuffled c
     it(`${arch}`, async () => {
       const learned = await trainAndEvaluate(arch, 'moving-fashion');
       const shuffled = await trainAndEvaluate(arch, 'moving-fashion-shuffled');
-      // Learned: top-1 at least 4× chance (30 binomial standard deviations of a chance-level
-      // classifier on 400 clips above it), and above the 50 % that the axis alone can give.
+      // Learned: top-1 at least 4× chance (23 binomial standard deviations of a chance-level
+      // classifier on 400 clips above it, and the most the axis alone can give), and the direction
+      // told apart in at least 3 of 4 right-axis clips.
       expect(learned.top1, `${arch} top-1 on moving actions`).toBeGreaterThanOrEqual(4 * CHANCE);
       expect(learned.direction, `${arch} direction accuracy on moving actions`).toBeGreaterThanOrEqual(0.75);
       // Control: direction within 3 binomial standard deviations of a coin flip over its right-axis
