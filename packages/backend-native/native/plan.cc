@@ -10,9 +10,11 @@
 //   src/dst/add: slot indices, -1 the plan's input, -2 its output, add -3 none (conv only: the
 //   residual; add == dst means in place, otherwise copied into dst first); weight/bias: indices
 //   into `weights` (tfjs layouts: conv [k, k, ci, co], depthwise [k, k, ci, 1], dense [ci, co]).
-// planRun(handle, x, out). planRelease(handle). planStats() → { plans, bytes }.
+// planRun(handle, x, out). planProfile(handle, x, out, reps). planRelease(handle). planStats() → { plans, bytes }.
 #include "plan.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -47,6 +49,7 @@ struct Step {
   std::unique_ptr<dnnl::primitive> prim;
   int src = kInput, dst = kOutput, add = kNone;
   memory src_m, dst_m, weights, bias;
+  std::unordered_map<int, memory> args;  // the memories above, built once (set_data_handle updates them in place)
   bool has_weights = false;
   size_t dst_floats = 0;
   int64_t macs = 0;
@@ -160,6 +163,11 @@ Napi::Value PlanCreate(const Napi::CallbackInfo& info) {
       s.src_m = memory(src_d, eng, DNNL_MEMORY_NONE);
       s.dst_m = memory(dst_d, eng, DNNL_MEMORY_NONE);
       s.dst_floats = dst_d.get_size() / sizeof(float);
+      s.args = {{DNNL_ARG_SRC, s.src_m}, {DNNL_ARG_DST, s.dst_m}};
+      if (s.has_weights) {
+        s.args.emplace(DNNL_ARG_WEIGHTS, s.weights);
+        s.args.emplace(DNNL_ARG_BIAS, s.bias);
+      }
       plan->steps.push_back(std::move(s));
     }
   } catch (const dnnl::error& e) {
@@ -187,32 +195,60 @@ Plan* Find(const Napi::Env& env, const Napi::Value& v) {
   return plans[id].get();
 }
 
-Napi::Value PlanRun(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Plan* plan = Find(env, info[0]);
-  if (plan == nullptr) return env.Undefined();
-  float* x = info[1].As<Napi::Float32Array>().Data();
-  float* out = info[2].As<Napi::Float32Array>().Data();
+// Runs every step; with `op_ns`, waits after each step and adds its wall time there (profiles).
+void Execute(Plan* plan, float* x, float* out, double* op_ns) {
   auto buffer = [&](int slot) { return slot == kInput ? x : slot == kOutput ? out : plan->slots[slot].get(); };
-  try {
-    auto& s = NativeStream();
-    for (Step& st : plan->steps) {
+  auto& s = NativeStream();
+  for (size_t i = 0; i < plan->steps.size(); i++) {
+    Step& st = plan->steps[i];
+    const auto t0 = op_ns ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+    {
       ThreadScope threads(st.macs);
       float* dst = buffer(st.dst);
       if (st.add != kNone && st.add != st.dst) std::memcpy(dst, buffer(st.add), st.dst_floats * sizeof(float));
       st.src_m.set_data_handle(buffer(st.src));
       st.dst_m.set_data_handle(dst);
-      if (st.has_weights) {
-        st.prim->execute(s, {{DNNL_ARG_SRC, st.src_m}, {DNNL_ARG_WEIGHTS, st.weights}, {DNNL_ARG_BIAS, st.bias}, {DNNL_ARG_DST, st.dst_m}});
-      } else {
-        st.prim->execute(s, {{DNNL_ARG_SRC, st.src_m}, {DNNL_ARG_DST, st.dst_m}});
-      }
+      st.prim->execute(s, st.args);
     }
-    s.wait();
+    if (op_ns) {
+      s.wait();
+      op_ns[i] += std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
+    }
+  }
+  s.wait();
+}
+
+Napi::Value PlanRun(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Plan* plan = Find(env, info[0]);
+  if (plan == nullptr) return env.Undefined();
+  try {
+    Execute(plan, info[1].As<Napi::Float32Array>().Data(), info[2].As<Napi::Float32Array>().Data(), nullptr);
   } catch (const dnnl::error& e) {
     Napi::Error::New(env, std::string("planRun: oneDNN failed: ") + e.what()).ThrowAsJavaScriptException();
   }
   return env.Undefined();
+}
+
+// planProfile(handle, x, out, reps) → Float64Array: per op, the fastest of `reps` runs in ns.
+Napi::Value PlanProfile(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Plan* plan = Find(env, info[0]);
+  if (plan == nullptr) return env.Undefined();
+  const int reps = info[3].As<Napi::Number>().Int32Value();
+  auto best = Napi::Float64Array::New(env, plan->steps.size());
+  std::vector<double> ns(plan->steps.size());
+  for (size_t i = 0; i < ns.size(); i++) best[i] = 1e300;
+  try {
+    for (int r = 0; r < reps; r++) {
+      std::fill(ns.begin(), ns.end(), 0.0);
+      Execute(plan, info[1].As<Napi::Float32Array>().Data(), info[2].As<Napi::Float32Array>().Data(), ns.data());
+      for (size_t i = 0; i < ns.size(); i++) best[i] = std::min(best[i], ns[i]);
+    }
+  } catch (const dnnl::error& e) {
+    Napi::Error::New(env, std::string("planProfile: oneDNN failed: ") + e.what()).ThrowAsJavaScriptException();
+  }
+  return best;
 }
 
 Napi::Value PlanRelease(const Napi::CallbackInfo& info) {
@@ -243,6 +279,7 @@ Napi::Value Noop(const Napi::CallbackInfo& info) { return info.Env().Undefined()
 void RegisterPlan(Napi::Env env, Napi::Object exports) {
   exports.Set("planCreate", Napi::Function::New(env, PlanCreate));
   exports.Set("planRun", Napi::Function::New(env, PlanRun));
+  exports.Set("planProfile", Napi::Function::New(env, PlanProfile));
   exports.Set("planRelease", Napi::Function::New(env, PlanRelease));
   exports.Set("planStats", Napi::Function::New(env, PlanStats));
   exports.Set("noop", Napi::Function::New(env, Noop));

@@ -143,6 +143,8 @@ export interface NativeAddon {
   planCreate(ops: Float64Array[], slotFloats: number[], weights: Float32Array[]): number;
   /** Runs a plan: x → out, one call. */
   planRun(handle: number, x: Float32Array, out: Float32Array): void;
+  /** Per op of a plan, the fastest of `reps` runs in ns (each op waited for; for profiles). */
+  planProfile(handle: number, x: Float32Array, out: Float32Array, reps: number): Float64Array;
   planRelease(handle: number): void;
   /** Plans alive and the bytes they hold (reordered weights, biases, activation buffers). */
   planStats(): { plans: number; bytes: number };

@@ -6,6 +6,7 @@ export const nativeBackendInfo = registerNativeBackend();
 
 export type { NativeAddon } from './addon.js';
 export { BACKEND_NAME } from './kernel-utils.js';
+export { profileLastPlan } from './plan-kernels.js';
 export {
   inferenceCacheStats,
   type NativeBackendInfo,

@@ -26,6 +26,8 @@ const entries = new WeakMap<AdaptNetPlan, PlanEntry>();
 /** Weight storage → the plan entry that copied it; the entry's plans go when any of its weights does. */
 const owners = new Map<DataId, PlanEntry>();
 let planAddon: NativeAddon | null = null;
+/** The plan the last AdaptNetRunPlan call ran, for `profileLastPlan`. */
+let lastRun: { handle: number; outShape: number[]; entry: PlanEntry; inFloats: number } | null = null;
 
 function releaseEntry(entry: PlanEntry): void {
   for (const { handle } of entry.handles.values()) planAddon?.planRelease(handle);
@@ -146,6 +148,16 @@ function describe(plan: AdaptNetPlan, x: TensorInfo, weight: (i: number) => Tens
   return { rows, slotFloats, outShape: shapes.at(-1) as number[] };
 }
 
+/**
+ * Per op of the plan the last AdaptNetRunPlan call ran, the fastest of `reps` runs on `x` (its
+ * input shape) in nanoseconds, each op waited for; null when that plan was freed since.
+ */
+export function profileLastPlan(x: Float32Array, reps: number): Float64Array | null {
+  if (lastRun === null || lastRun.entry.dead || planAddon === null) return null;
+  if (x.length !== lastRun.inFloats) throw new Error(`profileLastPlan: x has ${x.length} floats, the plan takes ${lastRun.inFloats}`);
+  return planAddon.planProfile(lastRun.handle, x, new Float32Array(sizeOf(lastRun.outShape)), reps);
+}
+
 export function planKernels(addon: NativeAddon): KernelConfig[] {
   planAddon = addon;
   const kernelFunc: KernelFunc = ({ inputs, backend, attrs }) => {
@@ -187,6 +199,7 @@ export function planKernels(addon: NativeAddon): KernelConfig[] {
     entry.handles.set(key, built);
     const out = allocOutput(sizeOf(built.outShape));
     addon.planRun(built.handle, f32(be, x), out);
+    lastRun = { ...built, entry, inFloats: sizeOf(x.shape) };
     return output(be, built.outShape, out);
   };
   return [{ kernelName: ADAPTNET_KERNELS.runPlan, backendName: BACKEND_NAME, kernelFunc }];
