@@ -15,7 +15,8 @@
  * Environment: BENCH_NETS, BENCH_ROUNDS (3), BENCH_ITERS (40 per cell and round), BENCH_CELL_SECONDS
  * (1.5: a cell stops after this, with at least 3 samples), BENCH_BACKENDS (native,wasm),
  * BENCH_WASM_MAX_GMACS (2: wasm skips forwards above this many GMACs), BENCH_THREADS (2),
- * BENCH_CONFIGS (indices of the configurations to run, default all; speed-ups vs full need 0).
+ * BENCH_CONFIGS (indices of the configurations to run, default all; speed-ups vs full need 0),
+ * BENCH_PATHS (e.g. prepared,prepared-layers: skip the slow adaptive and exported paths).
  */
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -48,6 +49,8 @@ const BATCHES = [1, 8];
 const PYTHON = env.ADAPTNET_PYTHON;
 /** BENCH_CONFIGS: indices into each net's configurations (0 the largest), e.g. 3 for the smallest only. */
 const CONFIG_INDICES = env.BENCH_CONFIGS?.split(',').map(Number);
+/** BENCH_PATHS: the inference paths to time (default all: prepared, prepared-layers, adaptive, exported). */
+const PATH_NAMES = env.BENCH_PATHS?.split(',');
 
 for (const name of SELECTED) {
   if (!LATENCY_NETS[name]) throw new Error(`BENCH_NETS: unknown net '${name}' (known: ${Object.keys(LATENCY_NETS).join(', ')})`);
@@ -264,7 +267,11 @@ try {
           const wasm = backend === 'wasm';
           if (!wasm) peak = bestPeak(peak, peakRate(THREADS));
           for (const config of entry.configs) {
-            const paths: InferencePath[] = inferencePaths(net, config, cache, wasm ? undefined : layersCache);
+            const paths: InferencePath[] = inferencePaths(net, config, cache, wasm ? undefined : layersCache).filter((p) => {
+              if (PATH_NAMES === undefined || PATH_NAMES.includes(p.name)) return true;
+              p.dispose();
+              return false;
+            });
             for (const batch of BATCHES) {
               if (wasm && costs.get(label(config))!.macs * batch > WASM_MAX_MACS) continue;
               const x = images(net, config, batch, 3);
