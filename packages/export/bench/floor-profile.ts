@@ -9,7 +9,9 @@
  *   alloc    a new Float32Array of each layer's output size (what a kernel output below 4096
  *            floats costs; larger ones come from the backend's buffer pool, not counted);
  *   oneDNN   the plan's time minus one engine and one N-API call: the primitives themselves;
- *   glue     what is left of the per-layer time: the kernels' JS (shape keys, cache lookups).
+ *   rest     what is left of the per-layer time: the kernels' own JS (shape keys, cache lookups)
+ *            and the per-layer kernels that are not oneDNN primitives there (Mean, MaxPool,
+ *            Reshape), which the plan runs as oneDNN primitives.
  * Arithmetic time: MACs ÷ the peak rate of a large oneDNN convolution measured in the same run
  * (bench/peak-rate.ts) on BENCH_THREADS (2) threads. Times are the fastest of BENCH_RUNS (200)
  * forwards (medians in the JSON): on a loaded machine the fastest is the least disturbed.
@@ -93,7 +95,7 @@ for (const name of SELECTED) {
     engineMs: calls * engineMs.min,
     napiMs: calls * napiMs.min,
     allocMs: allocMs.min,
-    glueMs: layersMs.min - onednn - calls * (engineMs.min + napiMs.min) - allocMs.min,
+    restMs: layersMs.min - onednn - calls * (engineMs.min + napiMs.min) - allocMs.min,
   };
   peak = bestPeak(peak, peakRate(THREADS));
   measured.push({
@@ -109,7 +111,7 @@ for (const name of SELECTED) {
   });
   const us = (v: number) => `${(v * 1000).toFixed(1)}`;
   console.log(
-    `${name} ${config.width}×-${config.resolution}: ${calls} calls; per layer ${us(layersMs.min)} µs = oneDNN ${us(split.onednnMs)} + engine ${us(split.engineMs)} + N-API ${us(split.napiMs)} + alloc ${us(split.allocMs)} + glue ${us(split.glueMs)}; ` +
+    `${name} ${config.width}×-${config.resolution}: ${calls} calls; per layer ${us(layersMs.min)} µs = oneDNN ${us(split.onednnMs)} + engine ${us(split.engineMs)} + N-API ${us(split.napiMs)} + alloc ${us(split.allocMs)} + rest ${us(split.restMs)}; ` +
       `whole net ${us(planMs.min)} µs (${(macs / 1e6).toFixed(2)}M MACs)`,
   );
   const top = opNs
