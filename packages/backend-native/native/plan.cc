@@ -4,7 +4,8 @@
 // The per-layer path pays a tfjs kernel call, an N-API call and an output allocation per layer
 // (~7–8 µs each); at the smallest configurations that, not arithmetic, was most of the time.
 //
-// planCreate(ops, slotFloats, weights) → handle. ops: one Float64Array per op,
+// planCreate(ops, slotFloats, weights[, shareFrom]) → handle; shareFrom: a plan of the same ops
+//   (another input shape) whose reordered weights this one reuses where the format is the same. ops: one Float64Array per op,
 //   [type, src, dst, add, n, h, w, ci, oh, ow, co, k, stride, pad, groups, act, weight, bias]
 //   type 0 conv (groups 1 or depthwise), 1 max pool, 2 global average pool, 3 dense;
 //   src/dst/add: slot indices, -1 the plan's input, -2 its output, add -3 none (conv only: the
@@ -67,11 +68,12 @@ std::vector<std::unique_ptr<Plan>>& Plans() {
 }
 
 // Copies (reorders) user weights into a memory of the primitive's format that the step owns.
-memory OwnedWeights(const memory::desc& user, const memory::desc& prim, const float* data, size_t& bytes) {
+// `shared` (a memory of another plan of the same ops) is reused when its format is `prim`.
+memory OwnedWeights(const memory::desc& user, const memory::desc& prim, const float* data, const memory* shared = nullptr) {
+  if (shared != nullptr && *shared && shared->get_desc() == prim) return *shared;
   auto& eng = NativeEngine();
   memory user_m(user, eng, const_cast<float*>(data));
   memory owned(prim, eng);
-  bytes += prim.get_size();
   if (user == prim) {
     std::memcpy(owned.get_data_handle(), data, prim.get_size());
   } else {
@@ -87,6 +89,11 @@ Napi::Value PlanCreate(const Napi::CallbackInfo& info) {
   auto slot_floats = info[1].As<Napi::Array>();
   auto weights = info[2].As<Napi::Array>();
   auto plan = std::make_unique<Plan>();
+  const Plan* share = nullptr;
+  if (info.Length() > 3 && info[3].IsNumber()) {
+    const int64_t id = info[3].As<Napi::Number>().Int64Value();
+    if (id >= 0 && static_cast<size_t>(id) < Plans().size() && Plans()[id] && Plans()[id]->steps.size() == ops.Length()) share = Plans()[id].get();
+  }
   for (uint32_t i = 0; i < slot_floats.Length(); i++) {
     const size_t n = static_cast<size_t>(slot_floats.Get(i).As<Napi::Number>().Int64Value());
     plan->slots.emplace_back(new float[n > 0 ? n : 1]);
@@ -125,8 +132,8 @@ Napi::Value PlanCreate(const Napi::CallbackInfo& info) {
                                            bias_d, dst_d, {st, st}, {0, 0}, {pad, pad}, {pad, pad});
         dnnl::convolution_forward::primitive_desc pd(cd, PlanPostOps(act, s.add != kNone), eng);
         impl = pd.impl_info_str();
-        s.weights = OwnedWeights(user_w, pd.weights_desc(), wdata, plan->bytes);
-        s.bias = OwnedWeights(bias_d, bias_d, bdata, plan->bytes);
+        s.weights = OwnedWeights(user_w, pd.weights_desc(), wdata, share ? &share->steps[i].weights : nullptr);
+        s.bias = OwnedWeights(bias_d, bias_d, bdata, share ? &share->steps[i].bias : nullptr);
         s.has_weights = true;
         s.prim = std::make_unique<dnnl::convolution_forward>(pd);
       } else if (type == kMaxPool || type == kGlobalAvg) {
@@ -151,8 +158,8 @@ Napi::Value PlanCreate(const Napi::CallbackInfo& info) {
         dnnl::matmul::desc md(src_d, any_w, bias_d, dst_d);
         dnnl::matmul::primitive_desc pd(md, PlanPostOps(act, false), eng);
         impl = pd.impl_info_str();
-        s.weights = OwnedWeights(user_w, pd.weights_desc(), wdata, plan->bytes);
-        s.bias = OwnedWeights(bias_d, bias_d, bdata, plan->bytes);
+        s.weights = OwnedWeights(user_w, pd.weights_desc(), wdata, share ? &share->steps[i].weights : nullptr);
+        s.bias = OwnedWeights(bias_d, bias_d, bdata, share ? &share->steps[i].bias : nullptr);
         s.has_weights = true;
         s.prim = std::make_unique<dnnl::matmul>(pd);
       } else {
@@ -260,12 +267,20 @@ Napi::Value PlanRelease(const Napi::CallbackInfo& info) {
 
 Napi::Value PlanStats(const Napi::CallbackInfo& info) {
   auto o = Napi::Object::New(info.Env());
+  // Activation buffers per plan, weight copies once however many plans share them.
   size_t live = 0, bytes = 0;
+  std::unordered_map<void*, size_t> weights;
   for (auto& p : Plans()) {
     if (!p) continue;
     live++;
     bytes += p->bytes;
+    for (auto& st : p->steps) {
+      if (!st.has_weights) continue;
+      weights.emplace(st.weights.get_data_handle(), st.weights.get_desc().get_size());
+      weights.emplace(st.bias.get_data_handle(), st.bias.get_desc().get_size());
+    }
   }
+  for (auto& [ptr, n] : weights) bytes += n;
   o.Set("plans", static_cast<double>(live));
   o.Set("bytes", static_cast<double>(bytes));
   return o;

@@ -189,7 +189,9 @@ export function planKernels(addon: NativeAddon): KernelConfig[] {
       }
       const weights: Float32Array[] = [];
       for (let i = 0; i <= Math.max(-1, ...used); i++) weights.push(used.has(i) ? f32(be, weight(i)) : new Float32Array(0));
-      built = { handle: addon.planCreate(rows, slotFloats, weights), outShape };
+      // Another input shape's plan of the same ops lends its reordered weights where the formats agree.
+      const sibling = entry.handles.values().next().value?.handle ?? -1;
+      built = { handle: addon.planCreate(rows, slotFloats, weights, sibling), outShape };
       if (entry.handles.size >= SHAPES_PER_PLAN) {
         const [oldKey, old] = entry.handles.entries().next().value as [string, { handle: number }];
         addon.planRelease(old.handle);
