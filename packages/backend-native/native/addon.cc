@@ -20,6 +20,7 @@
 #include "elementwise.h"
 #include "inference.h"
 #include "lru-cache.h"
+#include "plan.h"
 #include "onednn-common.h"
 #include "oneapi/dnnl/dnnl.hpp"
 
@@ -325,6 +326,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("fill", Napi::Function::New(env, Fill));
   exports.Set("segmentSum", Napi::Function::New(env, SegmentSum));
   RegisterInference(env, exports);
+  RegisterPlan(env, exports);
   return exports;
 }
 

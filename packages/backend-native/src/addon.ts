@@ -136,6 +136,20 @@ export interface NativeAddon {
     weightId: number,
     add?: Float32Array,
   ): void;
+  /**
+   * A whole network as oneDNN primitives with their own reordered weights and activation buffers
+   * (native/plan.cc describes `ops`); returns a handle for `planRun`.
+   */
+  planCreate(ops: Float64Array[], slotFloats: number[], weights: Float32Array[], shareFrom?: number): number;
+  /** Runs a plan: x → out, one call. */
+  planRun(handle: number, x: Float32Array, out: Float32Array): void;
+  /** Per op of a plan, the fastest of `reps` runs in ns (each op waited for; for profiles). */
+  planProfile(handle: number, x: Float32Array, out: Float32Array, reps: number): Float64Array;
+  planRelease(handle: number): void;
+  /** Plans alive and the bytes they hold (activation buffers; reordered weights and biases once, however many plans share them). */
+  planStats(): { plans: number; bytes: number };
+  /** Does nothing: the cost of an N-API call, for profiles. */
+  noop(): void;
   /** Frees a prepared primitive. */
   release(handle: number): void;
   /** Forgets the reordered copies of the weights cached under this id. */

@@ -4,5 +4,14 @@ import { registerNativeBackend } from './register.js';
 // (with how to fix it) when the addon was not built.
 export const nativeBackendInfo = registerNativeBackend();
 
+export type { NativeAddon } from './addon.js';
 export { BACKEND_NAME } from './kernel-utils.js';
-export { inferenceCacheStats, type NativeBackendInfo, outputPoolStats, registerNativeBackend } from './register.js';
+export { profileLastPlan } from './plan-kernels.js';
+export {
+  inferenceCacheStats,
+  type NativeBackendInfo,
+  nativeAddon,
+  nativePlanStats,
+  outputPoolStats,
+  registerNativeBackend,
+} from './register.js';

@@ -15,6 +15,7 @@ import { forgetWeights, fusedKernels } from './fused-kernels.js';
 import { batchNormKernels, reluGradKernels } from './fused-training-kernels.js';
 import { BACKEND_NAME, outputPool } from './kernel-utils.js';
 import { matMulKernels } from './matmul-kernels.js';
+import { forgetPlans, planKernels } from './plan-kernels.js';
 import { poolKernels } from './pool-kernels.js';
 import { resizeKernels } from './resize-kernels.js';
 import { sgdKernels } from './sgd-kernels.js';
@@ -59,6 +60,7 @@ class NativeBackend extends MathBackendCPU {
     if (deleted) {
       if (values !== undefined) outputPool.release(values);
       forgetWeights(dataId);
+      forgetPlans(dataId);
     }
     return deleted;
   }
@@ -98,6 +100,7 @@ export function registerNativeBackend(options: { threads?: number } = {}): Nativ
     ...sgdKernels(addon),
     ...copyKernels(addon),
     ...fusedKernels(addon),
+    ...planKernels(addon),
   ];
   for (const k of overrides) {
     if (getKernel(k.kernelName, BACKEND_NAME)) unregisterKernel(k.kernelName, BACKEND_NAME);
@@ -122,4 +125,15 @@ export function outputPoolStats(): ReturnType<typeof outputPool.stats> {
 export function inferenceCacheStats(): ReturnType<NativeAddon['inferenceCacheStats']> {
   if (!loadedAddon) throw new Error('inferenceCacheStats: the native backend is not registered');
   return loadedAddon.inferenceCacheStats();
+}
+
+/** Whole-network plans (AdaptNetRunPlan) alive in the addon and the bytes they hold. */
+export function nativePlanStats(): ReturnType<NativeAddon['planStats']> {
+  if (!loadedAddon) throw new Error('nativePlanStats: the native backend is not registered');
+  return loadedAddon.planStats();
+}
+
+/** The loaded addon itself (benchmarks and profiles call it directly); null before registration. */
+export function nativeAddon(): NativeAddon | null {
+  return loadedAddon;
 }

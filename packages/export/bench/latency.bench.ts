@@ -14,7 +14,9 @@
  *   BENCH_NETS=main-job BENCH_ROUNDS=1 BENCH_BACKENDS=native ... node --import tsx bench/latency.bench.ts
  * Environment: BENCH_NETS, BENCH_ROUNDS (3), BENCH_ITERS (40 per cell and round), BENCH_CELL_SECONDS
  * (1.5: a cell stops after this, with at least 3 samples), BENCH_BACKENDS (native,wasm),
- * BENCH_WASM_MAX_GMACS (2: wasm skips forwards above this many GMACs), BENCH_THREADS (2).
+ * BENCH_WASM_MAX_GMACS (2: wasm skips forwards above this many GMACs), BENCH_THREADS (2),
+ * BENCH_CONFIGS (indices of the configurations to run, default all; speed-ups vs full need 0),
+ * BENCH_PATHS (e.g. prepared,prepared-layers: skip the slow adaptive and exported paths).
  */
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +26,7 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { Backbone } from '@adaptnet/backbones';
+import { nativePlanStats } from '@adaptnet/backend-native';
 import type { SubnetConfig } from '@adaptnet/core';
 import { type BackendChoice, initBackend } from '@adaptnet/core/node';
 import * as tf from '@tensorflow/tfjs-core';
@@ -31,6 +34,7 @@ import { exportSubnet, type PreparedCache, subnetMetadata } from '../src/index.j
 import { saveSubnet } from '../src/node.js';
 import { calibrateAll, images, LATENCY_NETS } from './latency-nets.js';
 import { benchCache, type InferencePath, inferencePaths, measureSwitch, type SwitchTimes } from './paths.js';
+import { bestPeak, type PeakRate, peakRate } from './peak-rate.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const env = process.env;
@@ -43,6 +47,10 @@ const WASM_MAX_MACS = Number(env.BENCH_WASM_MAX_GMACS ?? 2) * 1e9;
 const THREADS = Number(env.BENCH_THREADS ?? 2);
 const BATCHES = [1, 8];
 const PYTHON = env.ADAPTNET_PYTHON;
+/** BENCH_CONFIGS: indices into each net's configurations (0 the largest), e.g. 3 for the smallest only. */
+const CONFIG_INDICES = env.BENCH_CONFIGS?.split(',').map(Number);
+/** BENCH_PATHS: the inference paths to time (default all: prepared, prepared-layers, adaptive, exported). */
+const PATH_NAMES = env.BENCH_PATHS?.split(',');
 
 for (const name of SELECTED) {
   if (!LATENCY_NETS[name]) throw new Error(`BENCH_NETS: unknown net '${name}' (known: ${Object.keys(LATENCY_NETS).join(', ')})`);
@@ -135,18 +143,36 @@ interface Row {
   /** Full configuration's median over this one's, same path, backend and batch. */
   speedupVsFull: number;
   torchSpeedupVsFull: number | null;
+  /**
+   * MACs × batch ÷ the peak multiply-add rate (`peak` in the JSON: the best measured in this run,
+   * a large oneDNN convolution on the bench's threads, bench/peak-rate.ts), and our median and
+   * minimum over it. Filled in at the end, with the run's best peak.
+   */
+  arithmeticMs?: number;
+  overArithmetic?: number;
+  minOverArithmetic?: number;
 }
 
 const rows: Row[] = [];
 const switches: { net: string; paths: SwitchTimes[] }[] = [];
 const checks: { net: string; config: string; macs: number; torchMacs: number; params: number; torchParams: number; relDiff: number }[] = [];
 /** The prepared cache's memory report with every configuration held. */
-const memory: ({ net: string } & ReturnType<PreparedCache['memory']>)[] = [];
+const memory: ({ net: string; nativePlanBytes: number } & ReturnType<PreparedCache['memory']>)[] = [];
 let torchVersion: string | null = null;
+let peak: PeakRate | null = null;
 const RESULTS = join(here, '..', 'bench-results', 'latency.json');
 
 /** Writes everything measured so far (after each net, so a long run that is stopped keeps its nets). */
 function writeResults(): void {
+  if (peak !== null) {
+    const rate = peak.macsPerMs;
+    for (const r of rows) {
+      const arithmetic = (r.macs * r.batch) / rate;
+      r.arithmeticMs = Math.round(arithmetic * 1e6) / 1e6;
+      r.overArithmetic = round3(r.medianMs / arithmetic);
+      r.minOverArithmetic = round3(r.minMs / arithmetic);
+    }
+  }
   const outDir = dirname(RESULTS);
   if (!existsSync(outDir)) mkdirSync(outDir, { recursive: true });
   writeFileSync(
@@ -156,6 +182,7 @@ function writeResults(): void {
         benchmark: 'export/latency',
         torch: torchVersion,
         threads: THREADS,
+        peak,
         rounds: ROUNDS,
         itersPerRound: ITERS,
         cellSeconds: CELL_SECONDS,
@@ -175,7 +202,8 @@ const work = mkdtempSync(join(tmpdir(), 'adaptnet-latency-'));
 
 try {
   for (const name of SELECTED) {
-    const entry = LATENCY_NETS[name]!;
+    const all = LATENCY_NETS[name]!;
+    const entry = CONFIG_INDICES ? { ...all, configs: CONFIG_INDICES.map((i) => all.configs[i]!) } : all;
     await initBackend({ backend: 'native', log: false });
     const net: Backbone = entry.make();
     await calibrateAll(net, entry);
@@ -231,13 +259,19 @@ try {
       }
     }
     const cache = benchCache(net);
+    const layersCache = benchCache(net, false);
     try {
       for (let r = 0; r < ROUNDS; r++) {
         for (const backend of BACKENDS) {
           await initBackend({ backend, log: false });
           const wasm = backend === 'wasm';
+          if (!wasm) peak = bestPeak(peak, peakRate(THREADS));
           for (const config of entry.configs) {
-            const paths: InferencePath[] = inferencePaths(net, config, cache);
+            const paths: InferencePath[] = inferencePaths(net, config, cache, wasm ? undefined : layersCache).filter((p) => {
+              if (PATH_NAMES === undefined || PATH_NAMES.includes(p.name)) return true;
+              p.dispose();
+              return false;
+            });
             for (const batch of BATCHES) {
               if (wasm && costs.get(label(config))!.macs * batch > WASM_MAX_MACS) continue;
               const x = images(net, config, batch, 3);
@@ -254,10 +288,12 @@ try {
           console.log(`${name} round ${r + 1}/${ROUNDS}: ${backend} done`);
         }
       }
-      memory.push({ net: name, ...cache.memory() });
+      // nativePlanBytes: what the addon holds for the plans (every configuration's at batch 1 and 8).
+      memory.push({ net: name, ...cache.memory(), nativePlanBytes: nativePlanStats().bytes });
     } finally {
       torch?.server.close();
       cache.dispose();
+      layersCache.dispose();
     }
     for (const [key, samples] of ours) {
       const [backend, path, cfg, b] = key.split('|') as [string, string, string, string];
@@ -306,4 +342,16 @@ for (const r of rows) {
 }
 for (const s of switches) console.log(`${s.net} switch: ${JSON.stringify(s)}`);
 writeResults();
+if (peak !== null) {
+  console.log(
+    `\npeak ${(peak.macsPerMs / 1e6).toFixed(1)} GMAC/s (${peak.shape}); native prepared at the smallest configurations, ÷ arithmetic time:`,
+  );
+  for (const r of rows) {
+    const smallest = LATENCY_NETS[r.net]?.configs.at(-1);
+    if (r.backend !== 'native' || !r.path.startsWith('prepared') || smallest === undefined || label(smallest) !== label(r.config)) continue;
+    console.log(
+      `  ${r.net} ${label(r.config)} batch ${r.batch} ${r.path}: median ${r.overArithmetic}×, min ${r.minOverArithmetic}× (arithmetic ${r.arithmeticMs} ms)`,
+    );
+  }
+}
 console.log(`wrote ${RESULTS}`);

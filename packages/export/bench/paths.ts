@@ -24,16 +24,31 @@ export function exportedPath(net: Backbone, config: SubnetConfig): InferencePath
   return { name: 'exported', run: (x) => model.predict(x) as tf.Tensor, dispose: () => model.dispose() };
 }
 
-export function preparedPath(cache: PreparedCache, config: SubnetConfig): InferencePath {
+export function preparedPath(cache: PreparedCache, config: SubnetConfig, name = 'prepared'): InferencePath {
   cache.get(config);
-  return { name: 'prepared', run: (x) => cache.predict(x, config), dispose: () => {} };
+  return { name, run: (x) => cache.predict(x, config), dispose: () => {} };
 }
 
-/** A cache that holds every benchmarked configuration (the default bound is the model's own weight bytes). */
-export const benchCache = (net: Backbone): PreparedCache => new PreparedCache(net, { maxEntries: 8, maxBytes: Number.POSITIVE_INFINITY });
+/**
+ * A cache that holds every benchmarked configuration (the default bound is the model's own weight
+ * bytes). `wholeNet: false`: the prepared path one fused kernel per layer (what native ran before
+ * AdaptNetRunPlan, and what cpu and wasm run).
+ */
+export const benchCache = (net: Backbone, wholeNet = true): PreparedCache =>
+  new PreparedCache(net, { maxEntries: 8, maxBytes: Number.POSITIVE_INFINITY, wholeNet });
 
-export function inferencePaths(net: Backbone, config: SubnetConfig, cache: PreparedCache): InferencePath[] {
-  return [preparedPath(cache, config), adaptivePath(net, config), exportedPath(net, config)];
+/**
+ * prepared (on native: the whole subnet as one AdaptNetRunPlan kernel), adaptive, exported; with
+ * `layersCache` (a `benchCache(net, false)`), also 'prepared-layers': the prepared path one fused
+ * kernel per layer.
+ */
+export function inferencePaths(net: Backbone, config: SubnetConfig, cache: PreparedCache, layersCache?: PreparedCache): InferencePath[] {
+  return [
+    preparedPath(cache, config),
+    ...(layersCache ? [preparedPath(layersCache, config, 'prepared-layers')] : []),
+    adaptivePath(net, config),
+    exportedPath(net, config),
+  ];
 }
 
 /** A path that switches configuration: `select` does whatever a switch needs and returns the forward. */

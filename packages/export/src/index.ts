@@ -9,7 +9,7 @@ export {
   type PreparedMemoryReport,
   preparedForward,
 } from './prepared/prepared-cache.js';
-export { PreparedSubnet, prepareSubnet } from './prepared/prepared-subnet.js';
+export { PreparedSubnet, type PrepareOptions, prepareSubnet } from './prepared/prepared-subnet.js';
 export type {
   ConvStep,
   DenseStep,

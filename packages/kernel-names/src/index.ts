@@ -26,6 +26,40 @@ export const ADAPTNET_KERNELS = {
    * primitive on native; @adaptnet/export's prepared ResNet blocks use it where the backend has it.
    */
   fusedConv2DAdd: 'AdaptNetFusedConv2DAdd',
+  /**
+   * A whole prepared subnet as one kernel: inputs {x, w0, w1, ...} (the tensors the plan's ops
+   * index as `weight` / `bias`), attrs {plan: AdaptNetPlan} → the last op's output. On native, one
+   * oneDNN plan per (plan, input shape), built on first use and freed with the weights.
+   */
+  runPlan: 'AdaptNetRunPlan',
 } as const;
+
+/**
+ * One op of an AdaptNetRunPlan. Values are numbered: 0 is the input `x`, op i produces value i + 1;
+ * the plan's output is the last op's value. `weight` / `bias` index the inputs `w0, w1, ...`.
+ */
+export type AdaptNetPlanOp =
+  | {
+      /** act(conv(src, w) + bias (+ value `add`)); weight [k, k, ci, co], or [k, k, ci, 1] when depthwise. */
+      readonly op: 'conv';
+      readonly src: number;
+      readonly add?: number;
+      readonly weight: number;
+      readonly bias: number;
+      readonly kernelSize: number;
+      readonly strides: number;
+      /** Symmetric zero padding on each side. */
+      readonly padding: number;
+      readonly depthwise: boolean;
+      readonly activation: 'linear' | 'relu' | 'relu6';
+    }
+  | { readonly op: 'maxpool'; readonly src: number; readonly k: number; readonly s: number; readonly p: number }
+  | { readonly op: 'global-avg-pool'; readonly src: number }
+  /** src [N, in] · weight [1, in, out] + bias. */
+  | { readonly op: 'dense'; readonly src: number; readonly weight: number; readonly bias: number };
+
+export interface AdaptNetPlan {
+  readonly ops: readonly AdaptNetPlanOp[];
+}
 
 export type AdaptNetKernelName = (typeof ADAPTNET_KERNELS)[keyof typeof ADAPTNET_KERNELS];

@@ -1,9 +1,9 @@
 import type { Backbone } from '@adaptnet/backbones';
 import { ConfigError, configKey, type SubnetConfig } from '@adaptnet/core';
 import type * as tf from '@tensorflow/tfjs-core';
-import { type PreparedSubnet, prepareSubnet } from './prepared-subnet.js';
+import { type PreparedSubnet, type PrepareOptions, prepareSubnet } from './prepared-subnet.js';
 
-export interface PreparedCacheOptions {
+export interface PreparedCacheOptions extends PrepareOptions {
   /** Most configurations kept prepared at once. Default 8; `Infinity`: no bound. */
   readonly maxEntries?: number;
   /**
@@ -72,9 +72,11 @@ export class PreparedCache {
   private readonly entries = new Map<string, PreparedSubnet>();
   private counts = { hits: 0, misses: 0, evictions: 0, invalidations: 0 };
   private disposed = false;
+  private readonly prepareOptions: PrepareOptions;
 
   constructor(model: Backbone, options: PreparedCacheOptions = {}) {
     this.model = model;
+    this.prepareOptions = options.wholeNet === undefined ? {} : { wholeNet: options.wholeNet };
     this.maxEntries = positive('maxEntries', options.maxEntries ?? 8);
     if (!Number.isInteger(this.maxEntries) && this.maxEntries !== Number.POSITIVE_INFINITY)
       throw new ConfigError(`PreparedCache: maxEntries must be an integer, got ${this.maxEntries}`);
@@ -96,7 +98,7 @@ export class PreparedCache {
       found.dispose();
       this.counts.invalidations++;
     }
-    const prepared = prepareSubnet(this.model, config);
+    const prepared = prepareSubnet(this.model, config, this.prepareOptions);
     this.counts.misses++;
     this.entries.set(key, prepared);
     this.evict(prepared);

@@ -6,6 +6,16 @@ import { compileSubnet } from './compile.js';
 import { compileRunner, type Runner } from './run.js';
 import { type PreparedStep, stepTensors } from './steps.js';
 
+export interface PrepareOptions {
+  /**
+   * Run the whole subnet as ONE kernel call (AdaptNetRunPlan) where the backend has it (native:
+   * oneDNN primitives, reordered weights and activation buffers built once per input shape, freed
+   * when this subnet is disposed). Default true; false: one fused kernel per layer, as on cpu and
+   * wasm. Networks with a step the plan has no op for (ShuffleNetV2, resizes) run per layer anyway.
+   */
+  readonly wholeNet?: boolean;
+}
+
 /** The storage identity of a tensor: tfjs gives a variable new storage (`dataId`) on every `assign`. */
 type DataId = tf.Tensor['dataId'];
 
@@ -42,7 +52,7 @@ export class PreparedSubnet {
   private disposed = false;
 
   /** Use `prepareSubnet`. */
-  constructor(model: Backbone, config: SubnetConfig, now: () => number = () => performance.now()) {
+  constructor(model: Backbone, config: SubnetConfig, options: PrepareOptions = {}, now: () => number = () => performance.now()) {
     const t0 = now();
     // Validates width, scales and shapes exactly as `forward` would, before anything is allocated.
     this.macs = model.cost(model.inputShape(config), { config, training: false }).macs;
@@ -58,7 +68,7 @@ export class PreparedSubnet {
     this.stamps = sources.variables.map((v) => v.dataId);
     this.batchNorms = sources.batchNorms;
     this.versions = sources.batchNorms.map((bn) => bn.version);
-    this.run = compileRunner(steps);
+    this.run = compileRunner(steps, options.wholeNet ?? true);
     this.prepareMs = now() - t0;
   }
 
@@ -107,10 +117,10 @@ export class PreparedSubnet {
  * statistics must exist: calibrate it or import a query table's statistics first; otherwise the BN
  * layer's `ConfigRangeError` names the key. Video configurations (`frames`) are refused.
  */
-export function prepareSubnet(model: Backbone, config: SubnetConfig): PreparedSubnet {
+export function prepareSubnet(model: Backbone, config: SubnetConfig, options: PrepareOptions = {}): PreparedSubnet {
   if (!Number.isInteger(config.resolution) || config.resolution <= 0) {
     throw new ConfigRangeError(`prepareSubnet: resolution must be a positive integer, got ${config.resolution}`);
   }
   if (config.frames !== undefined) throw new ConfigError('prepareSubnet: video configurations (frames) have no prepared 2D form');
-  return new PreparedSubnet(model, config);
+  return new PreparedSubnet(model, config, options);
 }

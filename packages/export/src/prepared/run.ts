@@ -1,6 +1,7 @@
 import { resizedSide } from '@adaptnet/backbones';
 import { ADAPTNET_KERNELS } from '@adaptnet/kernel-names';
 import * as tf from '@tensorflow/tfjs-core';
+import { wholeNetPlan } from './plan.js';
 import type { PreparedPad, PreparedStep } from './steps.js';
 
 /** Maps an input to a new output tensor; never disposes its input. */
@@ -163,7 +164,19 @@ function stepRunner(step: PreparedStep): Runner {
   }
 }
 
-/** The forward function of a list of prepared steps. */
-export function compileRunner(steps: readonly PreparedStep[]): Runner {
-  return chain(steps.map(stepRunner));
+/**
+ * The forward function of a list of prepared steps. With `wholeNet` (default), where the backend
+ * has AdaptNetRunPlan (native) and every step has a plan op, the whole subnet is that one kernel
+ * call; otherwise one kernel per layer.
+ */
+export function compileRunner(steps: readonly PreparedStep[], wholeNet = true): Runner {
+  const perLayer = chain(steps.map(stepRunner));
+  const planned = wholeNet ? wholeNetPlan(steps) : null;
+  if (planned === null) return perLayer;
+  const { plan, weights } = planned;
+  const attrs = { plan } as unknown as Attrs;
+  return (x) => {
+    if (!tf.getKernel(ADAPTNET_KERNELS.runPlan, tf.getBackend())) return perLayer(x);
+    return kernel(ADAPTNET_KERNELS.runPlan, { ...weights, x }, attrs);
+  };
 }

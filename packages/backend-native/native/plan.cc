@@ -1,0 +1,301 @@
+// Whole-network inference plans (AdaptNetRunPlan): a prepared subnet's layers as oneDNN primitives
+// built once per input shape, with the weights reordered into each primitive's format and the
+// intermediate activations in buffers the plan owns, run by ONE addon call (input → logits).
+// The per-layer path pays a tfjs kernel call, an N-API call and an output allocation per layer
+// (~7–8 µs each); at the smallest configurations that, not arithmetic, was most of the time.
+//
+// planCreate(ops, slotFloats, weights[, shareFrom]) → handle; shareFrom: a plan of the same ops
+//   (another input shape) whose reordered weights this one reuses where the format is the same. ops: one Float64Array per op,
+//   [type, src, dst, add, n, h, w, ci, oh, ow, co, k, stride, pad, groups, act, weight, bias]
+//   type 0 conv (groups 1 or depthwise), 1 max pool, 2 global average pool, 3 dense;
+//   src/dst/add: slot indices, -1 the plan's input, -2 its output, add -3 none (conv only: the
+//   residual; add == dst means in place, otherwise copied into dst first); weight/bias: indices
+//   into `weights` (tfjs layouts: conv [k, k, ci, co], depthwise [k, k, ci, 1], dense [ci, co]).
+// planRun(handle, x, out). planProfile(handle, x, out, reps). planRelease(handle). planStats() → { plans, bytes }.
+#include "plan.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "onednn-common.h"
+
+using dnnl::memory;
+using dims = memory::dims;
+
+namespace {
+
+enum OpType { kConv = 0, kMaxPool = 1, kGlobalAvg = 2, kDense = 3 };
+enum Act { kLinear = 0, kRelu = 1, kRelu6 = 2 };
+constexpr int kInput = -1, kOutput = -2, kNone = -3;
+
+dnnl::primitive_attr PlanPostOps(int act, bool sum) {
+  dnnl::primitive_attr attr;
+  if (act == kLinear && !sum) return attr;
+  dnnl::post_ops po;
+  if (sum) po.append_sum(1.f);
+  if (act == kRelu) po.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+  if (act == kRelu6) po.append_eltwise(1.f, dnnl::algorithm::eltwise_clip, 0.f, 6.f);
+  attr.set_post_ops(po);
+  return attr;
+}
+
+struct Step {
+  std::unique_ptr<dnnl::primitive> prim;
+  int src = kInput, dst = kOutput, add = kNone;
+  memory src_m, dst_m, weights, bias;
+  std::unordered_map<int, memory> args;  // the memories above, built once (set_data_handle updates them in place)
+  bool has_weights = false;
+  size_t dst_floats = 0;
+  int64_t macs = 0;
+};
+
+struct Plan {
+  std::vector<Step> steps;
+  std::vector<std::unique_ptr<float[]>> slots;
+  size_t bytes = 0;
+};
+
+std::vector<std::unique_ptr<Plan>>& Plans() {
+  static std::vector<std::unique_ptr<Plan>> p;
+  return p;
+}
+
+// Copies (reorders) user weights into a memory of the primitive's format that the step owns.
+// `shared` (a memory of another plan of the same ops) is reused when its format is `prim`.
+memory OwnedWeights(const memory::desc& user, const memory::desc& prim, const float* data, const memory* shared = nullptr) {
+  if (shared != nullptr && *shared && shared->get_desc() == prim) return *shared;
+  auto& eng = NativeEngine();
+  memory user_m(user, eng, const_cast<float*>(data));
+  memory owned(prim, eng);
+  if (user == prim) {
+    std::memcpy(owned.get_data_handle(), data, prim.get_size());
+  } else {
+    dnnl::reorder(user_m, owned).execute(NativeStream(), user_m, owned);
+    NativeStream().wait();
+  }
+  return owned;
+}
+
+Napi::Value PlanCreate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto ops = info[0].As<Napi::Array>();
+  auto slot_floats = info[1].As<Napi::Array>();
+  auto weights = info[2].As<Napi::Array>();
+  auto plan = std::make_unique<Plan>();
+  const Plan* share = nullptr;
+  if (info.Length() > 3 && info[3].IsNumber()) {
+    const int64_t id = info[3].As<Napi::Number>().Int64Value();
+    if (id >= 0 && static_cast<size_t>(id) < Plans().size() && Plans()[id] && Plans()[id]->steps.size() == ops.Length()) share = Plans()[id].get();
+  }
+  for (uint32_t i = 0; i < slot_floats.Length(); i++) {
+    const size_t n = static_cast<size_t>(slot_floats.Get(i).As<Napi::Number>().Int64Value());
+    plan->slots.emplace_back(new float[n > 0 ? n : 1]);
+    plan->bytes += n * sizeof(float);
+  }
+  auto& eng = NativeEngine();
+  const bool verbose = std::getenv("ADAPTNET_NATIVE_VERBOSE") != nullptr;
+  try {
+    for (uint32_t i = 0; i < ops.Length(); i++) {
+      auto a = ops.Get(i).As<Napi::Float64Array>();
+      const double* d = a.Data();
+      const int type = static_cast<int>(d[0]);
+      Step s;
+      s.src = static_cast<int>(d[1]);
+      s.dst = static_cast<int>(d[2]);
+      s.add = static_cast<int>(d[3]);
+      const int64_t n = static_cast<int64_t>(d[4]), h = static_cast<int64_t>(d[5]), w = static_cast<int64_t>(d[6]),
+                    ci = static_cast<int64_t>(d[7]), oh = static_cast<int64_t>(d[8]), ow = static_cast<int64_t>(d[9]),
+                    co = static_cast<int64_t>(d[10]), k = static_cast<int64_t>(d[11]), st = static_cast<int64_t>(d[12]),
+                    pad = static_cast<int64_t>(d[13]), groups = static_cast<int64_t>(d[14]);
+      const int act = static_cast<int>(d[15]);
+      const int wi = static_cast<int>(d[16]), bi = static_cast<int>(d[17]);
+      const float* wdata = wi >= 0 ? weights.Get(wi).As<Napi::Float32Array>().Data() : nullptr;
+      const float* bdata = bi >= 0 ? weights.Get(bi).As<Napi::Float32Array>().Data() : nullptr;
+      memory::desc src_d, dst_d;
+      std::string impl;
+      if (type == kConv) {
+        s.macs = n * oh * ow * co * (ci / groups) * k * k;
+        ThreadScope threads(s.macs);
+        src_d = ChannelsLastDesc(n, ci, {h, w});
+        dst_d = ChannelsLastDesc(n, co, {oh, ow});
+        const auto user_w = TfjsWeightsDesc(ci, co, groups, {k, k});
+        const memory::desc any_w(user_w.dims(), memory::data_type::f32, memory::format_tag::any);
+        const memory::desc bias_d({co}, memory::data_type::f32, memory::format_tag::x);
+        dnnl::convolution_forward::desc cd(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src_d, any_w,
+                                           bias_d, dst_d, {st, st}, {0, 0}, {pad, pad}, {pad, pad});
+        dnnl::convolution_forward::primitive_desc pd(cd, PlanPostOps(act, s.add != kNone), eng);
+        impl = pd.impl_info_str();
+        s.weights = OwnedWeights(user_w, pd.weights_desc(), wdata, share ? &share->steps[i].weights : nullptr);
+        s.bias = OwnedWeights(bias_d, bias_d, bdata, share ? &share->steps[i].bias : nullptr);
+        s.has_weights = true;
+        s.prim = std::make_unique<dnnl::convolution_forward>(pd);
+      } else if (type == kMaxPool || type == kGlobalAvg) {
+        s.macs = n * oh * ow * ci * k * k;
+        ThreadScope threads(s.macs);
+        src_d = ChannelsLastDesc(n, ci, {h, w});
+        dst_d = ChannelsLastDesc(n, ci, {oh, ow});
+        const auto alg = type == kMaxPool ? dnnl::algorithm::pooling_max : dnnl::algorithm::pooling_avg_exclude_padding;
+        const dims kernel = type == kMaxPool ? dims{k, k} : dims{h, w};
+        dnnl::pooling_forward::desc pdsc(dnnl::prop_kind::forward_inference, alg, src_d, dst_d, {st, st}, kernel, {pad, pad}, {pad, pad});
+        dnnl::pooling_forward::primitive_desc pd(pdsc, eng);
+        impl = pd.impl_info_str();
+        s.prim = std::make_unique<dnnl::pooling_forward>(pd);
+      } else if (type == kDense) {
+        s.macs = n * ci * co;
+        ThreadScope threads(s.macs);
+        src_d = memory::desc({n, ci}, memory::data_type::f32, dims{ci, 1});
+        dst_d = memory::desc({n, co}, memory::data_type::f32, dims{co, 1});
+        const memory::desc user_w({ci, co}, memory::data_type::f32, dims{co, 1});
+        const memory::desc any_w({ci, co}, memory::data_type::f32, memory::format_tag::any);
+        const memory::desc bias_d({1, co}, memory::data_type::f32, dims{co, 1});
+        dnnl::matmul::desc md(src_d, any_w, bias_d, dst_d);
+        dnnl::matmul::primitive_desc pd(md, PlanPostOps(act, false), eng);
+        impl = pd.impl_info_str();
+        s.weights = OwnedWeights(user_w, pd.weights_desc(), wdata, share ? &share->steps[i].weights : nullptr);
+        s.bias = OwnedWeights(bias_d, bias_d, bdata, share ? &share->steps[i].bias : nullptr);
+        s.has_weights = true;
+        s.prim = std::make_unique<dnnl::matmul>(pd);
+      } else {
+        Napi::Error::New(env, "planCreate: unknown op type " + std::to_string(type)).ThrowAsJavaScriptException();
+        return env.Undefined();
+      }
+      if (verbose) std::fprintf(stderr, "[adaptnet-native] plan op %u type %d -> %s\n", i, type, impl.c_str());
+      s.src_m = memory(src_d, eng, DNNL_MEMORY_NONE);
+      s.dst_m = memory(dst_d, eng, DNNL_MEMORY_NONE);
+      s.dst_floats = dst_d.get_size() / sizeof(float);
+      s.args = {{DNNL_ARG_SRC, s.src_m}, {DNNL_ARG_DST, s.dst_m}};
+      if (s.has_weights) {
+        s.args.emplace(DNNL_ARG_WEIGHTS, s.weights);
+        s.args.emplace(DNNL_ARG_BIAS, s.bias);
+      }
+      plan->steps.push_back(std::move(s));
+    }
+  } catch (const dnnl::error& e) {
+    Napi::Error::New(env, std::string("planCreate: oneDNN failed: ") + e.what()).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  auto& plans = Plans();
+  for (size_t i = 0; i < plans.size(); i++) {
+    if (!plans[i]) {
+      plans[i] = std::move(plan);
+      return Napi::Number::New(env, static_cast<double>(i));
+    }
+  }
+  plans.push_back(std::move(plan));
+  return Napi::Number::New(env, static_cast<double>(plans.size() - 1));
+}
+
+Plan* Find(const Napi::Env& env, const Napi::Value& v) {
+  const int64_t id = v.As<Napi::Number>().Int64Value();
+  auto& plans = Plans();
+  if (id < 0 || static_cast<size_t>(id) >= plans.size() || !plans[id]) {
+    Napi::Error::New(env, "native plan: unknown handle " + std::to_string(id)).ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  return plans[id].get();
+}
+
+// Runs every step; with `op_ns`, waits after each step and adds its wall time there (profiles).
+void Execute(Plan* plan, float* x, float* out, double* op_ns) {
+  auto buffer = [&](int slot) { return slot == kInput ? x : slot == kOutput ? out : plan->slots[slot].get(); };
+  auto& s = NativeStream();
+  for (size_t i = 0; i < plan->steps.size(); i++) {
+    Step& st = plan->steps[i];
+    const auto t0 = op_ns ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+    {
+      ThreadScope threads(st.macs);
+      float* dst = buffer(st.dst);
+      if (st.add != kNone && st.add != st.dst) std::memcpy(dst, buffer(st.add), st.dst_floats * sizeof(float));
+      st.src_m.set_data_handle(buffer(st.src));
+      st.dst_m.set_data_handle(dst);
+      st.prim->execute(s, st.args);
+    }
+    if (op_ns) {
+      s.wait();
+      op_ns[i] += std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
+    }
+  }
+  s.wait();
+}
+
+Napi::Value PlanRun(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Plan* plan = Find(env, info[0]);
+  if (plan == nullptr) return env.Undefined();
+  try {
+    Execute(plan, info[1].As<Napi::Float32Array>().Data(), info[2].As<Napi::Float32Array>().Data(), nullptr);
+  } catch (const dnnl::error& e) {
+    Napi::Error::New(env, std::string("planRun: oneDNN failed: ") + e.what()).ThrowAsJavaScriptException();
+  }
+  return env.Undefined();
+}
+
+// planProfile(handle, x, out, reps) → Float64Array: per op, the fastest of `reps` runs in ns.
+Napi::Value PlanProfile(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Plan* plan = Find(env, info[0]);
+  if (plan == nullptr) return env.Undefined();
+  const int reps = info[3].As<Napi::Number>().Int32Value();
+  auto best = Napi::Float64Array::New(env, plan->steps.size());
+  std::vector<double> ns(plan->steps.size());
+  for (size_t i = 0; i < ns.size(); i++) best[i] = 1e300;
+  try {
+    for (int r = 0; r < reps; r++) {
+      std::fill(ns.begin(), ns.end(), 0.0);
+      Execute(plan, info[1].As<Napi::Float32Array>().Data(), info[2].As<Napi::Float32Array>().Data(), ns.data());
+      for (size_t i = 0; i < ns.size(); i++) best[i] = std::min(best[i], ns[i]);
+    }
+  } catch (const dnnl::error& e) {
+    Napi::Error::New(env, std::string("planProfile: oneDNN failed: ") + e.what()).ThrowAsJavaScriptException();
+  }
+  return best;
+}
+
+Napi::Value PlanRelease(const Napi::CallbackInfo& info) {
+  const int64_t id = info[0].As<Napi::Number>().Int64Value();
+  auto& plans = Plans();
+  if (id >= 0 && static_cast<size_t>(id) < plans.size()) plans[id].reset();
+  return info.Env().Undefined();
+}
+
+Napi::Value PlanStats(const Napi::CallbackInfo& info) {
+  auto o = Napi::Object::New(info.Env());
+  // Activation buffers per plan, weight copies once however many plans share them.
+  size_t live = 0, bytes = 0;
+  std::unordered_map<void*, size_t> weights;
+  for (auto& p : Plans()) {
+    if (!p) continue;
+    live++;
+    bytes += p->bytes;
+    for (auto& st : p->steps) {
+      if (!st.has_weights) continue;
+      weights.emplace(st.weights.get_data_handle(), st.weights.get_desc().get_size());
+      weights.emplace(st.bias.get_data_handle(), st.bias.get_desc().get_size());
+    }
+  }
+  for (auto& [ptr, n] : weights) bytes += n;
+  o.Set("plans", static_cast<double>(live));
+  o.Set("bytes", static_cast<double>(bytes));
+  return o;
+}
+
+// noop(): nothing; measures the N-API call itself (bench/floor-profile).
+Napi::Value Noop(const Napi::CallbackInfo& info) { return info.Env().Undefined(); }
+
+}  // namespace
+
+void RegisterPlan(Napi::Env env, Napi::Object exports) {
+  exports.Set("planCreate", Napi::Function::New(env, PlanCreate));
+  exports.Set("planRun", Napi::Function::New(env, PlanRun));
+  exports.Set("planProfile", Napi::Function::New(env, PlanProfile));
+  exports.Set("planRelease", Napi::Function::New(env, PlanRelease));
+  exports.Set("planStats", Napi::Function::New(env, PlanStats));
+  exports.Set("noop", Napi::Function::New(env, Noop));
+}
