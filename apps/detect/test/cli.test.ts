@@ -138,11 +138,12 @@ describe('adaptnet-detect', () => {
     const found = plines.slice(1, -1).map((line) => {
       const m = /^(.+) ([0-9.]+) \[([0-9.]+) ([0-9.]+) ([0-9.]+) ([0-9.]+)\]$/.exec(line) as RegExpExecArray;
       expect(m, line).not.toBeNull();
-      return { label: classNames.indexOf(m[1] as string), x: Number(m[3]), y: Number(m[4]), h: Number(m[6]) };
+      return { label: classNames.indexOf(m[1] as string), x: Number(m[3]), y: Number(m[4]), w: Number(m[5]), h: Number(m[6]) };
     });
     expect(found.every((d) => d.label >= 0)).toBe(true);
     const last = found[found.length - 1];
-    if (last !== undefined && last.h >= 4) {
+    // A box clipped to zero width at the image's edge (x = width) has no column inside it to sample.
+    if (last !== undefined && last.w >= 4 && last.h >= 4) {
       // The last box is drawn on top: the pixel column just inside its left edge is its class colour (stroke or caption tab).
       const px = Math.floor(last.x) + 1;
       const py = Math.floor(last.y + last.h / 2);

@@ -1,6 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeFashionDetection } from '@adaptnet/coco/node';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readImage } from '../src/index.js';
@@ -30,7 +31,7 @@ describe('readImage', () => {
     await expect(readImage(grey, 3)).rejects.toThrow(/grey\.png has 1-channel \(grey\) pixels; this detector reads 3-channel \(RGB\)/);
   });
 
-  it('a grey picture stored as RGB is grey (the generated set writes such PNGs)', async () => {
+  it('a grey picture stored as RGB is grey (many PNG writers store grey so)', async () => {
     const stored = join(dir, 'grey-as-rgb.png');
     await sharp(new Uint8Array(8 * 6 * 3).fill(90), { raw: { width: 8, height: 6, channels: 3 } })
       .png()
@@ -38,6 +39,20 @@ describe('readImage', () => {
     expect((await sharp(stored).metadata()).channels).toBe(3);
     const g = await readImage(stored, 1);
     expect([g.channels, g.pixels.length, g.pixels[0]]).toEqual([1, 48, 90]);
+  });
+
+  it("reads make-data's 1-channel grey PNGs as they are, and as RGB by repetition", async () => {
+    const out = join(dir, 'made');
+    await makeFashionDetection({ out, train: 0, val: 1, seed: 3 });
+    const file = join(out, 'images', 'val_000001.png');
+    const meta = await sharp(file).metadata();
+    expect([meta.channels, meta.space]).toEqual([1, 'b-w']);
+    const g = await readImage(file, 1);
+    expect([g.channels, g.pixels.length]).toEqual([1, (meta.width as number) * (meta.height as number)]);
+    expect(g.pixels.some((v) => v > 0)).toBe(true);
+    await expect(readImage(file, 3)).rejects.toThrow(/has 1-channel \(grey\) pixels/);
+    const c = await readImage(file, 3, { convert: true });
+    expect(Array.from(c.pixels.filter((_, i) => i % 3 === 0))).toEqual(Array.from(g.pixels));
   });
 
   it('converts on request: RGB → grey by luminance, grey → RGB by repetition', async () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Rng } from '@adaptnet/core';
 import type { ImageDataset } from '@adaptnet/data';
 import { loadFashionMnist } from '@adaptnet/data/node';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cocoFolder, composeScene, makeFashionDetection, nonZeroBox, readCocoDataset, resizeGrey } from '../src/node.js';
 
@@ -115,6 +116,10 @@ describe('makeFashionDetection writes a COCO folder', () => {
     expect(val.categories.map((c) => c.name)).toEqual([...fashion.classNames]);
     const folder = cocoFolder(val, join(dir, 'a', 'images'));
     for (const id of val.imageIds) {
+      // Stored as 1-channel grey PNGs.
+      const file = join(dir, 'a', 'images', val.image(id).fileName);
+      const meta = await sharp(file).metadata();
+      expect([meta.format, meta.channels, meta.space]).toEqual(['png', 1, 'b-w']);
       const img = await folder.load(id, { channels: 1 });
       // Every box edge touches a non-zero pixel of the decoded image, and no non-zero pixel lies outside all boxes.
       const boxes = val.annotationsOf(id).map((x) => x.bbox);

@@ -39,12 +39,30 @@ export class GroupNorm extends Module {
     if (x.rank !== 4 || c !== this.channels) {
       throw new ShapeError(`${this.name}: input must be [N, H, W, ${this.channels}], got [${x.shape.join(', ')}]`);
     }
+    // Written so that every op reduces over one contiguous block of axes (H·W of [N, H·W, C]) or
+    // broadcasts a [N, 1, C] per-channel tensor: the forms the native backend runs natively, also
+    // in the gradient. Moments over [1, 2, 4] of [N, H, W, G, C/G] fall back to tfjs-cpu's
+    // transposing reductions there. Channels go to groups and back by two small matmuls.
     return tf.tidy(() => {
-      const g = tf.reshape(x, [n, h, w, this.groups, c / this.groups]);
-      const { mean, variance } = tf.moments(g, [1, 2, 4], true);
-      const normed = tf.div(tf.sub(g, mean), tf.sqrt(tf.add(variance, this.epsilon)));
-      return tf.add(tf.mul(tf.reshape(normed, [n, h, w, c]), this.gamma), this.beta);
+      const count = h * w * (c / this.groups);
+      const toGroups = this.groupMatrix();
+      const toChannels = tf.transpose(toGroups);
+      const perChannel = (g: tf.Tensor): tf.Tensor => tf.reshape(tf.matMul(g as tf.Tensor2D, toChannels), [n, 1, c]);
+      const x3 = tf.reshape(x, [n, h * w, c]);
+      const mean = tf.div(tf.matMul(tf.sum(x3, 1) as tf.Tensor2D, toGroups), count);
+      const centred = tf.sub(x3, perChannel(mean));
+      const variance = tf.div(tf.matMul(tf.sum(tf.square(centred), 1) as tf.Tensor2D, toGroups), count);
+      const scale = tf.mul(perChannel(tf.rsqrt(tf.add(variance, this.epsilon))), this.gamma);
+      return tf.reshape(tf.add(tf.mul(centred, scale), this.beta), [n, h, w, c]);
     });
+  }
+
+  /** [C, G]: 1 where channel c belongs to group g. */
+  private groupMatrix(): tf.Tensor2D {
+    const size = this.channels / this.groups;
+    const m = new Float32Array(this.channels * this.groups);
+    for (let ch = 0; ch < this.channels; ch++) m[ch * this.groups + Math.floor(ch / size)] = 1;
+    return tf.tensor2d(m, [this.channels, this.groups]);
   }
 
   cost(inShape: readonly number[], _ctx: ForwardContext): Cost {

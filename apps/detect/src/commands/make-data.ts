@@ -22,13 +22,13 @@ export interface MakeDataFlags {
  * COCO-small (< 32²) with some medium ones.
  */
 export const DEFAULT_DETECTION_DATA = {
-  train: 2000,
-  val: 300,
-  minCanvas: 96,
-  maxCanvas: 160,
+  train: 1000,
+  val: 200,
+  minCanvas: 48,
+  maxCanvas: 64,
   minSide: 12,
-  maxSide: 128,
-  maxObjects: 4,
+  maxSide: 40,
+  maxObjects: 2,
 } as const;
 
 /** `adaptnet-detect make-data`: writes the Fashion-MNIST detection set as a COCO folder. */

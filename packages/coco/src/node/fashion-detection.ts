@@ -76,7 +76,9 @@ export async function makeFashionDetection(options: FashionDetectionOptions): Pr
       for (let i = 1; i <= count; i++) {
         const scene = composeScene(rng, source as ItemSource, options);
         const fileName = `${split}_${String(i).padStart(6, '0')}.png`;
+        // 'b-w': a 1-channel grey PNG (sharp writes sRGB, 3 channels, unless told).
         const png = await sharp(scene.pixels, { raw: { width: scene.width, height: scene.height, channels: 1 } })
+          .toColourspace('b-w')
           .png()
           .toBuffer();
         await writeFile(join(tmp, 'images', fileName), png);
