@@ -19,6 +19,7 @@
 
 #include "elementwise.h"
 #include "inference.h"
+#include "swish.h"
 #include "lru-cache.h"
 #include "onednn-common.h"
 #include "oneapi/dnnl/dnnl.hpp"
@@ -325,6 +326,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("fill", Napi::Function::New(env, Fill));
   exports.Set("segmentSum", Napi::Function::New(env, SegmentSum));
   RegisterInference(env, exports);
+  RegisterSwish(env, exports);
   return exports;
 }
 

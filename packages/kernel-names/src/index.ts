@@ -26,6 +26,10 @@ export const ADAPTNET_KERNELS = {
    * primitive on native; @adaptnet/export's prepared ResNet blocks use it where the backend has it.
    */
   fusedConv2DAdd: 'AdaptNetFusedConv2DAdd',
+  /** Swish: inputs {x} → x·σ(x). */
+  swish: 'AdaptNetSwish',
+  /** Its gradient: inputs {dy, x} → dy·σ(x)·(1 + x·(1 − σ(x))). */
+  swishGrad: 'AdaptNetSwishGrad',
 } as const;
 
 export type AdaptNetKernelName = (typeof ADAPTNET_KERNELS)[keyof typeof ADAPTNET_KERNELS];
