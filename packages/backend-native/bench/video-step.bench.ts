@@ -149,6 +149,8 @@ interface Row {
   backend: string;
   clipsPerSec: number;
   rounds: number[];
+  /** Ours over the warm-up (first calls: every shape's kernels prepared), for comparison with `clipsPerSec`. */
+  warmupClipsPerSec?: number;
   /** Versus current PyTorch (ADAPTNET_PYTHON): ratio of medians, and median of same-round ratios. */
   ratioToPytorch: number | null;
   pairedRatioToPytorch: number | null;
@@ -229,7 +231,7 @@ for (const name of SELECTED) {
     const step = () => t.step(x0.x, x0.y);
     // One whole cycle of warm-up (PyTorch does the same): every shape's kernels are prepared.
     const cycle = sandwich ? sandwich.iterations.length : 1;
-    for (let i = 0; i < (sandwich ? cycle : 2); i++) step();
+    const warmupClipsPerSec = timeSteps(step, entry.batch, sandwich ? cycle : 2);
     const ours: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       ours.push(timeSteps(step, entry.batch, sandwich ? cycle : 0));
@@ -265,6 +267,7 @@ for (const name of SELECTED) {
       backend: 'native',
       clipsPerSec: round2(m),
       rounds: ours.map(round2),
+      warmupClipsPerSec: round2(warmupClipsPerSec),
       ratioToPytorch: current?.ratio ?? null,
       pairedRatioToPytorch: current?.paired ?? null,
       pytorch: torchRows.map(({ paired: _, ...r }) => r),
@@ -273,7 +276,9 @@ for (const name of SELECTED) {
     const vs = torchRows
       .map((r) => `${r.ratio}× PyTorch ${r.torch} (${r.clipsPerSec}, ${r.memoryFormat}; same-round ${r.paired}×)`)
       .join('  ');
-    console.log(`${name.padEnd(15)} ${variant.padEnd(9)} native ${row.clipsPerSec.toFixed(2).padStart(7)} clips/s  ${vs || 'no PyTorch'}`);
+    console.log(
+      `${name.padEnd(15)} ${variant.padEnd(9)} native ${row.clipsPerSec.toFixed(2).padStart(7)} clips/s (warm-up ${row.warmupClipsPerSec})  ${vs || 'no PyTorch'}`,
+    );
     writeResults();
 
     for (const backend of FALLBACKS) {
