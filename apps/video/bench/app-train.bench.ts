@@ -9,7 +9,9 @@
  *
  * Ours: the app's Trainer as `trainCommand` sets it up (its data stream and augmentation, a
  * checkpoint every 16 steps, metrics log; no evaluation) on the backend `initBackend` picks
- * (native where built), stopped after BENCH_STEPS steps; the trainer's own step timer.
+ * (native where built). The two sides alternate blocks of BENCH_BLOCK steps (default 16, the
+ * checkpoint period; each block of ours ends with a checkpoint), so both see the same moments of
+ * a shared machine's load.
  * PyTorch (ADAPTNET_PYTHON, 2 threads, torch_app_train.py): the same network, the same steps on
  * the same inputs: every step's clips at the full configuration and at each sub-network's size and
  * frames, as our stream made them (same seed, same sampler draws), exported to a raw float32 file
@@ -19,12 +21,13 @@
  * stops. Writes bench-results/video-app-train.json: seconds per epoch and clips/s of both, ratio.
  *
  *   ADAPTNET_PYTHON=/work/venv-torch/bin/python pnpm --filter @adaptnet/video bench:video-app
- *   BENCH_STEPS=16 BENCH_ORDER=pytorch-first ...   (16 steps; PyTorch runs first, default ours first)
+ *   BENCH_STEPS=8 BENCH_BLOCK=4 BENCH_ORDER=pytorch-first ...   (8 steps in blocks of 4, PyTorch first in each)
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { configKey, type SubnetConfig } from '@adaptnet/core';
 import { initBackend } from '@adaptnet/core/node';
@@ -103,93 +106,114 @@ const spec = {
 };
 writeFileSync(join(work, 'spec.json'), JSON.stringify(spec));
 
-interface TorchResult {
+interface TorchHello {
   torch: string;
   threads: number;
   params: number;
   macs: number[];
-  seconds: number;
-  clipsPerSec: number;
-  lastLoss: number;
 }
 
-function runTorch(): Promise<TorchResult | null> {
+/** PyTorch's side (torch_app_train.py): one process; `block(k)` times its next k steps. */
+async function startTorch(): Promise<{ hello: TorchHello; block: (k: number) => Promise<number>; close: () => void } | null> {
   const python = process.env.ADAPTNET_PYTHON;
   if (!python) {
     console.warn('[bench] ADAPTNET_PYTHON is not set (a Python with torch==2.13.0+cpu): no PyTorch ratio');
-    return Promise.resolve(null);
+    return null;
   }
-  return new Promise((resolve, reject) => {
-    const p = spawn(python, [TORCH_SCRIPT, join(work, 'spec.json'), dataFile]);
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    p.stderr.on('data', (d: Buffer) => {
-      stderr = (stderr + d.toString()).slice(-4000);
-    });
-    p.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`${python} ${TORCH_SCRIPT} exited ${code}: ${stderr.trim().split('\n').pop()}`));
-      const r = JSON.parse(stdout.trim().split('\n').pop() as string) as TorchResult;
-      if (r.params !== params) return reject(new Error(`PyTorch has ${r.params} parameters, ours ${params}`));
-      const ours = steps.flatMap((s) => s.configs.map((c) => c.macs));
-      const i = r.macs.findIndex((m, k) => m !== ours[k]);
-      if (r.macs.length !== ours.length || i >= 0)
-        return reject(new Error(`configuration ${i}: PyTorch counts ${r.macs[i]} conv + linear MACs per clip, ours ${ours[i]}`));
-      resolve(r);
-    });
+  const p = spawn(python, [TORCH_SCRIPT, join(work, 'spec.json'), dataFile]);
+  let stderr = '';
+  p.stderr.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
   });
+  const lines = createInterface({ input: p.stdout })[Symbol.asyncIterator]();
+  const next = async (): Promise<string> => {
+    const r = await lines.next();
+    if (r.done) throw new Error(`${python} ${TORCH_SCRIPT} stopped: ${stderr.trim().split('\n').pop()}`);
+    return r.value;
+  };
+  const hello = JSON.parse(await next()) as TorchHello;
+  if (hello.params !== params) throw new Error(`PyTorch has ${hello.params} parameters, ours ${params}`);
+  const want = steps.flatMap((s) => s.configs.map((c) => c.macs));
+  const i = hello.macs.findIndex((m, k) => m !== want[k]);
+  if (hello.macs.length !== want.length || i >= 0)
+    throw new Error(`configuration ${i}: PyTorch counts ${hello.macs[i]} conv + linear MACs per clip, ours ${want[i]}`);
+  return {
+    hello,
+    block: async (k) => {
+      p.stdin.write(`run ${k}\n`);
+      return (JSON.parse(await next()) as { seconds: number }).seconds;
+    },
+    close: () => p.stdin.end('quit\n'),
+  };
 }
 
-async function runOurs(): Promise<{ seconds: number; clipsPerSec: number }> {
-  const dir = join(work, 'run');
-  const trainer = new Trainer({
-    model,
-    config: t,
-    data: trainStream(train, manifest.data, t.batchSize, t.seed),
-    outDir: dir,
-    architecture: architectureId(manifest.model),
-    spec: modelSpecOf(manifest),
-    progress: 'none',
-    log: () => {},
-  });
-  let s: TrainSummary;
-  try {
-    s = await trainer.fit({ stopAtStep: STEPS });
-  } finally {
-    trainer.dispose();
+const BLOCK = Number(process.env.BENCH_BLOCK ?? t.checkpointEvery);
+if (!Number.isInteger(BLOCK) || BLOCK < 1) throw new Error(`BENCH_BLOCK must be a positive integer, got ${process.env.BENCH_BLOCK}`);
+const dir = join(work, 'run');
+const trainer = new Trainer({
+  model,
+  config: t,
+  data: trainStream(train, manifest.data, t.batchSize, t.seed),
+  outDir: dir,
+  architecture: architectureId(manifest.model),
+  spec: modelSpecOf(manifest),
+  progress: 'none',
+  log: () => {},
+});
+// Blocks of BLOCK steps alternate between the two sides (each fit() call ends with a checkpoint,
+// as the app's loop does every checkpointEvery steps), so both sample the same moments of a
+// shared machine's load; ratio: total time, and the median of the blocks' ratios.
+const blocks: { steps: number; ours: number; pytorch: number | null }[] = [];
+let torch: Awaited<ReturnType<typeof startTorch>> = null;
+try {
+  torch = await startTorch();
+  for (let done = 0; done < STEPS; ) {
+    const k = Math.min(BLOCK, STEPS - done);
+    const timeOurs = async () => {
+      const t0 = performance.now();
+      const s: TrainSummary = await trainer.fit({ stopAtStep: done + k });
+      if (s.steps !== k) throw new Error(`trained ${s.steps} steps, expected ${k}`);
+      return (performance.now() - t0) / 1000;
+    };
+    let o: number;
+    let pt: number | null = null;
+    if (PYTORCH_FIRST) {
+      pt = torch ? await torch.block(k) : null;
+      o = await timeOurs();
+    } else {
+      o = await timeOurs();
+      pt = torch ? await torch.block(k) : null;
+    }
+    blocks.push({ steps: k, ours: o, pytorch: pt });
+    done += k;
   }
-  if (s.steps !== STEPS) throw new Error(`trained ${s.steps} steps, expected ${STEPS}`);
-  // The trainer's own log of each step's configurations must be the ones PyTorch gets.
+  // The trainer's own log of each step's configurations must be the ones PyTorch got.
   const logged = readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as { step: number; configs: string[] });
   for (const m of logged) {
     const want = steps[m.step - 1]?.configs.map((c) => configKey(c)).join(' ');
-    if (m.configs.join(' ') !== want) throw new Error(`step ${m.step}: the trainer ran ${m.configs.join(' ')}, PyTorch gets ${want}`);
+    if (m.configs.join(' ') !== want) throw new Error(`step ${m.step}: the trainer ran ${m.configs.join(' ')}, PyTorch got ${want}`);
   }
   if (logged.length !== STEPS) throw new Error(`metrics.jsonl has ${logged.length} steps, expected ${STEPS}`);
-  return { seconds: s.seconds, clipsPerSec: s.imagesPerSecond };
-}
-
-let torchRun: TorchResult | null;
-let ours: { seconds: number; clipsPerSec: number };
-try {
-  if (PYTORCH_FIRST) {
-    torchRun = await runTorch();
-    ours = await runOurs();
-  } else {
-    ours = await runOurs();
-    torchRun = await runTorch();
-  }
 } finally {
+  torch?.close();
+  trainer.dispose();
   model.dispose();
   rmSync(work, { recursive: true, force: true });
 }
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+const median = (xs: number[]) => {
+  const v = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(v.length / 2);
+  return v.length % 2 ? (v[m] as number) : ((v[m - 1] as number) + (v[m] as number)) / 2;
+};
+const oursSeconds = sum(blocks.map((b) => b.ours));
+const torchSeconds = torch ? sum(blocks.map((b) => b.pytorch ?? 0)) : null;
 const r2 = (v: number) => Number(v.toFixed(2));
 const perEpoch = (seconds: number) => (seconds / STEPS) * stream.batchesPerEpoch;
+const clips = STEPS * t.batchSize;
 const result = {
   benchmark: 'video/app-train',
   loop: {
@@ -204,17 +228,21 @@ const result = {
     frames: t.frames,
     widthRange: manifest.model.widthRange,
   },
-  verifiedAgainstPytorch: torchRun ? { params, configurations: steps.reduce((n, s) => n + s.configs.length, 0) } : null,
-  ours: { backend, secondsPerEpoch: r2(perEpoch(ours.seconds)), clipsPerSec: r2(ours.clipsPerSec) },
-  pytorch: torchRun
-    ? {
-        torch: torchRun.torch,
-        threads: torchRun.threads,
-        secondsPerEpoch: r2(perEpoch(torchRun.seconds)),
-        clipsPerSec: r2(torchRun.clipsPerSec),
-      }
-    : null,
-  ratioToPytorch: torchRun ? r2(ours.clipsPerSec / torchRun.clipsPerSec) : null,
+  verifiedAgainstPytorch: torch ? { params, configurations: steps.reduce((n, s) => n + s.configs.length, 0) } : null,
+  ours: { backend, secondsPerEpoch: r2(perEpoch(oursSeconds)), clipsPerSec: r2(clips / oursSeconds) },
+  pytorch:
+    torch && torchSeconds !== null
+      ? {
+          torch: torch.hello.torch,
+          threads: torch.hello.threads,
+          secondsPerEpoch: r2(perEpoch(torchSeconds)),
+          clipsPerSec: r2(clips / torchSeconds),
+        }
+      : null,
+  ratioToPytorch: torchSeconds !== null ? r2(torchSeconds / oursSeconds) : null,
+  blockRatioMedian: torch ? r2(median(blocks.map((b) => (b.pytorch as number) / b.ours))) : null,
+  stepsPerBlock: BLOCK,
+  blocks: blocks.map((b) => ({ steps: b.steps, oursSeconds: r2(b.ours), pytorchSeconds: b.pytorch === null ? null : r2(b.pytorch) })),
   order: PYTORCH_FIRST ? 'pytorch first' : 'ours first',
   date: new Date().toISOString(),
 };
@@ -225,7 +253,7 @@ writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
 console.log(
   `adaptnet-video train (defaults, ${STEPS} steps): ${backend} ${result.ours.secondsPerEpoch} s/epoch ${result.ours.clipsPerSec} clips/s` +
     (result.pytorch
-      ? `  PyTorch ${result.pytorch.torch} ${result.pytorch.secondsPerEpoch} s/epoch ${result.pytorch.clipsPerSec} clips/s  ratio ${result.ratioToPytorch}×`
+      ? `  PyTorch ${result.pytorch.torch} ${result.pytorch.secondsPerEpoch} s/epoch ${result.pytorch.clipsPerSec} clips/s  ratio ${result.ratioToPytorch}× (median of blocks ${result.blockRatioMedian}×)`
       : ''),
 );
 console.log(`wrote ${file}`);

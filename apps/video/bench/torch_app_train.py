@@ -10,8 +10,9 @@ One step, as @adaptnet/train's MutualNet strategy: configs[0] (the full network)
 cross-entropy, every other configuration by KL divergence to the full network's detached softmax,
 each backward on its own (gradients accumulate), then SGD (nesterov, momentum; weight decay on conv
 weights only) at the step's learning rate. BN uses batch statistics (training).
-Prints one JSON line: {"torch", "threads", "params", "macs", "seconds", "clipsPerSec", "lastLoss"}: macs
-are the conv + linear multiply-adds per clip of every configuration of every step (flop counter).
+Prints one JSON line {"torch", "threads", "params", "macs"} (macs: the conv + linear multiply-adds per
+clip of every configuration of every step, flop counter), then for each "run K" line on stdin times
+the next K steps and prints {"seconds", "steps", "lastLoss"}, until "quit".
 """
 import json
 import os
@@ -91,17 +92,15 @@ def step(labels, clips, cfgs, lr):
     return loss.item()
 
 
-t0 = time.perf_counter()
-for labels, clips, cfgs, lr in steps:
-    last = step(labels, clips, cfgs, lr)
-seconds = time.perf_counter() - t0
-out = {
-    "torch": torch.__version__,
-    "threads": torch.get_num_threads(),
-    "params": params,
-    "macs": macs,
-    "seconds": seconds,
-    "clipsPerSec": batch * len(steps) / seconds,
-    "lastLoss": last,
-}
-print(json.dumps(out), flush=True)
+print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "params": params, "macs": macs}), flush=True)
+done = 0
+for line in sys.stdin:
+    cmd = line.split()
+    if not cmd or cmd[0] == "quit":
+        break
+    k = min(int(cmd[1]), len(steps) - done)
+    t0 = time.perf_counter()
+    for labels, clips, cfgs, lr in steps[done : done + k]:
+        last = step(labels, clips, cfgs, lr)
+    print(json.dumps({"seconds": time.perf_counter() - t0, "steps": k, "lastLoss": last}), flush=True)
+    done += k
