@@ -9,8 +9,11 @@
  * bench/video-nets.ts and bench/torch_video_nets.py (2 threads, the faster of channels-last-3d and
  * contiguous, picked per row).
  *
- * Rounds of BENCH_SECONDS (default 2, at least one step) alternate with PyTorch's, BENCH_ROUNDS
- * (default 5) each;
+ * Rounds alternate with PyTorch's, BENCH_ROUNDS (default 5) each. `full` rounds last BENCH_SECONDS
+ * (default 2, at least one step). A `sandwich` step's cost depends on the subnets it samples, so its
+ * rounds are exactly one cycle of the BENCH_PAIRS (default 8) seeded iterations on both sides (the
+ * same work, whatever the load), after a warm-up cycle that prepares every subnet shape's kernels
+ * (oneDNN primitives are made on a shape's first call; timing them once read 0.49× instead of 1.1×);
  * one PyTorch process per interpreter serves all the rounds of a row, so both sides sample the
  * same moments of a shared machine's load. Reported: medians, and the median of the per-round
  * ratios. PyTorch: ADAPTNET_PYTHON (current torch, the ratio), plus Debian's python3-torch where
@@ -50,7 +53,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const TORCH_SCRIPT = join(here, 'torch_video_nets.py');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const PAIRS = 8;
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 8);
 const SELECTED = (process.env.BENCH_NETS?.split(',') ?? [...VIDEO_NET_NAMES]) as VideoNetName[];
 const VARIANTS = (process.env.BENCH_VARIANTS?.split(',') ?? [...VIDEO_VARIANTS]) as VideoVariant[];
 const FALLBACKS = process.env.BENCH_BACKENDS?.split(',').filter((b) => b !== '') ?? [];
@@ -110,9 +113,10 @@ class TorchServer {
     return this.next();
   }
 
-  round(seconds: number): Promise<TorchLine | null> {
+  /** One round: at least `seconds`, and at least `steps` steps (exactly `steps` when seconds is 0). */
+  round(seconds: number, steps: number): Promise<TorchLine | null> {
     if (this.closed) return Promise.resolve(null);
-    this.proc.stdin.write(`run ${seconds}\n`);
+    this.proc.stdin.write(`run ${seconds} ${steps}\n`);
     return this.next();
   }
 
@@ -145,6 +149,8 @@ interface Row {
   backend: string;
   clipsPerSec: number;
   rounds: number[];
+  /** Ours over the warm-up (first calls: every shape's kernels prepared), for comparison with `clipsPerSec`. */
+  warmupClipsPerSec?: number;
   /** Versus current PyTorch (ADAPTNET_PYTHON): ratio of medians, and median of same-round ratios. */
   ratioToPytorch: number | null;
   pairedRatioToPytorch: number | null;
@@ -170,6 +176,7 @@ function writeResults(): string {
         pytorch: pythons,
         torchThreads: 2,
         secondsPerRound: SECONDS,
+        sandwichStepsPerRound: PAIRS,
         rounds: ROUNDS,
         verifiedAgainstPytorch: verified,
         results,
@@ -222,12 +229,14 @@ for (const name of SELECTED) {
     const x0 = videoBatch(shape);
     const t = videoTrainer(name, net, entry, variant, sandwich);
     const step = () => t.step(x0.x, x0.y);
-    step();
+    // One whole cycle of warm-up (PyTorch does the same): every shape's kernels are prepared.
+    const cycle = sandwich ? sandwich.iterations.length : 1;
+    const warmupClipsPerSec = timeSteps(step, entry.batch, sandwich ? cycle : 2);
     const ours: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
-      ours.push(timeSteps(step, entry.batch, 0));
+      ours.push(timeSteps(step, entry.batch, sandwich ? cycle : 0));
       for (const s of servers) {
-        const run = await s.server.round(SECONDS);
+        const run = await s.server.round(sandwich ? 0 : SECONDS, sandwich ? cycle : 1);
         if (run) s.runs.push(run);
       }
     }
@@ -258,6 +267,7 @@ for (const name of SELECTED) {
       backend: 'native',
       clipsPerSec: round2(m),
       rounds: ours.map(round2),
+      warmupClipsPerSec: round2(warmupClipsPerSec),
       ratioToPytorch: current?.ratio ?? null,
       pairedRatioToPytorch: current?.paired ?? null,
       pytorch: torchRows.map(({ paired: _, ...r }) => r),
@@ -266,7 +276,9 @@ for (const name of SELECTED) {
     const vs = torchRows
       .map((r) => `${r.ratio}× PyTorch ${r.torch} (${r.clipsPerSec}, ${r.memoryFormat}; same-round ${r.paired}×)`)
       .join('  ');
-    console.log(`${name.padEnd(15)} ${variant.padEnd(9)} native ${row.clipsPerSec.toFixed(2).padStart(7)} clips/s  ${vs || 'no PyTorch'}`);
+    console.log(
+      `${name.padEnd(15)} ${variant.padEnd(9)} native ${row.clipsPerSec.toFixed(2).padStart(7)} clips/s (warm-up ${row.warmupClipsPerSec})  ${vs || 'no PyTorch'}`,
+    );
     writeResults();
 
     for (const backend of FALLBACKS) {

@@ -19,6 +19,7 @@
 
 #include "elementwise.h"
 #include "inference.h"
+#include "swish.h"
 #include "lru-cache.h"
 #include "plan.h"
 #include "onednn-common.h"
@@ -327,6 +328,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("segmentSum", Napi::Function::New(env, SegmentSum));
   RegisterInference(env, exports);
   RegisterPlan(env, exports);
+  RegisterSwish(env, exports);
   return exports;
 }
 

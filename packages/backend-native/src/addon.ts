@@ -76,6 +76,10 @@ export interface NativeAddon {
   ): void;
   /** dx = dy where 0 < x (and x ≤ cap when cap > 0), else 0. */
   reluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, cap: number): void;
+  /** y = x·σ(x). */
+  swish(x: Float32Array, y: Float32Array): void;
+  /** dx = dy·σ(x)·(1 + x·(1 − σ(x))). */
+  swishGrad(dy: Float32Array, x: Float32Array, dx: Float32Array): void;
   /** src [b, h, w, c] → dst [b, oh, ow, c] (forward) or src = dy [b, oh, ow, c] → dst = dx [b, h, w, c] (grad). */
   resizeBilinear: ResizeFn;
   resizeBilinearGrad: ResizeFn;

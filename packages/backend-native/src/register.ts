@@ -19,6 +19,7 @@ import { forgetPlans, planKernels } from './plan-kernels.js';
 import { poolKernels } from './pool-kernels.js';
 import { resizeKernels } from './resize-kernels.js';
 import { sgdKernels } from './sgd-kernels.js';
+import { swishKernels } from './swish-kernels.js';
 
 export interface NativeBackendInfo {
   readonly onednn: string;
@@ -95,6 +96,7 @@ export function registerNativeBackend(options: { threads?: number } = {}): Nativ
     ...elementwiseKernels(addon),
     ...batchNormKernels(addon),
     ...reluGradKernels(addon),
+    ...swishKernels(addon),
     ...resizeKernels(addon),
     ...poolKernels(addon),
     ...sgdKernels(addon),

@@ -61,4 +61,5 @@ export {
 } from './ops/depthwise-conv3d.js';
 export { resizeTrilinear } from './ops/resize3d.js';
 export { SGD_STEP_KERNEL, type SgdStepOptions, type SgdStepResult, sgdStep } from './ops/sgd.js';
+export { SWISH_GRAD_KERNEL, SWISH_KERNEL, swish } from './ops/swish.js';
 export { Rng, type RngState } from './rng.js';

@@ -32,6 +32,10 @@ export const ADAPTNET_KERNELS = {
    * oneDNN plan per (plan, input shape), built on first use and freed with the weights.
    */
   runPlan: 'AdaptNetRunPlan',
+  /** Swish: inputs {x} → x·σ(x). */
+  swish: 'AdaptNetSwish',
+  /** Its gradient: inputs {dy, x} → dy·σ(x)·(1 + x·(1 − σ(x))). */
+  swishGrad: 'AdaptNetSwishGrad',
 } as const;
 
 /**

@@ -1,4 +1,4 @@
-import { type Cost, type ForwardContext, leafCost, Module, ShapeError, sequentialCost } from '@adaptnet/core';
+import { type Cost, type ForwardContext, leafCost, Module, ShapeError, sequentialCost, swish } from '@adaptnet/core';
 import type { SwitchableBatchNorm } from '@adaptnet/norm';
 import { SlimConv3d, SlimDepthwiseConv3d, type SlimInputSide, type SlimSide } from '@adaptnet/slimmable';
 import * as tf from '@tensorflow/tfjs-core';
@@ -10,7 +10,7 @@ export type VideoActivation = 'relu' | 'swish' | 'none';
 
 export function activate3d(x: tf.Tensor, activation: VideoActivation): tf.Tensor {
   if (activation === 'relu') return tf.relu(x);
-  if (activation === 'swish') return tf.tidy(() => tf.mul(x, tf.sigmoid(x)));
+  if (activation === 'swish') return swish(x);
   return x;
 }
 
