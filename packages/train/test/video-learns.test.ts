@@ -58,7 +58,7 @@ interface Recipe {
 const RECIPES: Readonly<Record<Arch, Recipe>> = {
   'slow-small': { frames: 6, stride: 3, steps: 160, lr: 0.05 },
   'slowfast-small': { frames: 2, stride: 2, steps: 120, lr: 0.05 },
-  'x3d-small': { frames: 6, stride: 3, steps: 160, lr: 0.05 },
+  'x3d-small': { frames: 6, stride: 3, steps: 320, lr: 0.05 },
 };
 
 async function trainAndEvaluate(arch: Arch, dataset: 'moving-fashion' | 'moving-fashion-shuffled'): Promise<Accuracy> {
