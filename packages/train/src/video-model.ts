@@ -1,10 +1,7 @@
 import { ConfigError, type ConfigSpace, type Module, type SubnetConfig } from '@adaptnet/core';
+import type { InputSize } from '@adaptnet/data';
 
-/** What a subnet's input is made at: its spatial side and, for clips, its number of frames. */
-export interface InputSize {
-  readonly resolution: number;
-  readonly frames?: number;
-}
+export type { InputSize };
 
 /** A video backbone as the trainer sees it (`@adaptnet/backbones`' `VideoBackbone`: Slow, SlowFast, X3D). */
 export interface VideoModel extends Module {
