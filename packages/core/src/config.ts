@@ -12,6 +12,15 @@ export interface SubnetConfig {
   readonly scales?: readonly number[];
 }
 
+/**
+ * What a batch makes a subnet's input at: its spatial side and, for clips, its number of frames
+ * (every training and evaluation batch has `inputs(size)`).
+ */
+export interface InputSize {
+  readonly resolution: number;
+  readonly frames?: number;
+}
+
 /** Passed explicitly down the call tree: there is no global "current width". */
 export interface ForwardContext {
   readonly config: SubnetConfig;

@@ -14,6 +14,7 @@ export {
   type ConfigSpace,
   configKey,
   type ForwardContext,
+  type InputSize,
   makeContext,
   type Range,
   type SubnetConfig,

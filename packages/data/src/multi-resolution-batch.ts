@@ -1,13 +1,9 @@
-import { ConfigError } from '@adaptnet/core';
+import { ConfigError, type InputSize } from '@adaptnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { HostBatch } from './host-batch.js';
 import type { CropBox } from './transforms.js';
 
-/** What a subnet's input is made at: its spatial side and, for clips, its number of frames. */
-export interface InputSize {
-  readonly resolution: number;
-  readonly frames?: number;
-}
+export type { InputSize };
 
 /** One batch: the SAME crop of every image, resizable to any resolution on demand. */
 export interface MultiResolutionBatch {

@@ -10,7 +10,7 @@ beforeAll(async () => {
   await useBackend('cpu');
 });
 
-/** Seeded 12×12 one-channel images with labels in [0, 4); `images(r)` resizes bilinearly, cached per batch. */
+/** Seeded 12×12 one-channel images with labels in [0, 4); `inputs({ resolution: r })` resizes bilinearly, cached per batch. */
 function source(seed: number, batches: number, size: number): { source: () => EvalBatch[]; dispose: () => void } {
   const rng = new Rng(seed);
   const made: tf.Tensor[] = [];
@@ -27,7 +27,7 @@ function source(seed: number, batches: number, size: number): { source: () => Ev
     const cache = new Map<number, tf.Tensor4D>();
     return {
       labels,
-      images: (r) => {
+      inputs: ({ resolution: r }) => {
         if (r === 12) return base;
         let x = cache.get(r);
         if (!x) {

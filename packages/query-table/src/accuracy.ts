@@ -2,7 +2,7 @@ import { ConfigError, type Module, makeContext, ShapeError, type SubnetConfig } 
 import * as tf from '@tensorflow/tfjs-core';
 import { type InputShaped, inputFor, viewsOf } from './inputs.js';
 import { countTopK } from './top-k.js';
-import type { AnyEvalBatch, EvalBatchSource } from './types.js';
+import type { EvalBatch, EvalBatchSource } from './types.js';
 
 export interface AccuracyOptions {
   readonly maxBatches?: number;
@@ -30,7 +30,7 @@ export interface Accuracy {
 function scoresOf(
   model: Module & InputShaped,
   forward: (x: tf.Tensor) => tf.Tensor,
-  batch: AnyEvalBatch,
+  batch: EvalBatch,
   config: SubnetConfig,
   views: number,
 ): { scores: tf.Tensor2D; labels: tf.Tensor1D } {

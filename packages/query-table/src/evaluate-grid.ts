@@ -25,7 +25,7 @@ import {
 /**
  * A model `evaluateGrid` can measure: any Module; `widthRange` gives the default widths,
  * `inputShape(config)` the cost's input and, for video models, the clip each configuration reads
- * (`[1, T, S, S, C]` → `clips(S, T)`; SlowFast's is the full clip).
+ * (`[1, T, S, S, C]` → `inputs({ resolution: S, frames: T })`; SlowFast's is the full clip).
  */
 export type GridModel = Module & {
   readonly widthRange?: Range;

@@ -14,13 +14,12 @@ export { weightsFingerprint } from './fingerprint.js';
 export { type FormatFrontierOptions, formatFrontier, formatRowLine } from './format.js';
 export { changedDimensions, compareAccuracy, frontierSteps, paretoFrontier } from './frontier.js';
 export { defaultWidths, gridConfigs, gridSize } from './grid.js';
-export { inputFor } from './inputs.js';
+export { inputFor, inputSizeFor } from './inputs.js';
 export { type LatencyOptions, measureLatency, median } from './latency.js';
 export { PLOT_LAYERS, type PlotOptions, type PlotSpec, plotSpec, STEP_COLORS } from './plot.js';
 export { type LoadTableOptions, QueryTable, type QueryTableInit } from './query-table.js';
 export { countTopK, type TopKCounts } from './top-k.js';
 export {
-  type AnyEvalBatch,
   type Budget,
   type CostKind,
   type Dimension,
@@ -38,5 +37,4 @@ export {
   type TableModelInfo,
   type TableRow,
   TOP1_METRIC,
-  type VideoEvalBatch,
 } from './types.js';

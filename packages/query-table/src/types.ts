@@ -1,38 +1,26 @@
-import type { SubnetConfig } from '@adaptnet/core';
+import type { InputSize, SubnetConfig } from '@adaptnet/core';
 import type * as tf from '@tensorflow/tfjs-core';
 
 /**
- * One batch of labelled images, resizable to any resolution (`@adaptnet/data`'s
- * `MultiResolutionBatch` has exactly these members; typed here structurally).
+ * One batch of labelled images or clips, made at any input size: the batch interface training
+ * reads too (`@adaptnet/data`'s `MultiResolutionBatch` and `VideoBatch`, `@adaptnet/detection`'s
+ * `DetectionBatch`; typed here structurally). Image batches give `[N, r, r, C]` whatever
+ * `size.frames` says; clip batches `[samples, frames, r, r, C]`. With `views` > 1 every clip is
+ * `views` consecutive samples (e.g. K temporal windows × spatial crops), whose scores are averaged
+ * per clip.
  */
 export interface EvalBatch {
-  /** Class indices, int32. */
-  readonly labels: tf.Tensor1D;
-  /** The batch's images at `resolution`; owned (and cached) by the batch. */
-  images(resolution: number): tf.Tensor4D;
-  dispose(): void;
-}
-
-/**
- * One batch of labelled clips, resampled to any (resolution, frames) (`@adaptnet/data`'s
- * `VideoBatch` has these members). With `views` > 1 every clip is `views` consecutive samples
- * (e.g. K temporal windows × spatial crops), whose scores are averaged per clip.
- */
-export interface VideoEvalBatch {
   /** Class indices, int32, one per sample (a clip's views share its label). */
   readonly labels: tf.Tensor1D;
   /** Samples per clip. Default 1. */
   readonly views?: number;
-  /** `[samples, frames, r, r, C]`; owned (and cached) by the batch. */
-  clips(resolution: number, frames?: number): tf.Tensor5D;
+  /** The batch's input at `size`; owned (and cached) by the batch. */
+  inputs(size: InputSize): tf.Tensor;
   dispose(): void;
 }
 
-/** A batch of images (2D configurations) or of clips (configurations with `frames`). */
-export type AnyEvalBatch = EvalBatch | VideoEvalBatch;
-
 /** Called once per configuration, so it must be re-iterable, e.g. `() => stream.epoch(0)`. */
-export type EvalBatchSource<B = AnyEvalBatch> = () => AsyncIterable<B> | Iterable<B>;
+export type EvalBatchSource<B = EvalBatch> = () => AsyncIterable<B> | Iterable<B>;
 
 /** The metric a table ranks configurations by (higher is better). */
 export interface MetricInfo {

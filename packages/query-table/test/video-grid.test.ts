@@ -43,9 +43,9 @@ describe('the width × spatial × temporal grid', () => {
       await expect(evaluateGrid(model, { ...GRID, frames }, calib.source, calib.source, { log: false })).rejects.toThrow(message);
     }
     // Image batches cannot feed a configuration with frames.
-    const images = () => [{ labels: tf.tensor1d([0], 'int32'), images: () => tf.zeros([1, 8, 8, 3]) as tf.Tensor4D, dispose() {} }];
+    const images = () => [{ labels: tf.tensor1d([0], 'int32'), inputs: () => tf.zeros([1, 8, 8, 3]), dispose() {} }];
     await expect(evaluateGrid(model, GRID, images, images, { log: false, calibrationSamples: 1 })).rejects.toThrow(
-      /has frames, so the batches must have clips\(resolution, frames\)/,
+      /has frames, so the batches must give clips \[N, frames, r, r, C\] \(a VideoBatch of @adaptnet\/data\), got rank 4/,
     );
     calib.dispose();
     model.dispose();
@@ -71,9 +71,7 @@ describe('evaluateGrid on clips (a hand-checkable model)', () => {
     for (const config of gridConfigs(GRID)) {
       const inputs: Float32Array[] = [];
       for (const batch of calib.source())
-        inputs.push(
-          (batch as { clips(r: number, t: number): tf.Tensor }).clips(config.resolution, config.frames!).dataSync() as Float32Array,
-        );
+        inputs.push(batch.inputs({ resolution: config.resolution, frames: config.frames! }).dataSync() as Float32Array);
       const mean = Array<number>(CHANNELS).fill(0);
       const sq = Array<number>(CHANNELS).fill(0);
       let n = 0;
@@ -103,7 +101,7 @@ describe('evaluateGrid on clips (a hand-checkable model)', () => {
       const ctx = makeContext(row.config, false);
       let correct = 0;
       for (const batch of val.source()) {
-        const x = (batch as { clips(r: number, t: number): tf.Tensor }).clips(row.config.resolution, row.config.frames!);
+        const x = batch.inputs({ resolution: row.config.resolution, frames: row.config.frames! });
         const logits = tf.tidy(() => model.forward(x, ctx)).arraySync() as number[][];
         const labels = batch.labels.arraySync() as number[];
         for (let c = 0; c < logits.length / 2; c++) {

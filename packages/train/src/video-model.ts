@@ -1,5 +1,4 @@
-import { ConfigError, type ConfigSpace, type Module, type SubnetConfig } from '@adaptnet/core';
-import type { InputSize } from '@adaptnet/data';
+import { ConfigError, type ConfigSpace, type InputSize, type Module, type SubnetConfig } from '@adaptnet/core';
 
 export type { InputSize };
 

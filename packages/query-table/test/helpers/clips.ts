@@ -1,7 +1,7 @@
 import { type Cost, type ForwardContext, Module, Rng, type SubnetConfig } from '@adaptnet/core';
 import { SwitchableBatchNorm } from '@adaptnet/norm';
 import * as tf from '@tensorflow/tfjs-core';
-import type { EvalBatchSource, VideoEvalBatch } from '../../src/index.js';
+import type { EvalBatch, EvalBatchSource } from '../../src/index.js';
 
 /** ⌊linspace(0, T − 1, t)⌋ (one frame: the middle one), as @adaptnet/data's `subsampleFrames`. */
 export function pickFrames(total: number, t: number): number[] {
@@ -30,7 +30,7 @@ export interface ClipSource {
 }
 
 /**
- * Batches of clips `[samples, frames, side, side, C]` from a seeded RNG; `clips(r, t)` picks
+ * Batches of clips `[samples, frames, side, side, C]` from a seeded RNG; `inputs({ resolution: r, frames: t })` picks
  * ⌊linspace⌋ frames and resizes bilinearly (align corners), cached per batch like a `VideoBatch`.
  * A clip's views are its frames shifted by one view index (different samples, same label).
  */
@@ -48,7 +48,7 @@ export function clipSource(options: ClipSourceOptions): ClipSource {
   });
   const counts = { calls: 0, pulled: 0, disposed: 0 };
   const kept: tf.Tensor[] = [];
-  const make = (d: (typeof data)[number]): VideoEvalBatch => {
+  const make = (d: (typeof data)[number]): EvalBatch => {
     const n = d.labels.length;
     const base = tf.tensor5d(d.pixels, [n, frames, side, side, channels]);
     const labels = tf.tensor1d(d.labels, 'int32');
@@ -57,7 +57,7 @@ export function clipSource(options: ClipSourceOptions): ClipSource {
     return {
       labels,
       views,
-      clips(r: number, t = frames) {
+      inputs({ resolution: r, frames: t = frames }) {
         const key = `${r}x${t}`;
         let x = cache.get(key);
         if (!x) {

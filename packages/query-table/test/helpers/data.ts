@@ -18,7 +18,7 @@ export interface SyntheticOptions {
 
 export interface SyntheticSource {
   readonly source: EvalBatchSource;
-  /** Calls of the source, batches handed out, batch.dispose() calls, images() calls by resolution. */
+  /** Calls of the source, batches handed out, batch.dispose() calls, inputs() calls by resolution. */
   readonly counts: { calls: number; pulled: number; disposed: number; resolutions: number[] };
   /** Pixel values ([size, SIDE, SIDE, 1] each) and labels, as plain arrays. */
   readonly data: readonly { readonly pixels: Float32Array; readonly labels: Int32Array }[];
@@ -27,7 +27,7 @@ export interface SyntheticSource {
 
 /**
  * Batches of SIDE×SIDE one-channel images with labels in [0, CLASSES), from a seeded RNG;
- * `images(r)` resizes bilinearly (align corners) and caches per batch, like @adaptnet/data.
+ * `inputs({ resolution: r })` resizes bilinearly (align corners) and caches per batch, like @adaptnet/data.
  */
 export function syntheticSource(options: SyntheticOptions): SyntheticSource {
   const rng = new Rng(options.seed);
@@ -44,7 +44,7 @@ export function syntheticSource(options: SyntheticOptions): SyntheticSource {
     const cache = new Map<number, tf.Tensor4D>();
     return {
       labels,
-      images(r: number) {
+      inputs({ resolution: r }) {
         counts.resolutions.push(r);
         if (r === SIDE) return base;
         let x = cache.get(r);
