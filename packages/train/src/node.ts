@@ -5,6 +5,7 @@
  */
 
 export { appProgram } from './run/app-program.js';
+export { type AppRuns, type AppRunsOptions, appRuns } from './run/app-runs.js';
 export {
   integerOption,
   intListOption,
