@@ -28,19 +28,6 @@ using dims = memory::dims;
 
 namespace {
 
-enum Act { kLinear = 0, kRelu = 1, kRelu6 = 2 };
-
-// Post-ops: with `sum`, dst = act(op + bias + dst), the caller having put the residual in dst.
-dnnl::primitive_attr PostOps(int act, bool sum = false) {
-  dnnl::primitive_attr attr;
-  if (act == kLinear && !sum) return attr;
-  dnnl::post_ops po;
-  if (sum) po.append_sum(1.f);
-  if (act == kRelu) po.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
-  if (act == kRelu6) po.append_eltwise(1.f, dnnl::algorithm::eltwise_clip, 0.f, 6.f);
-  attr.set_post_ops(po);
-  return attr;
-}
 
 struct Prepared {
   std::unique_ptr<dnnl::primitive> prim;

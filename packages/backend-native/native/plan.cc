@@ -32,19 +32,7 @@ using dims = memory::dims;
 namespace {
 
 enum OpType { kConv = 0, kMaxPool = 1, kGlobalAvg = 2, kDense = 3 };
-enum Act { kLinear = 0, kRelu = 1, kRelu6 = 2 };
 constexpr int kInput = -1, kOutput = -2, kNone = -3;
-
-dnnl::primitive_attr PlanPostOps(int act, bool sum) {
-  dnnl::primitive_attr attr;
-  if (act == kLinear && !sum) return attr;
-  dnnl::post_ops po;
-  if (sum) po.append_sum(1.f);
-  if (act == kRelu) po.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
-  if (act == kRelu6) po.append_eltwise(1.f, dnnl::algorithm::eltwise_clip, 0.f, 6.f);
-  attr.set_post_ops(po);
-  return attr;
-}
 
 struct Step {
   std::unique_ptr<dnnl::primitive> prim;
@@ -130,7 +118,7 @@ Napi::Value PlanCreate(const Napi::CallbackInfo& info) {
         const memory::desc bias_d({co}, memory::data_type::f32, memory::format_tag::x);
         dnnl::convolution_forward::desc cd(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src_d, any_w,
                                            bias_d, dst_d, {st, st}, {0, 0}, {pad, pad}, {pad, pad});
-        dnnl::convolution_forward::primitive_desc pd(cd, PlanPostOps(act, s.add != kNone), eng);
+        dnnl::convolution_forward::primitive_desc pd(cd, PostOps(act, s.add != kNone), eng);
         impl = pd.impl_info_str();
         s.weights = OwnedWeights(user_w, pd.weights_desc(), wdata, share ? &share->steps[i].weights : nullptr);
         s.bias = OwnedWeights(bias_d, bias_d, bdata, share ? &share->steps[i].bias : nullptr);
@@ -156,7 +144,7 @@ Napi::Value PlanCreate(const Napi::CallbackInfo& info) {
         const memory::desc any_w({ci, co}, memory::data_type::f32, memory::format_tag::any);
         const memory::desc bias_d({1, co}, memory::data_type::f32, dims{co, 1});
         dnnl::matmul::desc md(src_d, any_w, bias_d, dst_d);
-        dnnl::matmul::primitive_desc pd(md, PlanPostOps(act, false), eng);
+        dnnl::matmul::primitive_desc pd(md, PostOps(act, false), eng);
         impl = pd.impl_info_str();
         s.weights = OwnedWeights(user_w, pd.weights_desc(), wdata, share ? &share->steps[i].weights : nullptr);
         s.bias = OwnedWeights(bias_d, bias_d, bdata, share ? &share->steps[i].bias : nullptr);
