@@ -125,6 +125,42 @@ describeNative('AdaptNetRunPlan', () => {
     }
   });
 
+  it('a classifier big enough to be split over the threads (512×300 weights) equals matMul on cpu, batch 1 and 8', async () => {
+    const head: AdaptNetPlan = {
+      ops: [
+        { op: 'global-avg-pool', src: 0 },
+        { op: 'dense', src: 1, weight: 0, bias: 1 },
+      ],
+    };
+    for (const n of [1, 8]) {
+      await tf.setBackend('cpu');
+      const x = rand([n, 2, 3, 512]);
+      const w = [rand([512, 300], 0.1), rand([300], 0.2)];
+      const want = tf.tidy(
+        () => tf.add(tf.matMul(tf.mean(x, [1, 2]) as tf.Tensor2D, w[0] as tf.Tensor2D), w[1]!).dataSync() as Float32Array,
+      );
+      const xs = { v: x.dataSync() as Float32Array, s: x.shape };
+      const ws = w.map((t) => ({ v: t.dataSync() as Float32Array, s: t.shape }));
+      tf.dispose([x, ...w]);
+
+      await tf.setBackend('native');
+      const threads = native!.nativeAddon()!.threads();
+      const xn = tf.tensor(xs.v, xs.s);
+      const [w0, b0] = ws.map(({ v, s }) => tf.tensor(v, s));
+      const y = tf
+        .engine()
+        .runKernel('AdaptNetRunPlan', { x: xn, w0: w0!, w1: b0! }, { plan: head } as unknown as tf.NamedAttrMap) as tf.Tensor;
+      const got = y.dataSync() as Float32Array;
+      expect(y.shape).toEqual([n, 300]);
+      let err = 0;
+      for (let i = 0; i < want.length; i++) err = Math.max(err, Math.abs(got[i]! - want[i]!));
+      expect(err).toBeLessThan(1e-5);
+      // The layer's own thread count is restored after it.
+      expect(native!.nativeAddon()!.threads()).toBe(threads);
+      tf.dispose([xn, w0!, b0!, y]);
+    }
+  });
+
   it('refuses a plan that reads a value not computed yet, and a filter that does not take its input channels', async () => {
     await tf.setBackend('native');
     const x = rand([1, 8, 8, 3]);
