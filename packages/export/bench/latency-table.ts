@@ -22,6 +22,8 @@ interface Row {
   torchMedianMs: number | null;
   torchMinMs: number | null;
   ratioToTorch: number | null;
+  speedupVsFull: number | null;
+  torchSpeedupVsFull: number | null;
   arithmeticMs?: number;
   overArithmetic?: number;
   minOverArithmetic?: number;
@@ -63,19 +65,25 @@ console.log(
 );
 const cells = run.rows.filter((r) => r.backend === 'native' && r.path === 'prepared');
 console.log(
-  '| net | config | MACs | batch | native prepared (one kernel): median (p90) | min | per-layer prepared: median | min | PyTorch: median | min | prepared / PyTorch (median; min) | per-layer / PyTorch (median) | arithmetic ms | prepared ÷ arithmetic (median; min) |',
+  '| net | config | MACs | batch | native prepared (one kernel): median (p90) | min | per-layer prepared: median | min | wasm prepared: median | PyTorch: median | min | prepared / PyTorch (median; min) | per-layer / PyTorch (median) | wasm / PyTorch (median) | speed-up vs full: ours; PyTorch | arithmetic ms | prepared ÷ arithmetic (median; min) |',
 );
-console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of cells) {
   const layers = find(r, 'native', 'prepared-layers');
+  const wasm = find(r, 'wasm', 'prepared');
   const minRatio = r.torchMinMs ? r.minMs / r.torchMinMs : null;
   console.log(
-    `| ${r.net} | ${label(r)} | ${(r.macs / 1e6).toFixed(1)}M | ${r.batch} | ${f(r.medianMs)} (${f(r.p90Ms)}) | ${f(r.minMs)} | ${f(layers?.medianMs)} | ${f(layers?.minMs)} | ` +
-      `${f(r.torchMedianMs)} | ${f(r.torchMinMs)} | ${f(r.ratioToTorch)}; ${f(minRatio)} | ${f(layers?.ratioToTorch)} | ${r.arithmeticMs === undefined ? '–' : r.arithmeticMs.toPrecision(3)} | ${f(r.overArithmetic)}; ${f(r.minOverArithmetic)} |`,
+    `| ${r.net} | ${label(r)} | ${(r.macs / 1e6).toFixed(1)}M | ${r.batch} | ${f(r.medianMs)} (${f(r.p90Ms)}) | ${f(r.minMs)} | ${f(layers?.medianMs)} | ${f(layers?.minMs)} | ${f(wasm?.medianMs)} | ` +
+      `${f(r.torchMedianMs)} | ${f(r.torchMinMs)} | ${f(r.ratioToTorch)}; ${f(minRatio)} | ${f(layers?.ratioToTorch)} | ${f(wasm?.ratioToTorch)} | ${f(r.speedupVsFull)}; ${f(r.torchSpeedupVsFull)} | ` +
+      `${r.arithmeticMs === undefined ? '–' : r.arithmeticMs.toPrecision(3)} | ${f(r.overArithmetic)}; ${f(r.minOverArithmetic)} |`,
   );
 }
 const others = [
-  ...new Set(run.rows.filter((r) => r.backend !== 'native' || !r.path.startsWith('prepared')).map((r) => `${r.backend}/${r.path}`)),
+  ...new Set(
+    run.rows
+      .filter((r) => !(r.backend === 'native' && r.path.startsWith('prepared')) && !(r.backend === 'wasm' && r.path === 'prepared'))
+      .map((r) => `${r.backend}/${r.path}`),
+  ),
 ];
 if (others.length > 0) {
   console.log(`\nOther paths (median ms): ${others.join(', ')}\n`);
