@@ -190,6 +190,30 @@ describe('moving Fashion-MNIST actions', () => {
     expect(Buffer.from(shuffled).equals(Buffer.from(all))).toBe(false);
   });
 
+  it('a clip read frame by frame (only those frames drawn) equals the same frames of the whole rendered clip', async () => {
+    const cases = [
+      { options: { size: 12, seed: 2 }, frames: [4, 1, 9] },
+      { options: { size: 12, seed: 2, shuffleFrames: true }, frames: [3, 9, 1, 3] },
+      { options: { size: 12, seed: 3, canvas: 9, frames: 7 }, frames: [5, 2] }, // an odd number of pixels per frame
+      { options: { size: 12, seed: 3, noise: 0 }, frames: [15] },
+    ];
+    for (const { options, frames } of cases) {
+      const src = movingFashionActions(items, options);
+      const side = src.canvas;
+      for (const i of [0, 5, 11]) {
+        const all = src.render(i);
+        const some = await src.readClip(i, frames);
+        frames.forEach((f, j) => {
+          const got = Buffer.from(some.pixels.subarray(j * side * side, (j + 1) * side * side));
+          expect(
+            got.equals(Buffer.from(all.subarray(f * side * side, (f + 1) * side * side))),
+            `${JSON.stringify(options)} clip ${i} frame ${f}`,
+          ).toBe(true);
+        });
+      }
+    }
+  });
+
   it('labels are balanced and shuffled', () => {
     const src = movingFashionActions(items, { size: 83, seed: 1 });
     const counts = new Array<number>(8).fill(0);

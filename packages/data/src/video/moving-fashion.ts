@@ -143,13 +143,33 @@ export function movingFashionActions(items: ImageDataset, options: MovingActions
     ];
   };
 
-  const render = (index: number): Uint8Array => {
+  // Uniform draws the noise of one frame takes from the clip's stream (two per pixel pair).
+  const noiseDraws = noise > 0 ? 2 * Math.ceil(frameBytes / 2) : 0;
+
+  /**
+   * Frames `wanted` (rendered frame numbers, before any shuffle) of clip `index`, each at
+   * `t * frameBytes` in a clip-sized buffer (the others left zero). Frames before the last wanted one
+   * are skipped by advancing the random stream past their noise, so a frame's pixels are the same
+   * whichever others are read; frames after it are never reached.
+   */
+  const renderFrames = (index: number, wanted: ArrayLike<number>): Uint8Array => {
     checkClipIndex({ name, size }, index);
     const rng = new Rng(deriveSeed(seed, index, CLIP_STREAM));
     const scene = motions(index, rng);
     const out = new Uint8Array(frames * frameBytes);
     const frame = new Float32Array(frameBytes);
-    for (let t = 0; t < frames; t++) {
+    const need = new Uint8Array(frames);
+    let last = -1;
+    for (let j = 0; j < wanted.length; j++) {
+      const t = wanted[j] as number;
+      need[t] = 1;
+      last = Math.max(last, t);
+    }
+    for (let t = 0; t <= last; t++) {
+      if (need[t] === 0) {
+        for (let k = 0; k < noiseDraws; k++) rng.nextUint32();
+        continue;
+      }
       frame.fill(0);
       for (const m of scene) drawItem(frame, canvas, items, m, state(m, t, frames));
       const base = t * frameBytes;
@@ -167,10 +187,17 @@ export function movingFashionActions(items: ImageDataset, options: MovingActions
         if (p + 1 < frameBytes) out[base + p + 1] = Math.round(255 * Math.min(1, Math.max(0, (frame[p + 1] as number) + n1)));
       }
     }
+    return out;
+  };
+  const allFrames = Int32Array.from({ length: frames }, (_, t) => t);
+  // Output frame t of a frame-shuffled clip is rendered frame shuffleOrder(index)[t].
+  const shuffleOrder = (index: number) => seededPermutation(frames, deriveSeed(seed, index, SHUFFLE_STREAM));
+
+  const render = (index: number): Uint8Array => {
+    const out = renderFrames(index, allFrames);
     if (!shuffleFrames) return out;
-    const order = seededPermutation(frames, deriveSeed(seed, index, SHUFFLE_STREAM));
     const shuffled = new Uint8Array(out.length);
-    order.forEach((src, t) => {
+    shuffleOrder(index).forEach((src, t) => {
       shuffled.set(out.subarray(src * frameBytes, (src + 1) * frameBytes), t * frameBytes);
     });
     return shuffled;
@@ -194,12 +221,14 @@ export function movingFashionActions(items: ImageDataset, options: MovingActions
     render,
     readClip: async (index: number, frameIndices: ArrayLike<number>): Promise<DecodedClip> => {
       checkFrameIndices(`${name}#${index}`, frames, frameIndices);
-      const all = render(index);
+      // Only the frames read are drawn (a training clip reads 2–8 of 16).
+      const order = shuffleFrames ? shuffleOrder(index) : allFrames;
+      const sources = Array.from(frameIndices, (f) => order[f] as number);
+      const rendered = renderFrames(index, sources);
       const pixels = new Uint8Array(frameIndices.length * frameBytes);
-      for (let j = 0; j < frameIndices.length; j++) {
-        const f = frameIndices[j] as number;
-        pixels.set(all.subarray(f * frameBytes, (f + 1) * frameBytes), j * frameBytes);
-      }
+      sources.forEach((f, j) => {
+        pixels.set(rendered.subarray(f * frameBytes, (f + 1) * frameBytes), j * frameBytes);
+      });
       return { pixels, frames: frameIndices.length, height: canvas, width: canvas };
     },
   });
