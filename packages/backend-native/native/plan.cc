@@ -41,7 +41,9 @@ struct Step {
   std::unique_ptr<dnnl::primitive> prim;
   int src = kInput, dst = kOutput, add = kNone;
   memory src_m, dst_m, weights, bias;
-  std::unordered_map<int, memory> args;  // the memories above, built once (set_data_handle updates them in place)
+  // The memories above as the C API's argument list, built once (set_data_handle updates the
+  // memories in place). The C++ execute(stream, map) rebuilds this list on the heap every call.
+  std::vector<dnnl_exec_arg_t> args;
   bool has_weights = false;
   size_t dst_floats = 0;
   int64_t macs = 0;
@@ -167,10 +169,10 @@ Napi::Value PlanCreate(const Napi::CallbackInfo& info) {
       s.src_m = memory(src_d, eng, DNNL_MEMORY_NONE);
       s.dst_m = memory(dst_d, eng, DNNL_MEMORY_NONE);
       s.dst_floats = dst_d.get_size() / sizeof(float);
-      s.args = {{DNNL_ARG_SRC, s.src_m}, {DNNL_ARG_DST, s.dst_m}};
+      s.args = {{DNNL_ARG_SRC, s.src_m.get()}, {DNNL_ARG_DST, s.dst_m.get()}};
       if (s.has_weights) {
-        s.args.emplace(DNNL_ARG_WEIGHTS, s.weights);
-        s.args.emplace(DNNL_ARG_BIAS, s.bias);
+        s.args.push_back({DNNL_ARG_WEIGHTS, s.weights.get()});
+        s.args.push_back({DNNL_ARG_BIAS, s.bias.get()});
       }
       plan->steps.push_back(std::move(s));
     }
@@ -212,7 +214,8 @@ void Execute(Plan* plan, float* x, float* out, double* op_ns) {
       if (st.add != kNone && st.add != st.dst) std::memcpy(dst, buffer(st.add), st.dst_floats * sizeof(float));
       st.src_m.set_data_handle(buffer(st.src));
       st.dst_m.set_data_handle(dst);
-      st.prim->execute(s, st.args);
+      dnnl::error::wrap_c_api(
+          dnnl_primitive_execute(st.prim->get(), s.get(), static_cast<int>(st.args.size()), st.args.data()), "plan step execute");
     }
     if (op_ns) {
       s.wait();

@@ -201,7 +201,7 @@ export function planKernels(addon: NativeAddon): KernelConfig[] {
     entry.handles.set(key, built);
     const out = allocOutput(sizeOf(built.outShape));
     addon.planRun(built.handle, f32(be, x), out);
-    lastRun = { ...built, entry, inFloats: sizeOf(x.shape) };
+    lastRun = { handle: built.handle, outShape: built.outShape, entry, inFloats: sizeOf(x.shape) };
     return output(be, built.outShape, out);
   };
   return [{ kernelName: ADAPTNET_KERNELS.runPlan, backendName: BACKEND_NAME, kernelFunc }];
