@@ -47,6 +47,18 @@ function plain(config: SubnetConfig): tf.Tensor {
 }
 
 describe('PreparedCache', () => {
+  it('a configuration first prepared inside tf.tidy outlives the tidy: later calls give the same logits', () => {
+    const cache = new PreparedCache(fresh(), { maxBytes: Number.POSITIVE_INFINITY });
+    const config = CONFIGS[2] as SubnetConfig;
+    const x = fixture([2, config.resolution, config.resolution, 3], 3);
+    const first = tf.tidy(() => tf.keep(cache.predict(x, config).clone()));
+    const again = cache.predict(x, config);
+    expect(cache.stats.hits).toBe(1);
+    expect(relativeError(again, first)).toBe(0);
+    tf.dispose([x, first, again]);
+    cache.dispose();
+  });
+
   it('a warm switch returns the prepared configuration; bytes per configuration are the folded parameter count × 4', () => {
     const cache = new PreparedCache(fresh(), { maxBytes: Number.POSITIVE_INFINITY });
     const first = cache.get(CONFIGS[0] as SubnetConfig);

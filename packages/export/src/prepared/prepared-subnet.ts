@@ -1,7 +1,7 @@
 import type { Backbone } from '@adaptnet/backbones';
 import { ConfigError, ConfigRangeError, configKey, ShapeError, type SubnetConfig } from '@adaptnet/core';
 import type { SwitchableBatchNorm } from '@adaptnet/norm';
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import { compileSubnet } from './compile.js';
 import { compileRunner, type Runner } from './run.js';
 import { type PreparedStep, stepTensors } from './steps.js';
@@ -62,6 +62,9 @@ export class PreparedSubnet {
     this.steps = steps;
     this.inChannels = model.inChannels;
     const tensors = stepTensors(steps);
+    // The subnet owns these until dispose(): an enclosing tf.tidy (a cache miss inside
+    // `tf.tidy(() => cache.predict(x, c))`) must not free them when it ends.
+    for (const t of tensors) tf.keep(t);
     this.tensorCount = tensors.length;
     this.bytes = tensors.reduce((n, t) => n + t.size * 4, 0);
     this.variables = sources.variables;
