@@ -11,7 +11,8 @@
 //   src/dst/add: slot indices, -1 the plan's input, -2 its output, add -3 none (conv only: the
 //   residual; add == dst means in place, otherwise copied into dst first); weight/bias: indices
 //   into `weights` (tfjs layouts: conv [k, k, ci, co], depthwise [k, k, ci, 1], dense [ci, co]).
-// planRun(handle, x, out). planProfile(handle, x, out, reps). planRelease(handle). planStats() → { plans, bytes }.
+// planRun(handle, x, out). planProfile(handle, x, out, reps). planRelease(handle). planStats() → { plans, bytes, directSteps }.
+// planDirect([enabled]): whether new plans run small layers with the direct kernels (direct.h).
 #include "plan.h"
 
 #include <algorithm>
@@ -24,6 +25,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "direct.h"
 #include "onednn-common.h"
 
 using dnnl::memory;
@@ -32,12 +34,37 @@ using dims = memory::dims;
 namespace {
 
 enum OpType { kConv = 0, kMaxPool = 1, kGlobalAvg = 2, kDense = 3 };
+// How a step runs: a oneDNN primitive, or a direct kernel (direct.h).
+enum class Impl { kPrimitive, kDepthwise, kPointwise, kSmallConv, kGlobalAvg, kDense };
+
+// planDirect(false) builds plans of oneDNN primitives only (tests compare the two).
+bool g_direct = true;
+
+Impl ChooseImpl(int type, int64_t macs, int64_t ci, int64_t co, int64_t k, int64_t stride, int64_t pad, int64_t groups,
+                bool residual) {
+  if (!g_direct) return Impl::kPrimitive;
+  if (type == kGlobalAvg) return Impl::kGlobalAvg;
+  if (type == kDense) return macs <= kDirectMaxDenseMacs ? Impl::kDense : Impl::kPrimitive;
+  if (type != kConv) return Impl::kPrimitive;
+  const bool depthwise = groups > 1 && groups == ci && co == ci;
+  // oneDNN's depthwise kernel works in blocks of 16 channels: on 8–16 it wastes half its lanes, and
+  // the direct one is faster up to the sizes oneDNN would run on one thread (64×64×8: 1.8×).
+  if (depthwise && !residual && ci <= 16 && macs <= GrainMacs()) return Impl::kDepthwise;
+  if (macs > kDirectMaxMacs) return Impl::kPrimitive;
+  if (groups == 1 && k == 1 && stride == 1 && pad == 0) return Impl::kPointwise;  // takes the residual too
+  if (residual) return Impl::kPrimitive;
+  if (depthwise) return Impl::kDepthwise;
+  if (groups == 1 && ci <= kDirectMaxStemChannels && co <= kDirectMaxStemOutputs) return Impl::kSmallConv;
+  return Impl::kPrimitive;
+}
 constexpr int kInput = -1, kOutput = -2, kNone = -3;
 // A dense layer's weight counts as this many MACs when sizing its threads (kDense below): with
 // the default grain (4M MACs per thread), a weight matrix of 128K floats (512 KiB) or more gets two.
 constexpr int64_t kDenseWorkPerWeight = 64;
 
 struct Step {
+  Impl impl = Impl::kPrimitive;
+  DirectConvShape direct{};  // the layer's shape for a direct kernel
   std::unique_ptr<dnnl::primitive> prim;
   int src = kInput, dst = kOutput, add = kNone;
   memory src_m, dst_m, weights, bias;
@@ -114,7 +141,34 @@ Napi::Value PlanCreate(const Napi::CallbackInfo& info) {
       const float* bdata = bi >= 0 ? weights.Get(bi).As<Napi::Float32Array>().Data() : nullptr;
       memory::desc src_d, dst_d;
       std::string impl;
-      if (type == kConv) {
+      const int64_t macs = type == kConv    ? n * oh * ow * co * (ci / groups) * k * k
+                           : type == kDense ? n * ci * co
+                                            : n * oh * ow * ci * k * k;
+      s.impl = ChooseImpl(type, macs, ci, co, k, st, pad, groups, s.add != kNone);
+      if (s.impl != Impl::kPrimitive) {
+        // Weights and bias copied as they are (tfjs layouts): the direct kernels read those.
+        s.macs = s.work = macs;
+        s.direct = {n, h, w, ci, oh, ow, co, k, st, pad, act};
+        if (type == kDense) {
+          src_d = memory::desc({n, ci}, memory::data_type::f32, dims{ci, 1});
+          dst_d = memory::desc({n, co}, memory::data_type::f32, dims{co, 1});
+          const memory::desc user_w({ci, co}, memory::data_type::f32, dims{co, 1});
+          s.weights = OwnedWeights(user_w, user_w, wdata, share ? &share->steps[i].weights : nullptr);
+        } else {
+          src_d = ChannelsLastDesc(n, ci, {h, w});
+          dst_d = ChannelsLastDesc(n, type == kConv ? co : ci, {oh, ow});
+          if (type == kConv) {
+            const auto user_w = TfjsWeightsDesc(ci, co, groups, {k, k});
+            s.weights = OwnedWeights(user_w, user_w, wdata, share ? &share->steps[i].weights : nullptr);
+          }
+        }
+        if (type == kConv || type == kDense) {
+          const memory::desc bias_d({co}, memory::data_type::f32, memory::format_tag::x);
+          s.bias = OwnedWeights(bias_d, bias_d, bdata, share ? &share->steps[i].bias : nullptr);
+          s.has_weights = true;
+        }
+        impl = "direct";
+      } else if (type == kConv) {
         s.macs = s.work = n * oh * ow * co * (ci / groups) * k * k;
         ThreadScope threads(s.work);
         src_d = ChannelsLastDesc(n, ci, {h, w});
@@ -208,14 +262,36 @@ void Execute(Plan* plan, float* x, float* out, double* op_ns) {
   for (size_t i = 0; i < plan->steps.size(); i++) {
     Step& st = plan->steps[i];
     const auto t0 = op_ns ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
-    {
-      ThreadScope threads(st.work);
-      float* dst = buffer(st.dst);
-      if (st.add != kNone && st.add != st.dst) std::memcpy(dst, buffer(st.add), st.dst_floats * sizeof(float));
-      st.src_m.set_data_handle(buffer(st.src));
-      st.dst_m.set_data_handle(dst);
-      dnnl::error::wrap_c_api(
-          dnnl_primitive_execute(st.prim->get(), s.get(), static_cast<int>(st.args.size()), st.args.data()), "plan step execute");
+    float* dst = buffer(st.dst);
+    if (st.add != kNone && st.add != st.dst) std::memcpy(dst, buffer(st.add), st.dst_floats * sizeof(float));
+    const float* src = buffer(st.src);
+    const DirectConvShape& d = st.direct;
+    const auto* w = st.has_weights ? static_cast<const float*>(st.weights.get_data_handle()) : nullptr;
+    const auto* b = st.has_weights ? static_cast<const float*>(st.bias.get_data_handle()) : nullptr;
+    switch (st.impl) {
+      case Impl::kDepthwise:
+        DirectDepthwise(d, src, w, b, dst);
+        break;
+      case Impl::kSmallConv:
+        DirectSmallConv(d, src, w, b, dst);
+        break;
+      case Impl::kPointwise:
+        DirectPointwise(d.n * d.h * d.w, d.ci, d.co, d.act, st.add != kNone, src, w, b, dst);
+        break;
+      case Impl::kGlobalAvg:
+        DirectGlobalAvg(d.n, d.h * d.w, d.ci, src, dst);
+        break;
+      case Impl::kDense:
+        DirectDense(d.n, d.ci, d.co, d.act, src, w, b, dst);
+        break;
+      case Impl::kPrimitive: {
+        ThreadScope threads(st.work);
+        st.src_m.set_data_handle(const_cast<float*>(src));
+        st.dst_m.set_data_handle(dst);
+        dnnl::error::wrap_c_api(
+            dnnl_primitive_execute(st.prim->get(), s.get(), static_cast<int>(st.args.size()), st.args.data()), "plan step execute");
+        break;
+      }
     }
     if (op_ns) {
       s.wait();
@@ -268,13 +344,14 @@ Napi::Value PlanRelease(const Napi::CallbackInfo& info) {
 Napi::Value PlanStats(const Napi::CallbackInfo& info) {
   auto o = Napi::Object::New(info.Env());
   // Activation buffers per plan, weight copies once however many plans share them.
-  size_t live = 0, bytes = 0;
+  size_t live = 0, bytes = 0, direct = 0;
   std::unordered_map<void*, size_t> weights;
   for (auto& p : Plans()) {
     if (!p) continue;
     live++;
     bytes += p->bytes;
     for (auto& st : p->steps) {
+      if (st.impl != Impl::kPrimitive) direct++;
       if (!st.has_weights) continue;
       weights.emplace(st.weights.get_data_handle(), st.weights.get_desc().get_size());
       weights.emplace(st.bias.get_data_handle(), st.bias.get_desc().get_size());
@@ -283,7 +360,14 @@ Napi::Value PlanStats(const Napi::CallbackInfo& info) {
   for (auto& [ptr, n] : weights) bytes += n;
   o.Set("plans", static_cast<double>(live));
   o.Set("bytes", static_cast<double>(bytes));
+  o.Set("directSteps", static_cast<double>(direct));
   return o;
+}
+
+// planDirect([enabled]) → whether plans built from now on use the direct kernels (default true).
+Napi::Value PlanDirect(const Napi::CallbackInfo& info) {
+  if (info.Length() > 0 && info[0].IsBoolean()) g_direct = info[0].As<Napi::Boolean>().Value();
+  return Napi::Boolean::New(info.Env(), g_direct);
 }
 
 // noop(): nothing; measures the N-API call itself (bench/floor-profile).
@@ -298,4 +382,5 @@ void RegisterPlan(Napi::Env env, Napi::Object exports) {
   exports.Set("planRelease", Napi::Function::New(env, PlanRelease));
   exports.Set("planStats", Napi::Function::New(env, PlanStats));
   exports.Set("noop", Napi::Function::New(env, Noop));
+  exports.Set("planDirect", Napi::Function::New(env, PlanDirect));
 }

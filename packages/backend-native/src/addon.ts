@@ -150,8 +150,17 @@ export interface NativeAddon {
   /** Per op of a plan, the fastest of `reps` runs in ns (each op waited for; for profiles). */
   planProfile(handle: number, x: Float32Array, out: Float32Array, reps: number): Float64Array;
   planRelease(handle: number): void;
-  /** Plans alive and the bytes they hold (activation buffers; reordered weights and biases once, however many plans share them). */
-  planStats(): { plans: number; bytes: number };
+  /**
+   * Plans alive, the bytes they hold (activation buffers; reordered weights and biases once,
+   * however many plans share them) and how many of their steps run a direct kernel.
+   */
+  planStats(): { plans: number; bytes: number; directSteps: number };
+  /**
+   * Whether plans built from now on run depthwise convolutions, few-input-channel convolutions,
+   * global average pools and small dense layers below ~64K MACs with the direct kernels
+   * (native/direct.h) rather than oneDNN primitives; sets it when given. Default true.
+   */
+  planDirect(enabled?: boolean): boolean;
   /** Does nothing: the cost of an N-API call, for profiles. */
   noop(): void;
   /** Frees a prepared primitive. */

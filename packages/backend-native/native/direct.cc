@@ -1,0 +1,363 @@
+#include "direct.h"
+
+#include <algorithm>
+
+#include "onednn-common.h"
+
+// These loops may fuse a multiply and an add into one FMA. The addon's other kernels are built
+// with -ffp-contract=off to round as tfjs's cpu backend does; a plan only has to match the
+// adaptive forward within float rounding, and the oneDNN primitives beside these use FMA too.
+#pragma GCC optimize("fp-contract=fast")
+
+// One clone per ISA level, chosen when the addon loads (GCC ifunc): the addon is built for the
+// baseline x86-64, which would run the 8-float vectors below as pairs of SSE instructions.
+#define ADAPTNET_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#define ADAPTNET_INLINE __attribute__((always_inline)) inline
+
+namespace {
+
+// Eight channels, one AVX register; the channel counts these kernels see are multiples of 8 but
+// for a scalar tail. Fixed-size vectors rather than loops over channels: at 8–64 channels a
+// vectorised loop's set-up and remainder handling cost more than its body.
+typedef float V8 __attribute__((vector_size(32)));
+typedef float V8u __attribute__((vector_size(32), aligned(4)));  // the same at any float address
+constexpr int64_t kV = 8;
+// Sixteen channels, one AVX-512 register (two AVX ones): the 1×1 convolutions' output tiles.
+typedef float V16 __attribute__((vector_size(64)));
+typedef float V16u __attribute__((vector_size(64), aligned(4)));
+// Interior output pixels per register tile.
+constexpr int kTile = 4;
+
+ADAPTNET_INLINE V8 Load(const float* p) { return *reinterpret_cast<const V8u*>(p); }
+ADAPTNET_INLINE void Store(float* p, V8 v) { *reinterpret_cast<V8u*>(p) = v; }
+template <typename V>
+ADAPTNET_INLINE V LoadV(const float* p) {
+  if constexpr (sizeof(V) == 64) {
+    return *reinterpret_cast<const V16u*>(p);
+  } else {
+    return *reinterpret_cast<const V8u*>(p);
+  }
+}
+template <typename V>
+ADAPTNET_INLINE void StoreV(float* p, V v) {
+  if constexpr (sizeof(V) == 64) {
+    *reinterpret_cast<V16u*>(p) = v;
+  } else {
+    *reinterpret_cast<V8u*>(p) = v;
+  }
+}
+
+template <typename V>
+ADAPTNET_INLINE V Activate(V v, int act) {
+  if (act == kLinear) return v;
+  const V zero = V{} + 0.f;
+  v = v > zero ? v : zero;
+  if (act == kRelu6) {
+    const V six = V{} + 6.f;
+    v = v < six ? v : six;
+  }
+  return v;
+}
+ADAPTNET_INLINE float Activate(float v, int act) {
+  if (act == kRelu) return std::max(v, 0.f);
+  if (act == kRelu6) return std::min(std::max(v, 0.f), 6.f);
+  return v;
+}
+
+// The taps of output column ox that fall inside the image: kx in [lo, hi).
+struct Taps {
+  int64_t lo, hi;
+};
+ADAPTNET_INLINE Taps ColumnTaps(const DirectConvShape& s, int64_t ox) {
+  const int64_t x0 = ox * s.stride - s.pad;
+  return {std::max<int64_t>(0, -x0), std::min<int64_t>(s.k, s.w - x0)};
+}
+
+// Output columns [first, end) whose taps all fall inside the image (no padding read).
+struct Interior {
+  int64_t first, end;
+};
+ADAPTNET_INLINE Interior InteriorColumns(const DirectConvShape& s) {
+  const int64_t first = std::min(s.ow, (s.pad + s.stride - 1) / s.stride);
+  const int64_t last = s.w + s.pad - s.k < 0 ? -1 : (s.w + s.pad - s.k) / s.stride;
+  return {first, std::max(first, std::min(s.ow, last + 1))};
+}
+
+// A register tile of one output row: P pixels from `ox` (input columns `stride` apart) × Q vectors
+// of channels from `o`, over the taps ky in [ky0, ky1), kx in [kx0, kx1) (all P pixels share the
+// range: interior pixels, or one border pixel). P × Q independent accumulators keep both FMA
+// units busy; K > 0 is the kernel size known at compile time (the loops unroll), 0 at run time.
+template <int kCi, int P, int Q, int K, int S>
+ADAPTNET_INLINE void Tile(const DirectConvShape& s, const float* xr, const float* w, const float* bias, float* yr, int64_t oy,
+                          int64_t ky0, int64_t ky1, int64_t ox, int64_t kx0, int64_t kx1, int64_t o) {
+  // A tile of fewer than 4 accumulators splits its sum over the kernel rows (R partial sums),
+  // so that no chain of dependent FMAs is longer than one row of taps.
+  constexpr int R = P * Q >= 4 ? 1 : 3;
+  constexpr bool kDepthwise = kCi < 0;
+  const int64_t k = K > 0 ? K : s.k;
+  const int64_t cin = kCi > 0 ? kCi : s.ci;
+  const int64_t stride = S > 0 ? S : s.stride;
+  const int64_t ci = s.ci, co = s.co, row = s.w * ci, iy0 = oy * stride - s.pad, ix0 = ox * stride - s.pad;
+  V8 acc[R][P][Q];
+  for (int q = 0; q < Q; q++) {
+    const V8 b = Load(bias + o + kV * q);
+    for (int p = 0; p < P; p++) {
+      acc[0][p][q] = b;
+      for (int r = 1; r < R; r++) acc[r][p][q] = V8{};
+    }
+  }
+  for (int64_t ky = ky0; ky < ky1; ky++) {
+    V8(&a)[P][Q] = acc[R == 1 ? 0 : ky % R];
+    const float* xk = xr + (iy0 + ky) * row + ix0 * ci;
+    for (int64_t kx = kx0; kx < kx1; kx++) {
+      if (kDepthwise) {
+        const float* wt = w + (ky * k + kx) * ci + o;
+        for (int q = 0; q < Q; q++) {
+          const V8 wv = Load(wt + kV * q);
+          for (int p = 0; p < P; p++) a[p][q] += Load(xk + (p * stride + kx) * ci + o + kV * q) * wv;
+        }
+      } else {
+        for (int64_t c = 0; c < cin; c++) {
+          const float* wt = w + ((ky * k + kx) * ci + c) * co + o;
+          for (int q = 0; q < Q; q++) {
+            const V8 wv = Load(wt + kV * q);
+            for (int p = 0; p < P; p++) a[p][q] += xk[(p * stride + kx) * ci + c] * wv;
+          }
+        }
+      }
+    }
+  }
+  for (int p = 0; p < P; p++)
+    for (int q = 0; q < Q; q++) {
+      V8 v = acc[0][p][q];
+      for (int r = 1; r < R; r++) v += acc[r][p][q];
+      Store(yr + (ox + p) * co + o + kV * q, Activate(v, s.act));
+    }
+}
+
+// Every whole channel vector of P pixels from `ox`: Q = kBlocks vectors at a time, then the rest.
+template <int kCi, int P, int K, int S, int kBlocks>
+ADAPTNET_INLINE void Tiles(const DirectConvShape& s, const float* xr, const float* w, const float* bias, float* yr, int64_t oy,
+                           int64_t ky0, int64_t ky1, int64_t ox, int64_t kx0, int64_t kx1, int64_t whole) {
+  int64_t o = 0;
+  for (; o + kBlocks * kV <= whole; o += kBlocks * kV) Tile<kCi, P, kBlocks, K, S>(s, xr, w, bias, yr, oy, ky0, ky1, ox, kx0, kx1, o);
+  switch ((whole - o) / kV) {
+    case 3:
+      Tile<kCi, P, 3, K, S>(s, xr, w, bias, yr, oy, ky0, ky1, ox, kx0, kx1, o);
+      break;
+    case 2:
+      Tile<kCi, P, 2, K, S>(s, xr, w, bias, yr, oy, ky0, ky1, ox, kx0, kx1, o);
+      break;
+    case 1:
+      Tile<kCi, P, 1, K, S>(s, xr, w, bias, yr, oy, ky0, ky1, ox, kx0, kx1, o);
+      break;
+    default:
+      break;
+  }
+}
+
+// One output row, whole channel vectors: border pixels one at a time (4 vectors per tile), the
+// interior 4 pixels × 2 vectors per tile.
+template <int kCi, int K, int S>
+ADAPTNET_INLINE void Row(const DirectConvShape& s, const float* xr, const float* w, const float* bias, float* yr, int64_t oy,
+                         int64_t ky0, int64_t ky1, Interior in, int64_t whole) {
+  // No lambdas here: a lambda is a function of its own, compiled for the baseline ISA, not
+  // inlined into the caller's ISA clone.
+  const int64_t k = K > 0 ? K : s.k;
+  for (int64_t ox = 0; ox < s.ow;) {
+    if (whole == kV && ox >= in.first && ox + 2 * kTile <= in.end) {
+      // One vector of channels (a stem's 8 outputs, an 8-channel depthwise layer): twice the pixels.
+      Tiles<kCi, 2 * kTile, K, S, 1>(s, xr, w, bias, yr, oy, ky0, ky1, ox, 0, k, whole);
+      ox += 2 * kTile;
+    } else if (ox >= in.first && ox + kTile <= in.end) {
+      Tiles<kCi, kTile, K, S, 2>(s, xr, w, bias, yr, oy, ky0, ky1, ox, 0, k, whole);
+      ox += kTile;
+    } else if (ox >= in.first && ox + 2 <= in.end) {
+      Tiles<kCi, 2, K, S, 2>(s, xr, w, bias, yr, oy, ky0, ky1, ox, 0, k, whole);
+      ox += 2;
+    } else {
+      const Taps t = ColumnTaps(s, ox);
+      Tiles<kCi, 1, K, S, 4>(s, xr, w, bias, yr, oy, ky0, ky1, ox, t.lo, t.hi, whole);
+      ox++;
+    }
+  }
+}
+
+// Output channel `o` of pixel (oy, ox), one at a time: the channels past the last whole vector.
+ADAPTNET_INLINE float ScalarOutput(const DirectConvShape& s, bool depthwise, const float* xr, const float* w, const float* bias,
+                                   int64_t oy, int64_t ox, int64_t ky0, int64_t ky1, int64_t o) {
+  const Taps t = ColumnTaps(s, ox);
+  const int64_t iy0 = oy * s.stride - s.pad, ix0 = ox * s.stride - s.pad;
+  float acc = bias[o];
+  for (int64_t ky = ky0; ky < ky1; ky++)
+    for (int64_t kx = t.lo; kx < t.hi; kx++) {
+      const float* xp = xr + ((iy0 + ky) * s.w + ix0 + kx) * s.ci;
+      if (depthwise) {
+        acc += xp[o] * w[(ky * s.k + kx) * s.ci + o];
+      } else {
+        for (int64_t c = 0; c < s.ci; c++) acc += xp[c] * w[((ky * s.k + kx) * s.ci + c) * s.co + o];
+      }
+    }
+  return Activate(acc, s.act);
+}
+
+template <int kCi>
+ADAPTNET_INLINE void Conv(const DirectConvShape& s, const float* x, const float* w, const float* bias, float* y) {
+  const Interior in = InteriorColumns(s);
+  const int64_t whole = s.co / kV * kV;
+  for (int64_t b = 0; b < s.n; b++) {
+    const float* xr = x + b * s.h * s.w * s.ci;
+    for (int64_t oy = 0; oy < s.oh; oy++) {
+      const int64_t iy0 = oy * s.stride - s.pad;
+      const int64_t ky0 = std::max<int64_t>(0, -iy0), ky1 = std::min<int64_t>(s.k, s.h - iy0);
+      float* yr = y + (b * s.oh + oy) * s.ow * s.co;
+      // The common shapes as constants, so that the tile's address arithmetic folds.
+      if (s.k == 3 && s.stride == 1) {
+        Row<kCi, 3, 1>(s, xr, w, bias, yr, oy, ky0, ky1, in, whole);
+      } else if (s.k == 3 && s.stride == 2) {
+        Row<kCi, 3, 2>(s, xr, w, bias, yr, oy, ky0, ky1, in, whole);
+      } else {
+        Row<kCi, 0, 0>(s, xr, w, bias, yr, oy, ky0, ky1, in, whole);
+      }
+      for (int64_t o = whole; o < s.co; o++)
+        for (int64_t ox = 0; ox < s.ow; ox++) yr[ox * s.co + o] = ScalarOutput(s, kCi < 0, xr, w, bias, oy, ox, ky0, ky1, o);
+    }
+  }
+}
+
+// 1×1 convolution, a tile of P pixels × Q vectors (of type V, L floats) of output channels from
+// `o`: y = act(bias + x · w (+ y)). A GEMM micro-kernel: each input value is broadcast once per
+// tile and each weight vector loaded once per tile.
+template <int P, int Q, typename V>
+ADAPTNET_INLINE void PointwiseTile(const float* x, int64_t ci, const float* w, int64_t co, const float* bias, float* y, int64_t o,
+                                   int act, bool sum) {
+  constexpr int64_t L = sizeof(V) / sizeof(float);
+  V acc[P][Q];
+  for (int q = 0; q < Q; q++) {
+    const V b = LoadV<V>(bias + o + L * q);
+    for (int p = 0; p < P; p++) acc[p][q] = b;
+  }
+  for (int64_t c = 0; c < ci; c++) {
+    V wv[Q];
+    for (int q = 0; q < Q; q++) wv[q] = LoadV<V>(w + c * co + o + L * q);
+    for (int p = 0; p < P; p++) {
+      const float xv = x[p * ci + c];
+      for (int q = 0; q < Q; q++) acc[p][q] += xv * wv[q];
+    }
+  }
+  for (int p = 0; p < P; p++)
+    for (int q = 0; q < Q; q++) {
+      float* yp = y + p * co + o + L * q;
+      StoreV<V>(yp, Activate(sum ? acc[p][q] + LoadV<V>(yp) : acc[p][q], act));
+    }
+}
+
+// P pixels, every output channel: 32 at a time, then 16, 8 and one by one.
+template <int P>
+ADAPTNET_INLINE void PointwisePixels(const float* x, int64_t ci, const float* w, int64_t co, const float* bias, float* y, int act,
+                                     bool sum) {
+  int64_t o = 0;
+  for (; o + 32 <= co; o += 32) PointwiseTile<P, 2, V16>(x, ci, w, co, bias, y, o, act, sum);
+  if (o + 16 <= co) {
+    PointwiseTile<P, 1, V16>(x, ci, w, co, bias, y, o, act, sum);
+    o += 16;
+  }
+  if (o + 8 <= co) {
+    PointwiseTile<P, 1, V8>(x, ci, w, co, bias, y, o, act, sum);
+    o += 8;
+  }
+  for (; o < co; o++)
+    for (int p = 0; p < P; p++) {
+      float acc = bias[o];
+      for (int64_t c = 0; c < ci; c++) acc += x[p * ci + c] * w[c * co + o];
+      float* yp = y + p * co + o;
+      *yp = Activate(sum ? acc + *yp : acc, act);
+    }
+}
+
+}  // namespace
+
+ADAPTNET_CLONES
+void DirectDepthwise(const DirectConvShape& s, const float* x, const float* w, const float* bias, float* y) {
+  Conv<-1>(s, x, w, bias, y);
+}
+
+ADAPTNET_CLONES
+void DirectSmallConv(const DirectConvShape& s, const float* x, const float* w, const float* bias, float* y) {
+  // The input channel count as a constant: its loop, one to four iterations per tap, unrolls.
+  switch (s.ci) {
+    case 1:
+      Conv<1>(s, x, w, bias, y);
+      break;
+    case 3:
+      Conv<3>(s, x, w, bias, y);
+      break;
+    default:
+      Conv<0>(s, x, w, bias, y);
+      break;
+  }
+}
+
+ADAPTNET_CLONES
+void DirectGlobalAvg(int64_t n, int64_t hw, int64_t c, const float* x, float* y) {
+  const float scale = 1.f / static_cast<float>(hw);
+  const int64_t whole = c / kV * kV;
+  for (int64_t b = 0; b < n; b++) {
+    const float* xb = x + b * hw * c;
+    for (int64_t i = 0; i < whole; i += kV) {
+      V8 acc = V8{};
+      for (int64_t p = 0; p < hw; p++) acc += Load(xb + p * c + i);
+      Store(y + b * c + i, acc * scale);
+    }
+    for (int64_t i = whole; i < c; i++) {
+      float acc = 0.f;
+      for (int64_t p = 0; p < hw; p++) acc += xb[p * c + i];
+      y[b * c + i] = acc * scale;
+    }
+  }
+}
+
+ADAPTNET_CLONES
+void DirectDense(int64_t n, int64_t ci, int64_t co, int act, const float* x, const float* w, const float* bias, float* y) {
+  const int64_t whole = co / kV * kV;
+  for (int64_t b = 0; b < n; b++) {
+    const float* xb = x + b * ci;
+    float* yb = y + b * co;
+    for (int64_t o = 0; o < whole; o += kV) {
+      // Two accumulators over alternate inputs: the chain of FMAs is half as long.
+      V8 acc0 = Load(bias + o), acc1 = V8{};
+      int64_t c = 0;
+      for (; c + 1 < ci; c += 2) {
+        acc0 += xb[c] * Load(w + c * co + o);
+        acc1 += xb[c + 1] * Load(w + (c + 1) * co + o);
+      }
+      if (c < ci) acc0 += xb[c] * Load(w + c * co + o);
+      Store(yb + o, Activate(acc0 + acc1, act));
+    }
+    for (int64_t o = whole; o < co; o++) {
+      float acc = bias[o];
+      for (int64_t c = 0; c < ci; c++) acc += xb[c] * w[c * co + o];
+      yb[o] = Activate(acc, act);
+    }
+  }
+}
+
+ADAPTNET_CLONES
+void DirectPointwise(int64_t pixels, int64_t ci, int64_t co, int act, bool sum, const float* x, const float* w, const float* bias,
+                     float* y) {
+  int64_t p = 0;
+  for (; p + 4 <= pixels; p += 4) PointwisePixels<4>(x + p * ci, ci, w, co, bias, y + p * co, act, sum);
+  switch (pixels - p) {
+    case 3:
+      PointwisePixels<3>(x + p * ci, ci, w, co, bias, y + p * co, act, sum);
+      break;
+    case 2:
+      PointwisePixels<2>(x + p * ci, ci, w, co, bias, y + p * co, act, sum);
+      break;
+    case 1:
+      PointwisePixels<1>(x + p * ci, ci, w, co, bias, y + p * co, act, sum);
+      break;
+    default:
+      break;
+  }
+}

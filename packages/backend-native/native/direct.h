@@ -1,0 +1,36 @@
+#pragma once
+// Direct channels-last kernels for the plan steps oneDNN runs worst: small 1×1 and depthwise
+// convolutions, convolutions with few input channels (a network's stem), global average pooling
+// and small dense layers. A oneDNN primitive costs ~0.7 µs per call before any arithmetic
+// (argument maps, scratchpad, kernel set-up), and its depthwise kernel works in blocks of 16
+// channels. On the main job's smallest configuration (15 layers of 1–65K MACs) that made 20 µs of
+// primitives; these kernels run the same layers in ~11 µs (bench/floor-profile in
+// @adaptnet/export). Single-threaded: they only run on layers too small for a second thread to
+// pay off.
+#include <cstdint>
+
+struct DirectConvShape {
+  int64_t n, h, w, ci, oh, ow, co, k, stride, pad;
+  int act;  // Act (onednn-common.h)
+};
+
+// y[n, oh, ow, c] = act(bias[c] + Σ x[n, iy, ix, c] · w[ky, kx, c]); channels ci == co.
+void DirectDepthwise(const DirectConvShape& s, const float* x, const float* w, const float* bias, float* y);
+// y[n, oh, ow, o] = act(bias[o] + Σ x[n, iy, ix, c] · w[ky, kx, c, o]), for few input channels.
+void DirectSmallConv(const DirectConvShape& s, const float* x, const float* w, const float* bias, float* y);
+// 1×1, stride 1: y[p, o] = act(bias[o] + Σ_c x[p, c] · w[c, o] (+ y[p, o] with `sum`)), p < pixels.
+void DirectPointwise(int64_t pixels, int64_t ci, int64_t co, int act, bool sum, const float* x, const float* w, const float* bias,
+                     float* y);
+// y[n, c] = mean of x[n, p, c] over p < hw.
+void DirectGlobalAvg(int64_t n, int64_t hw, int64_t c, const float* x, float* y);
+// y[n, co] = act(bias + x[n, ci] · w[ci, co]).
+void DirectDense(int64_t n, int64_t ci, int64_t co, int act, const float* x, const float* w, const float* bias, float* y);
+
+// Which layers a plan runs with these kernels (the rest are oneDNN primitives; plan.cc ChooseImpl).
+// Measured against oneDNN on one thread: up to ~64K MACs the direct 1×1 kernel is 1.3–2.3× faster
+// and the depthwise one 1.2–1.8×; on larger layers with many channels oneDNN's blocked kernels
+// pay off.
+constexpr int64_t kDirectMaxMacs = 1 << 16;
+constexpr int64_t kDirectMaxStemChannels = 4;    // input channels of a DirectSmallConv
+constexpr int64_t kDirectMaxStemOutputs = 64;    // its output channels
+constexpr int64_t kDirectMaxDenseMacs = 1 << 16;  // a larger classifier streams its weights: oneDNN, threaded

@@ -1,0 +1,228 @@
+import type { AdaptNetPlan, AdaptNetPlanOp } from '@adaptnet/kernel-names';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, describe, expect, it } from 'vitest';
+
+// The plan's direct kernels (native/direct.h: depthwise, few-input-channel and 1×1 convolutions,
+// global average pooling, small dense layers) against the same layer written with tfjs ops on the
+// cpu backend, at shapes that reach every path: odd sizes (border pixels), strides 1 and 2,
+// kernels 1, 3 and 5, channel counts off the 8-float vector (scalar tails), a residual sum,
+// batches above 1. Each plan is also built with planDirect(false), all oneDNN, and the test
+// checks which of the two ran the direct kernels.
+const native = await import('../src/index.js').catch((e: unknown) => {
+  if (process.env.CI) throw e;
+  console.warn(`@adaptnet/backend-native direct-kernel tests skipped: ${(e as Error).message}`);
+  return null;
+});
+await import('@tensorflow/tfjs-backend-cpu');
+const describeNative = native ? describe : describe.skip;
+
+let seed = 5;
+function rand(shape: number[], scale = 1): { v: Float32Array; s: number[] } {
+  const v = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < v.length; i++) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    v[i] = ((seed / 4294967296) * 2 - 1) * scale;
+  }
+  return { v, s: shape };
+}
+
+/**
+ * A tensor of `a` on the current backend, as T. Asserted after the call: a contextual rank
+ * would make tf.tensor demand a tuple shape.
+ */
+function tensorOf<T extends tf.Tensor>(a: { v: Float32Array; s: number[] }): T {
+  const t: tf.Tensor = tf.tensor(a.v, a.s);
+  return t as T;
+}
+
+type Act = 'linear' | 'relu' | 'relu6';
+interface ConvCase {
+  name: string;
+  kind: 'depthwise' | 'conv';
+  n: number;
+  size: [number, number];
+  ci: number;
+  co: number;
+  k: number;
+  stride: number;
+  act: Act;
+  residual?: boolean;
+}
+
+const CONV_CASES: ConvCase[] = [
+  { name: 'depthwise 3×3/1, 8 channels, 9×7', kind: 'depthwise', n: 1, size: [9, 7], ci: 8, co: 8, k: 3, stride: 1, act: 'relu6' },
+  {
+    name: 'depthwise 3×3/2, 20 channels (tail of 4), 10×11',
+    kind: 'depthwise',
+    n: 2,
+    size: [10, 11],
+    ci: 20,
+    co: 20,
+    k: 3,
+    stride: 2,
+    act: 'relu',
+  },
+  { name: 'depthwise 5×5/1, 24 channels, 6×6', kind: 'depthwise', n: 1, size: [6, 6], ci: 24, co: 24, k: 5, stride: 1, act: 'linear' },
+  {
+    name: 'depthwise 3×3/1, 16 channels, 40×40 (above 64K MACs, ≤ 16 channels)',
+    kind: 'depthwise',
+    n: 1,
+    size: [40, 40],
+    ci: 16,
+    co: 16,
+    k: 3,
+    stride: 1,
+    act: 'relu6',
+  },
+  { name: 'stem 3×3/1, 1 → 8, 16×16', kind: 'conv', n: 1, size: [16, 16], ci: 1, co: 8, k: 3, stride: 1, act: 'relu6' },
+  { name: 'stem 3×3/2, 3 → 12 (tail of 4), 11×11', kind: 'conv', n: 2, size: [11, 11], ci: 3, co: 12, k: 3, stride: 2, act: 'relu' },
+  { name: 'stem 5×5/1, 2 → 16, 7×9', kind: 'conv', n: 1, size: [7, 9], ci: 2, co: 16, k: 5, stride: 1, act: 'linear' },
+  {
+    name: '1×1, 13 → 45 (32 + 8 + 5), residual, 5×5',
+    kind: 'conv',
+    n: 1,
+    size: [5, 5],
+    ci: 13,
+    co: 45,
+    k: 1,
+    stride: 1,
+    act: 'relu',
+    residual: true,
+  },
+  { name: '1×1, 8 → 16, batch 3, 4×3', kind: 'conv', n: 3, size: [4, 3], ci: 8, co: 16, k: 1, stride: 1, act: 'relu6' },
+];
+
+const pad = (p: number): [[number, number], [number, number], [number, number], [number, number]] => [
+  [0, 0],
+  [p, p],
+  [p, p],
+  [0, 0],
+];
+
+function activate(y: tf.Tensor, act: Act): tf.Tensor {
+  return act === 'relu' ? tf.relu(y) : act === 'relu6' ? tf.clipByValue(y, 0, 6) : y;
+}
+
+interface Built {
+  plan: AdaptNetPlan;
+  inputs: { v: Float32Array; s: number[] }[]; // x, then w0, w1, ...
+  reference: () => tf.Tensor;
+}
+
+function convCase(c: ConvCase): Built {
+  const x = rand([c.n, ...c.size, c.ci]);
+  const w = rand(c.kind === 'depthwise' ? [c.k, c.k, c.ci, 1] : [c.k, c.k, c.ci, c.co], 0.5);
+  const b = rand([c.co], 0.2);
+  const p = (c.k - 1) / 2;
+  const ops: AdaptNetPlanOp[] = [];
+  const inputs = [x, w, b];
+  if (c.residual) {
+    // value 1: the shortcut, a 1×1 conv of x to co channels, added into the case's conv output.
+    inputs.push(rand([1, 1, c.ci, c.co], 0.5), rand([c.co], 0.2));
+    ops.push({ op: 'conv', src: 0, weight: 2, bias: 3, kernelSize: 1, strides: 1, padding: 0, depthwise: false, activation: 'linear' });
+  }
+  ops.push({
+    op: 'conv',
+    src: 0,
+    ...(c.residual ? { add: 1 } : {}),
+    weight: 0,
+    bias: 1,
+    kernelSize: c.k,
+    strides: c.stride,
+    padding: p,
+    depthwise: c.kind === 'depthwise',
+    activation: c.act,
+  });
+  const reference = () => {
+    const xt = tensorOf<tf.Tensor4D>(x);
+    const wt = tensorOf<tf.Tensor4D>(w);
+    const conv = c.kind === 'depthwise' ? tf.depthwiseConv2d(xt, wt, c.stride, pad(p)) : tf.conv2d(xt, wt, c.stride, pad(p));
+    let y = tf.add(conv, tf.tensor(b.v, b.s));
+    if (c.residual) {
+      const [ws, bs] = [inputs[3]!, inputs[4]!];
+      y = tf.add(y, tf.add(tf.conv2d(xt, tensorOf<tf.Tensor4D>(ws), 1, 'valid'), tf.tensor(bs.v, bs.s)));
+    }
+    return activate(y, c.act);
+  };
+  return { plan: { ops }, inputs, reference };
+}
+
+function headCase(n: number, hw: [number, number], c: number, classes: number): Built {
+  const x = rand([n, ...hw, c]);
+  const w = rand([c, classes], 0.3);
+  const b = rand([classes], 0.2);
+  return {
+    plan: {
+      ops: [
+        { op: 'global-avg-pool', src: 0 },
+        { op: 'dense', src: 1, weight: 0, bias: 1 },
+      ],
+    },
+    inputs: [x, w, b],
+    reference: () => tf.add(tf.matMul(tf.mean(tensorOf(x), [1, 2]) as tf.Tensor2D, tensorOf<tf.Tensor2D>(w)), tf.tensor(b.v, b.s)),
+  };
+}
+
+/** Runs `built` on native with the direct kernels on or off; the logits and the plan's direct steps. */
+function runNative(built: Built, direct: boolean): { y: Float32Array; shape: number[]; directSteps: number } {
+  const addon = native!.nativeAddon()!;
+  const was = addon.planDirect();
+  addon.planDirect(direct);
+  try {
+    const before = native!.nativePlanStats().directSteps;
+    const [x, ...ws] = built.inputs.map(({ v, s }) => tf.tensor(v, s));
+    const inputs: tf.NamedTensorMap = { x: x! };
+    ws.forEach((t, i) => {
+      inputs[`w${i}`] = t;
+    });
+    const y = tf.engine().runKernel('AdaptNetRunPlan', inputs, { plan: built.plan } as unknown as tf.NamedAttrMap) as tf.Tensor;
+    const out = { y: y.dataSync() as Float32Array, shape: y.shape, directSteps: native!.nativePlanStats().directSteps - before };
+    tf.dispose([x!, ...ws, y]); // disposing the weights frees the plan
+    return out;
+  } finally {
+    addon.planDirect(was);
+  }
+}
+
+function maxRelativeError(got: Float32Array, want: Float32Array): number {
+  let err = 0;
+  let scale = 0;
+  for (let i = 0; i < want.length; i++) {
+    err = Math.max(err, Math.abs((got[i] as number) - (want[i] as number)));
+    scale = Math.max(scale, Math.abs(want[i] as number));
+  }
+  return err / Math.max(scale, 1e-6);
+}
+
+describeNative('direct kernels of AdaptNetRunPlan', () => {
+  afterAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  const cases: [string, () => Built, number][] = [
+    ...CONV_CASES.map((c) => [c.name, () => convCase(c), c.residual ? 2 : 1] as [string, () => Built, number]),
+    ['global average pool + dense, 21 channels → 10 classes (tails), batch 2', () => headCase(2, [3, 5], 21, 10), 2],
+  ];
+  for (const [name, make, directInCase] of cases) {
+    it(`${name}: equals tfjs ops on cpu; the same plan all-oneDNN agrees`, async () => {
+      const built = make();
+      await tf.setBackend('cpu');
+      const want = tf.tidy(() => built.reference().dataSync() as Float32Array);
+      await tf.setBackend('native');
+      const direct = runNative(built, true);
+      const onednn = runNative(built, false);
+      expect(direct.directSteps).toBeGreaterThanOrEqual(directInCase);
+      expect(onednn.directSteps).toBe(0);
+      expect(direct.y.length).toBe(want.length);
+      expect(Math.max(...Array.from(want, Math.abs))).toBeGreaterThan(0.05);
+      expect(maxRelativeError(direct.y, want)).toBeLessThan(1e-5);
+      expect(maxRelativeError(onednn.y, want)).toBeLessThan(1e-5);
+    });
+  }
+
+  it('leaves large layers to oneDNN: a 1×1 convolution of 80 → 1280 channels at 4×4 (1.6M MACs)', async () => {
+    await tf.setBackend('native');
+    const built = convCase({ name: 'big', kind: 'conv', n: 1, size: [4, 4], ci: 80, co: 1280, k: 1, stride: 1, act: 'relu6' });
+    expect(runNative(built, true).directSteps).toBe(0);
+  });
+});
