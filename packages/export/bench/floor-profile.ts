@@ -8,10 +8,12 @@
  *   napi     one call into the addon with fusedRun's six arguments, doing nothing (addon.noop);
  *   alloc    a new Float32Array of each layer's output size (what a kernel output below 4096
  *            floats costs; larger ones come from the backend's buffer pool, not counted);
- *   oneDNN   the plan's time minus one engine and one N-API call: the primitives themselves;
+ *   kernels  the plan's time minus one engine and one N-API call: its oneDNN primitives and
+ *            direct kernels themselves;
  *   rest     what is left of the per-layer time: the kernels' own JS (shape keys, cache lookups)
- *            and the per-layer kernels that are not oneDNN primitives there (Mean, MaxPool,
- *            Reshape), which the plan runs as oneDNN primitives.
+ *            the per-layer kernels that are not oneDNN primitives there (Mean, MaxPool,
+ *            Reshape), and what the per-layer oneDNN primitives take over the plan's direct
+ *            kernels on the small layers.
  * Arithmetic time: MACs ÷ the peak rate of a large oneDNN convolution measured in the same run
  * (bench/peak-rate.ts) on BENCH_THREADS (2) threads. Times are the fastest of BENCH_RUNS (200)
  * forwards (medians in the JSON): on a loaded machine the fastest is the least disturbed.
@@ -89,13 +91,13 @@ for (const name of SELECTED) {
   const macs = whole.macs;
   // Per op of the plan (each op waited for), against its own arithmetic time.
   const opNs = [...(profileLastPlan(x.dataSync() as Float32Array, 50) ?? [])];
-  const onednn = planMs.min - engineMs.min - napiMs.min;
+  const kernels = planMs.min - engineMs.min - napiMs.min;
   const split = {
-    onednnMs: onednn,
+    kernelsMs: kernels,
     engineMs: calls * engineMs.min,
     napiMs: calls * napiMs.min,
     allocMs: allocMs.min,
-    restMs: layersMs.min - onednn - calls * (engineMs.min + napiMs.min) - allocMs.min,
+    restMs: layersMs.min - kernels - calls * (engineMs.min + napiMs.min) - allocMs.min,
   };
   peak = bestPeak(peak, peakRate(THREADS));
   measured.push({
@@ -111,7 +113,7 @@ for (const name of SELECTED) {
   });
   const us = (v: number) => `${(v * 1000).toFixed(1)}`;
   console.log(
-    `${name} ${config.width}×-${config.resolution}: ${calls} calls; per layer ${us(layersMs.min)} µs = oneDNN ${us(split.onednnMs)} + engine ${us(split.engineMs)} + N-API ${us(split.napiMs)} + alloc ${us(split.allocMs)} + rest ${us(split.restMs)}; ` +
+    `${name} ${config.width}×-${config.resolution}: ${calls} calls; per layer ${us(layersMs.min)} µs = kernels ${us(split.kernelsMs)} + engine ${us(split.engineMs)} + N-API ${us(split.napiMs)} + alloc ${us(split.allocMs)} + rest ${us(split.restMs)}; ` +
       `whole net ${us(planMs.min)} µs (${(macs / 1e6).toFixed(2)}M MACs)`,
   );
   const top = opNs
