@@ -108,20 +108,21 @@ ADAPTNET_INLINE void Tile(const DirectConvShape& s, const float* xr, const float
   }
   for (int64_t ky = ky0; ky < ky1; ky++) {
     V8(&a)[P][Q] = acc[R == 1 ? 0 : ky % R];
-    const float* xk = xr + (iy0 + ky) * row + ix0 * ci;
+    // Input row iy0 + ky; column ix0 + p·stride + kx ≥ 0 for the taps in [kx0, kx1).
+    const float* xk = xr + (iy0 + ky) * row;
     for (int64_t kx = kx0; kx < kx1; kx++) {
       if (kDepthwise) {
         const float* wt = w + (ky * k + kx) * ci + o;
         for (int q = 0; q < Q; q++) {
           const V8 wv = Load(wt + kV * q);
-          for (int p = 0; p < P; p++) a[p][q] += Load(xk + (p * stride + kx) * ci + o + kV * q) * wv;
+          for (int p = 0; p < P; p++) a[p][q] += Load(xk + (ix0 + p * stride + kx) * ci + o + kV * q) * wv;
         }
       } else {
         for (int64_t c = 0; c < cin; c++) {
           const float* wt = w + ((ky * k + kx) * ci + c) * co + o;
           for (int q = 0; q < Q; q++) {
             const V8 wv = Load(wt + kV * q);
-            for (int p = 0; p < P; p++) a[p][q] += xk[(p * stride + kx) * ci + c] * wv;
+            for (int p = 0; p < P; p++) a[p][q] += xk[(ix0 + p * stride + kx) * ci + c] * wv;
           }
         }
       }
