@@ -28,7 +28,7 @@ void DirectDense(int64_t n, int64_t ci, int64_t co, int act, const float* x, con
 
 // Which layers a plan runs with these kernels (the rest are oneDNN primitives; plan.cc ChooseImpl).
 // Measured against oneDNN on one thread: up to ~64K MACs the direct 1×1 kernel is 1.3–2.3× faster
-// and the depthwise one 1.2–1.8×; on larger layers with many channels oneDNN's blocked kernels
+// and the depthwise one 1.5–2.2×; on larger layers with many channels oneDNN's blocked kernels
 // pay off.
 constexpr int64_t kDirectMaxMacs = 1 << 16;
 constexpr int64_t kDirectMaxStemChannels = 4;    // input channels of a DirectSmallConv
