@@ -142,18 +142,16 @@ ADAPTNET_INLINE void Tiles(const DirectConvShape& s, const float* xr, const floa
                            int64_t ky0, int64_t ky1, int64_t ox, int64_t kx0, int64_t kx1, int64_t whole) {
   int64_t o = 0;
   for (; o + kBlocks * kV <= whole; o += kBlocks * kV) Tile<kCi, P, kBlocks, K, S>(s, xr, w, bias, yr, oy, ky0, ky1, ox, kx0, kx1, o);
-  switch ((whole - o) / kV) {
-    case 3:
-      Tile<kCi, P, 3, K, S>(s, xr, w, bias, yr, oy, ky0, ky1, ox, kx0, kx1, o);
-      break;
-    case 2:
-      Tile<kCi, P, 2, K, S>(s, xr, w, bias, yr, oy, ky0, ky1, ox, kx0, kx1, o);
-      break;
-    case 1:
-      Tile<kCi, P, 1, K, S>(s, xr, w, bias, yr, oy, ky0, ky1, ox, kx0, kx1, o);
-      break;
-    default:
-      break;
+  // The rest, fewer than kBlocks vectors (only the counts that can occur are instantiated).
+  const int64_t rest = (whole - o) / kV;
+  if constexpr (kBlocks > 3) {
+    if (rest == 3) return Tile<kCi, P, 3, K, S>(s, xr, w, bias, yr, oy, ky0, ky1, ox, kx0, kx1, o);
+  }
+  if constexpr (kBlocks > 2) {
+    if (rest == 2) return Tile<kCi, P, 2, K, S>(s, xr, w, bias, yr, oy, ky0, ky1, ox, kx0, kx1, o);
+  }
+  if constexpr (kBlocks > 1) {
+    if (rest == 1) Tile<kCi, P, 1, K, S>(s, xr, w, bias, yr, oy, ky0, ky1, ox, kx0, kx1, o);
   }
 }
 
@@ -168,7 +166,7 @@ ADAPTNET_INLINE void Row(const DirectConvShape& s, const float* xr, const float*
   for (int64_t ox = 0; ox < s.ow;) {
     if (whole == kV && ox >= in.first && ox + 2 * kTile <= in.end) {
       // One vector of channels (a stem's 8 outputs, an 8-channel depthwise layer): twice the pixels.
-      Tiles<kCi, 2 * kTile, K, S, 1>(s, xr, w, bias, yr, oy, ky0, ky1, ox, 0, k, whole);
+      Tile<kCi, 2 * kTile, 1, K, S>(s, xr, w, bias, yr, oy, ky0, ky1, ox, 0, k, 0);
       ox += 2 * kTile;
     } else if (ox >= in.first && ox + kTile <= in.end) {
       Tiles<kCi, kTile, K, S, 2>(s, xr, w, bias, yr, oy, ky0, ky1, ox, 0, k, whole);
@@ -285,17 +283,11 @@ void DirectDepthwise(const DirectConvShape& s, const float* x, const float* w, c
 
 ADAPTNET_CLONES
 void DirectSmallConv(const DirectConvShape& s, const float* x, const float* w, const float* bias, float* y) {
-  // The input channel count as a constant: its loop, one to four iterations per tap, unrolls.
-  switch (s.ci) {
-    case 1:
-      Conv<1>(s, x, w, bias, y);
-      break;
-    case 3:
-      Conv<3>(s, x, w, bias, y);
-      break;
-    default:
-      Conv<0>(s, x, w, bias, y);
-      break;
+  // One input channel (a greyscale stem) as a constant: its loop of one iteration per tap goes.
+  if (s.ci == 1) {
+    Conv<1>(s, x, w, bias, y);
+  } else {
+    Conv<0>(s, x, w, bias, y);
   }
 }
 
