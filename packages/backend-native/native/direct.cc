@@ -28,8 +28,6 @@ typedef float V16u __attribute__((vector_size(64), aligned(4)));
 // Interior output pixels per register tile.
 constexpr int kTile = 4;
 
-ADAPTNET_INLINE V8 Load(const float* p) { return *reinterpret_cast<const V8u*>(p); }
-ADAPTNET_INLINE void Store(float* p, V8 v) { *reinterpret_cast<V8u*>(p) = v; }
 template <typename V>
 ADAPTNET_INLINE V LoadV(const float* p) {
   if constexpr (sizeof(V) == 64) {
@@ -100,7 +98,7 @@ ADAPTNET_INLINE void Tile(const DirectConvShape& s, const float* xr, const float
   const int64_t ci = s.ci, co = s.co, row = s.w * ci, iy0 = oy * stride - s.pad, ix0 = ox * stride - s.pad;
   V8 acc[R][P][Q];
   for (int q = 0; q < Q; q++) {
-    const V8 b = Load(bias + o + kV * q);
+    const V8 b = LoadV<V8>(bias + o + kV * q);
     for (int p = 0; p < P; p++) {
       acc[0][p][q] = b;
       for (int r = 1; r < R; r++) acc[r][p][q] = V8{};
@@ -114,14 +112,14 @@ ADAPTNET_INLINE void Tile(const DirectConvShape& s, const float* xr, const float
       if (kDepthwise) {
         const float* wt = w + (ky * k + kx) * ci + o;
         for (int q = 0; q < Q; q++) {
-          const V8 wv = Load(wt + kV * q);
-          for (int p = 0; p < P; p++) a[p][q] += Load(xk + (ix0 + p * stride + kx) * ci + o + kV * q) * wv;
+          const V8 wv = LoadV<V8>(wt + kV * q);
+          for (int p = 0; p < P; p++) a[p][q] += LoadV<V8>(xk + (ix0 + p * stride + kx) * ci + o + kV * q) * wv;
         }
       } else {
         for (int64_t c = 0; c < cin; c++) {
           const float* wt = w + ((ky * k + kx) * ci + c) * co + o;
           for (int q = 0; q < Q; q++) {
-            const V8 wv = Load(wt + kV * q);
+            const V8 wv = LoadV<V8>(wt + kV * q);
             for (int p = 0; p < P; p++) a[p][q] += xk[(ix0 + p * stride + kx) * ci + c] * wv;
           }
         }
@@ -132,7 +130,7 @@ ADAPTNET_INLINE void Tile(const DirectConvShape& s, const float* xr, const float
     for (int q = 0; q < Q; q++) {
       V8 v = acc[0][p][q];
       for (int r = 1; r < R; r++) v += acc[r][p][q];
-      Store(yr + (ox + p) * co + o + kV * q, Activate(v, s.act));
+      StoreV<V8>(yr + (ox + p) * co + o + kV * q, Activate(v, s.act));
     }
 }
 
@@ -299,8 +297,8 @@ void DirectGlobalAvg(int64_t n, int64_t hw, int64_t c, const float* x, float* y)
     const float* xb = x + b * hw * c;
     for (int64_t i = 0; i < whole; i += kV) {
       V8 acc = V8{};
-      for (int64_t p = 0; p < hw; p++) acc += Load(xb + p * c + i);
-      Store(y + b * c + i, acc * scale);
+      for (int64_t p = 0; p < hw; p++) acc += LoadV<V8>(xb + p * c + i);
+      StoreV<V8>(y + b * c + i, acc * scale);
     }
     for (int64_t i = whole; i < c; i++) {
       float acc = 0.f;
@@ -318,14 +316,14 @@ void DirectDense(int64_t n, int64_t ci, int64_t co, int act, const float* x, con
     float* yb = y + b * co;
     for (int64_t o = 0; o < whole; o += kV) {
       // Two accumulators over alternate inputs: the chain of FMAs is half as long.
-      V8 acc0 = Load(bias + o), acc1 = V8{};
+      V8 acc0 = LoadV<V8>(bias + o), acc1 = V8{};
       int64_t c = 0;
       for (; c + 1 < ci; c += 2) {
-        acc0 += xb[c] * Load(w + c * co + o);
-        acc1 += xb[c + 1] * Load(w + (c + 1) * co + o);
+        acc0 += xb[c] * LoadV<V8>(w + c * co + o);
+        acc1 += xb[c + 1] * LoadV<V8>(w + (c + 1) * co + o);
       }
-      if (c < ci) acc0 += xb[c] * Load(w + c * co + o);
-      Store(yb + o, Activate(acc0 + acc1, act));
+      if (c < ci) acc0 += xb[c] * LoadV<V8>(w + c * co + o);
+      StoreV<V8>(yb + o, Activate(acc0 + acc1, act));
     }
     for (int64_t o = whole; o < co; o++) {
       float acc = bias[o];
