@@ -153,8 +153,8 @@ ADAPTNET_INLINE void Tiles(const DirectConvShape& s, const float* xr, const floa
   }
 }
 
-// One output row, whole channel vectors: border pixels one at a time (4 vectors per tile), the
-// interior 4 pixels × 2 vectors per tile.
+// One output row, whole channel vectors. Interior pixels in tiles of 4 pixels × 2 vectors (8 × 1
+// when the layer has one vector of channels), then 2 × 2; border pixels one at a time × 4 vectors.
 template <int kCi, int K, int S>
 ADAPTNET_INLINE void Row(const DirectConvShape& s, const float* xr, const float* w, const float* bias, float* yr, int64_t oy,
                          int64_t ky0, int64_t ky1, Interior in, int64_t whole) {
