@@ -2,8 +2,7 @@ import { appRuns, type RunFolder } from '@adaptnet/train/node';
 import { loadTrainedRun } from './model.js';
 import { manifestOf, RUN_SPEC, type RunRecipe } from './run-manifest.js';
 
-export { TABLE_FILE, tableSha256 } from '@adaptnet/train/node';
-export const PLOT_FILE = 'table.svg';
+export { PLOT_FILE, TABLE_FILE, tableSha256 } from '@adaptnet/train/node';
 
 export type VideoRun = RunFolder<RunRecipe>;
 

@@ -1,15 +1,22 @@
 import { existsSync } from 'node:fs';
 import { initBackend } from '@adaptnet/core/node';
 import { DetectionBatch, evaluateDetector } from '@adaptnet/detection';
-import { formatFrontier, type GridEvaluator, type MetricInfo, type MetricRow, type QueryTable } from '@adaptnet/query-table';
-import { evaluateGridToFile, renderPlot } from '@adaptnet/query-table/node';
-import { type CliOutput, TABLE_FILE, tableSha256, whyTableCannotResume } from '@adaptnet/train/node';
+import type { GridEvaluator, MetricInfo, MetricRow, QueryTable } from '@adaptnet/query-table';
+import { evaluateGridToFile } from '@adaptnet/query-table/node';
+import {
+  type CliOutput,
+  PLOT_FILE,
+  recordTableAndPlot,
+  TABLE_FILE,
+  tableReport,
+  tableSha256,
+  whyTableCannotResume,
+} from '@adaptnet/train/node';
 import { DETECT_BATCH, squareInput } from '../grid-model.js';
 import { DEFAULT_CALIBRATION_SAMPLES, evaluationData, trainConfigOf, trainedSizes } from '../measure.js';
 import { loadVerifiedDetector, openRun, rebuildTableCommand } from '../run-folder.js';
 
-export { TABLE_FILE, tableSha256 };
-export const PLOT_FILE = 'table.svg';
+export { PLOT_FILE, TABLE_FILE, tableSha256 };
 
 /** The table's metric: COCO box AP@[.5:.95], ties broken by AP50. */
 export const BOX_AP_METRIC: MetricInfo = { name: 'box AP', secondary: 'AP50' };
@@ -75,17 +82,12 @@ export async function tableCommand(flags: TableFlags, out: CliOutput): Promise<Q
           ...(flags.maxImages === undefined ? {} : { maxBatches: flags.maxImages }),
         },
       );
-      await folder.record(TABLE_FILE, { sha256: await tableSha256(path), from: { model: record.sha256 } });
-      const svgPath = folder.path(PLOT_FILE);
-      const pngPath = flags.png ? svgPath.replace(/\.svg$/, '.png') : undefined;
-      await renderPlot(table, {
-        svgPath,
-        ...(pngPath === undefined ? {} : { pngPath }),
+      const plot = await recordTableAndPlot(folder, table, path, {
+        modelSha256: record.sha256,
         title: `${train.strategy} detector on Fashion-MNIST detection`,
+        png: flags.png,
       });
-      out.result(formatFrontier(table, { steps: true }));
-      out.result(`table: ${path}`);
-      out.result(`plot: ${svgPath}${pngPath ? ` (and ${pngPath})` : ''}`);
+      for (const line of tableReport(table, path, plot, { steps: true })) out.result(line);
       return table;
     } finally {
       detector.dispose();

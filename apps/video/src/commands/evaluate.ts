@@ -3,14 +3,14 @@ import type { Backbone } from '@adaptnet/backbones';
 import { ConfigError } from '@adaptnet/core';
 import { initBackend } from '@adaptnet/core/node';
 import { formatMflops } from '@adaptnet/flops';
-import { type EvaluateGridOptions, evaluateGrid, formatFrontier, type QueryTable } from '@adaptnet/query-table';
-import { evaluateGridToFile, renderPlot, saveQueryTable } from '@adaptnet/query-table/node';
-import { whyTableCannotResume } from '@adaptnet/train/node';
+import { type EvaluateGridOptions, evaluateGrid, type QueryTable } from '@adaptnet/query-table';
+import { evaluateGridToFile, saveQueryTable } from '@adaptnet/query-table/node';
+import { recordTableAndPlot, tableReport, whyTableCannotResume } from '@adaptnet/train/node';
 import { calibrationStream, evalStream, loadSplit, splitSpec } from '../data.js';
 import { checkResolution, EVAL_BATCH } from '../limits.js';
 import { architectureId, framesOf } from '../model.js';
 import type { Output } from '../output.js';
-import { loadVerifiedModel, openRun, PLOT_FILE, rebuildTableCommand, TABLE_FILE, tableSha256 } from '../run-folder.js';
+import { loadVerifiedModel, openRun, rebuildTableCommand, TABLE_FILE } from '../run-folder.js';
 import type { RunManifest } from '../run-manifest.js';
 
 export { PLOT_FILE, TABLE_FILE } from '../run-folder.js';
@@ -115,17 +115,12 @@ export async function tableCommand(flags: TableFlags, out: Output): Promise<Quer
         ...(flags.maxBatches === undefined ? {} : { maxBatches: flags.maxBatches }),
       });
       await saveQueryTable(table, path);
-      await folder.record(TABLE_FILE, { sha256: await tableSha256(path), from: { model: record.sha256 } });
-      const svgPath = folder.path(PLOT_FILE);
-      const pngPath = flags.png ? svgPath.replace(/\.svg$/, '.png') : undefined;
-      await renderPlot(table, {
-        svgPath,
-        ...(pngPath === undefined ? {} : { pngPath }),
+      const plot = await recordTableAndPlot(folder, table, path, {
+        modelSha256: record.sha256,
         title: `${manifest.train.strategy} ${manifest.model.architecture} on ${manifest.data.dataset}`,
+        png: flags.png,
       });
-      out.result(formatFrontier(table));
-      out.result(`table: ${path}`);
-      out.result(`plot: ${svgPath}${pngPath ? ` (and ${pngPath})` : ''}`);
+      for (const line of tableReport(table, path, plot)) out.result(line);
       return table;
     } finally {
       model.dispose();

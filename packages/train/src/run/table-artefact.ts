@@ -1,7 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import type { Module } from '@adaptnet/core';
-import { type MetricRow, type QueryTable, type TableRow, weightsFingerprint } from '@adaptnet/query-table';
-import { loadQueryTable } from '@adaptnet/query-table/node';
+import {
+  type FormatFrontierOptions,
+  formatFrontier,
+  type MetricRow,
+  type QueryTable,
+  type TableRow,
+  weightsFingerprint,
+} from '@adaptnet/query-table';
+import { loadQueryTable, renderPlot } from '@adaptnet/query-table/node';
 import { StaleArtefactError } from './errors.js';
 import { canonicalJson, sha256Hex } from './hash.js';
 import { checkInputFile, INPUT_LIMITS } from './input-file.js';
@@ -9,6 +16,8 @@ import type { RunFolder } from './run-folder.js';
 
 /** The query table's name inside a run folder. */
 export const TABLE_FILE = 'table.json';
+/** Its accuracy–cost plot's name (and `table.png` beside it when asked for). */
+export const PLOT_FILE = 'table.svg';
 
 /** Content hash of a table file: its JSON without `createdAt` (canonical), so equal tables hash equally. */
 export async function tableSha256(path: string): Promise<string> {
@@ -107,4 +116,38 @@ export async function whyTableCannotResume<F extends Record<string, unknown>>(
     }
   }
   return undefined;
+}
+
+/** Where `recordTableAndPlot` drew the plot. */
+export interface TablePlot {
+  readonly svgPath: string;
+  readonly pngPath?: string;
+}
+
+/**
+ * The end of every app's `table` command: records the finished table file `path` (the run's
+ * `table.json`) as measured on the weights recorded as `modelSha256`, then draws its accuracy–cost
+ * plot beside it (`table.svg`, and `table.png` with `png`).
+ */
+export async function recordTableAndPlot<F extends Record<string, unknown>, R extends MetricRow>(
+  folder: RunFolder<F>,
+  table: QueryTable<R>,
+  path: string,
+  options: { readonly modelSha256: string; readonly title: string; readonly png?: boolean | undefined },
+): Promise<TablePlot> {
+  await folder.record(TABLE_FILE, { sha256: await tableSha256(path), from: { model: options.modelSha256 } });
+  const svgPath = folder.path(PLOT_FILE);
+  const pngPath = options.png ? svgPath.replace(/\.svg$/, '.png') : undefined;
+  await renderPlot(table, { svgPath, ...(pngPath === undefined ? {} : { pngPath }), title: options.title });
+  return pngPath === undefined ? { svgPath } : { svgPath, pngPath };
+}
+
+/** What a `table` command prints when done: the frontier, then where the table and its plot are. */
+export function tableReport<R extends MetricRow>(
+  table: QueryTable<R>,
+  path: string,
+  plot: TablePlot,
+  frontier: FormatFrontierOptions = {},
+): string[] {
+  return [formatFrontier(table, frontier), `table: ${path}`, `plot: ${plot.svgPath}${plot.pngPath ? ` (and ${plot.pngPath})` : ''}`];
 }
