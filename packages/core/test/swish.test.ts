@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SWISH_GRAD_KERNEL, SWISH_KERNEL, swish } from '../src/ops/swish.js';
 import { testBackends } from './helpers/backends.js';
-import { backendDataIds, forwardError, type GradCase, gradientError, TOL } from './helpers/grad-check.js';
+import { expectMatchesFiniteDifferences, type GradCase } from './helpers/grad-check.js';
 
 /** x·σ(x) in float64, from its definition. */
 const swishRef = ([x]: Float64Array[]): Float64Array => (x as Float64Array).map((v) => v / (1 + Math.exp(-v)));
@@ -25,12 +25,7 @@ describe.each(BACKENDS)('swish on %s', (backend) => {
 
   it.each([[[7]], [[2, 3, 4, 5]], [[2, 3, 2, 2, 6]]])('%j: values and gradient match float64 finite differences', (shape) => {
     const c = swishCase(shape);
-    const n = tf.memory().numTensors;
-    const ids = backendDataIds();
-    expect(forwardError(c)).toBeLessThanOrEqual(TOL);
-    expect(gradientError(c)).toBeLessThanOrEqual(TOL);
-    expect(tf.memory().numTensors).toBe(n);
-    expect(backendDataIds()).toBe(ids);
+    expectMatchesFiniteDifferences(c);
   });
 
   it('stays finite and exact in the tails (|x| up to 100)', () => {

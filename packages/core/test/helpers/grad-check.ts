@@ -73,3 +73,16 @@ export function forwardError(c: GradCase): number {
 export function backendDataIds(): number {
   return tf.engine().backend.numDataIds();
 }
+
+/**
+ * The whole check of one case: forward and gradients within TOL of the float64 reference, and no
+ * tensor or backend allocation left behind by either.
+ */
+export function expectMatchesFiniteDifferences(c: GradCase): void {
+  const tensors = tf.memory().numTensors;
+  const ids = backendDataIds();
+  expect(forwardError(c)).toBeLessThanOrEqual(TOL);
+  expect(gradientError(c)).toBeLessThanOrEqual(TOL);
+  expect(tf.memory().numTensors).toBe(tensors);
+  expect(backendDataIds()).toBe(ids);
+}

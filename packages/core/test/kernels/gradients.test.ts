@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { installKernelFills, uninstallKernelFills } from '../../src/kernels/registry.js';
 import { testBackends } from '../helpers/backends.js';
-import { backendDataIds, forwardError, gradientError, maxAbsError, TOL, tfGradients } from '../helpers/grad-check.js';
+import { expectMatchesFiniteDifferences, forwardError, gradientError, maxAbsError, TOL, tfGradients } from '../helpers/grad-check.js';
 import {
   activationCases,
   conv2dCases,
@@ -44,12 +44,7 @@ describe.each(BACKENDS)('gradients on %s (with AdaptNet kernel fills)', (backend
   });
 
   it.each(ALL.map((c) => [c.name, c] as const))('%s matches finite differences', (_, c) => {
-    const before = tf.memory().numTensors;
-    const ids = backendDataIds();
-    expect(forwardError(c)).toBeLessThanOrEqual(TOL);
-    expect(gradientError(c)).toBeLessThanOrEqual(TOL);
-    expect(tf.memory().numTensors).toBe(before);
-    expect(backendDataIds()).toBe(ids);
+    expectMatchesFiniteDifferences(c);
   });
 });
 
