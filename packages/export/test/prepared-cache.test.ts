@@ -5,18 +5,10 @@ import { fixture } from '@adaptnet/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { exportSubnet, PreparedCache, subnetMetadata } from '../src/index.js';
-import { nonTrivialBatchNorm, relativeError } from './helpers/backbones.js';
+import { nonTrivialBatchNorm, relativeError, TINY_MOBILENET_CONFIGS, TINY_MOBILENET_OPTIONS } from './helpers/backbones.js';
 
-const OPTIONS = {
-  input: 'small',
-  numClasses: 5,
-  stemChannels: 8,
-  blocks: [
-    [16, 1],
-    [24, 2],
-  ],
-} as const;
-const CONFIGS: SubnetConfig[] = [0.25, 0.5, 0.75, 1].flatMap((width) => [8, 6].map((resolution) => ({ width, resolution })));
+const OPTIONS = TINY_MOBILENET_OPTIONS;
+const CONFIGS = TINY_MOBILENET_CONFIGS;
 
 let model: Backbone;
 beforeAll(async () => {

@@ -4,7 +4,7 @@ import { fixture, testBackends, useBackend } from '@adaptnet/testing';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PreparedCache, prepareSubnet } from '../src/index.js';
-import { CASES, nonTrivialBatchNorm, relativeError } from './helpers/backbones.js';
+import { CASES, nonTrivialBatchNorm, relativeError, TINY_MOBILENET_CONFIGS, TINY_MOBILENET_OPTIONS } from './helpers/backbones.js';
 
 /** The prepared-equality tolerance (see test/prepared-equality.test.ts). */
 const TOLERANCE = 1e-4;
@@ -81,17 +81,8 @@ describe('native: the whole prepared subnet as one AdaptNetRunPlan kernel', () =
 
   it('1,000 switches through a PreparedCache: the addon holds at most maxEntries plans, the same bytes every cycle, none after dispose', async (ctx) => {
     if (!hasNative) ctx.skip();
-    const options = {
-      input: 'small',
-      numClasses: 5,
-      stemChannels: 8,
-      blocks: [
-        [16, 1],
-        [24, 2],
-      ],
-    } as const;
-    const configs: SubnetConfig[] = [0.25, 0.5, 0.75, 1].flatMap((width) => [8, 6].map((resolution) => ({ width, resolution })));
-    const model = createBackbone('mobilenet-v1', options);
+    const configs = TINY_MOBILENET_CONFIGS;
+    const model = createBackbone('mobilenet-v1', TINY_MOBILENET_OPTIONS);
     nonTrivialBatchNorm(model, configs, 1);
     const before = { ...planStats(), tensors: tf.memory().numTensors };
     const cache = new PreparedCache(model, { maxEntries: 3, maxBytes: Number.POSITIVE_INFINITY });

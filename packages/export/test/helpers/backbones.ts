@@ -68,6 +68,21 @@ export const MAIN_JOB_GRID: SubnetConfig[] = [0.25, 0.375, 0.5, 0.625, 0.75, 0.8
   [28, 24, 20, 16].map((resolution) => ({ width, resolution })),
 );
 
+/** A two-block MobileNetV1 small enough to prepare hundreds of times in a test (cache switches). */
+export const TINY_MOBILENET_OPTIONS = {
+  input: 'small',
+  numClasses: 5,
+  stemChannels: 8,
+  blocks: [
+    [16, 1],
+    [24, 2],
+  ],
+} as const;
+/** Its eight configurations: four widths × two resolutions. */
+export const TINY_MOBILENET_CONFIGS: SubnetConfig[] = [0.25, 0.5, 0.75, 1].flatMap((width) =>
+  [8, 6].map((resolution) => ({ width, resolution })),
+);
+
 /** Non-trivial BN parameters and statistics, as training and calibration would leave them. */
 export function nonTrivialBatchNorm(model: Backbone, configs: readonly SubnetConfig[], seed: number): void {
   // Initial kernels are already random; BN starts at γ = 1, β = 0, so give those values to fold.
