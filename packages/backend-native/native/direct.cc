@@ -9,9 +9,6 @@
 // adaptive forward within float rounding, and the oneDNN primitives beside these use FMA too.
 #pragma GCC optimize("fp-contract=fast")
 
-// One clone per ISA level, chosen when the addon loads (GCC ifunc): the addon is built for the
-// baseline x86-64, which would run the 8-float vectors below as pairs of SSE instructions.
-#define ADAPTNET_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #define ADAPTNET_INLINE __attribute__((always_inline)) inline
 
 namespace {
@@ -249,15 +246,22 @@ ADAPTNET_INLINE void PointwiseTile(const float* x, int64_t ci, const float* w, i
     }
 }
 
-// P pixels, every output channel: 32 at a time, then 16, 8 and one by one.
-template <int P>
+// P pixels, every output channel. Wide (AVX-512): 32 at a time, then 16, 8 and one by one.
+// Narrow (AVX2): 16 at a time as two 8-float vectors, then 8 and one by one. A 16-float vector in
+// code built for AVX2 is not two AVX registers: GCC lowers it element by element (measured: the
+// main job's 1×1 layers 50–90× slower).
+template <int P, bool kWide>
 ADAPTNET_INLINE void PointwisePixels(const float* x, int64_t ci, const float* w, int64_t co, const float* bias, float* y, int act,
                                      bool sum) {
   int64_t o = 0;
-  for (; o + 32 <= co; o += 32) PointwiseTile<P, 2, V16>(x, ci, w, co, bias, y, o, act, sum);
-  if (o + 16 <= co) {
-    PointwiseTile<P, 1, V16>(x, ci, w, co, bias, y, o, act, sum);
-    o += 16;
+  if constexpr (kWide) {
+    for (; o + 32 <= co; o += 32) PointwiseTile<P, 2, V16>(x, ci, w, co, bias, y, o, act, sum);
+    if (o + 16 <= co) {
+      PointwiseTile<P, 1, V16>(x, ci, w, co, bias, y, o, act, sum);
+      o += 16;
+    }
+  } else {
+    for (; o + 16 <= co; o += 16) PointwiseTile<P, 2, V8>(x, ci, w, co, bias, y, o, act, sum);
   }
   if (o + 8 <= co) {
     PointwiseTile<P, 1, V8>(x, ci, w, co, bias, y, o, act, sum);
@@ -272,15 +276,7 @@ ADAPTNET_INLINE void PointwisePixels(const float* x, int64_t ci, const float* w,
     }
 }
 
-}  // namespace
-
-ADAPTNET_CLONES
-void DirectDepthwise(const DirectConvShape& s, const float* x, const float* w, const float* bias, float* y) {
-  Conv<-1>(s, x, w, bias, y);
-}
-
-ADAPTNET_CLONES
-void DirectSmallConv(const DirectConvShape& s, const float* x, const float* w, const float* bias, float* y) {
+ADAPTNET_INLINE void SmallConv(const DirectConvShape& s, const float* x, const float* w, const float* bias, float* y) {
   // One input channel (a greyscale stem) as a constant: its loop of one iteration per tap goes.
   if (s.ci == 1) {
     Conv<1>(s, x, w, bias, y);
@@ -289,8 +285,7 @@ void DirectSmallConv(const DirectConvShape& s, const float* x, const float* w, c
   }
 }
 
-ADAPTNET_CLONES
-void DirectGlobalAvg(int64_t n, int64_t hw, int64_t c, const float* x, float* y) {
+ADAPTNET_INLINE void GlobalAvg(int64_t n, int64_t hw, int64_t c, const float* x, float* y) {
   const float scale = 1.f / static_cast<float>(hw);
   const int64_t whole = c / kV * kV;
   for (int64_t b = 0; b < n; b++) {
@@ -308,8 +303,7 @@ void DirectGlobalAvg(int64_t n, int64_t hw, int64_t c, const float* x, float* y)
   }
 }
 
-ADAPTNET_CLONES
-void DirectDense(int64_t n, int64_t ci, int64_t co, int act, const float* x, const float* w, const float* bias, float* y) {
+ADAPTNET_INLINE void Dense(int64_t n, int64_t ci, int64_t co, int act, const float* x, const float* w, const float* bias, float* y) {
   const int64_t whole = co / kV * kV;
   for (int64_t b = 0; b < n; b++) {
     const float* xb = x + b * ci;
@@ -333,22 +327,119 @@ void DirectDense(int64_t n, int64_t ci, int64_t co, int act, const float* x, con
   }
 }
 
-ADAPTNET_CLONES
-void DirectPointwise(int64_t pixels, int64_t ci, int64_t co, int act, bool sum, const float* x, const float* w, const float* bias,
-                     float* y) {
+template <bool kWide>
+ADAPTNET_INLINE void Pointwise(int64_t pixels, int64_t ci, int64_t co, int act, bool sum, const float* x, const float* w,
+                               const float* bias, float* y) {
   int64_t p = 0;
-  for (; p + 4 <= pixels; p += 4) PointwisePixels<4>(x + p * ci, ci, w, co, bias, y + p * co, act, sum);
+  for (; p + 4 <= pixels; p += 4) PointwisePixels<4, kWide>(x + p * ci, ci, w, co, bias, y + p * co, act, sum);
   switch (pixels - p) {
     case 3:
-      PointwisePixels<3>(x + p * ci, ci, w, co, bias, y + p * co, act, sum);
+      PointwisePixels<3, kWide>(x + p * ci, ci, w, co, bias, y + p * co, act, sum);
       break;
     case 2:
-      PointwisePixels<2>(x + p * ci, ci, w, co, bias, y + p * co, act, sum);
+      PointwisePixels<2, kWide>(x + p * ci, ci, w, co, bias, y + p * co, act, sum);
       break;
     case 1:
-      PointwisePixels<1>(x + p * ci, ci, w, co, bias, y + p * co, act, sum);
+      PointwisePixels<1, kWide>(x + p * ci, ci, w, co, bias, y + p * co, act, sum);
       break;
     default:
       break;
   }
+}
+
+// The kernels of one instruction set, each function built for it (the addon itself is built for
+// the baseline x86-64, which would run the vectors above as pairs of SSE instructions).
+struct Kernels {
+  const char* isa;
+  void (*depthwise)(const DirectConvShape&, const float*, const float*, const float*, float*);
+  void (*small_conv)(const DirectConvShape&, const float*, const float*, const float*, float*);
+  void (*pointwise)(int64_t, int64_t, int64_t, int, bool, const float*, const float*, const float*, float*);
+  void (*global_avg)(int64_t, int64_t, int64_t, const float*, float*);
+  void (*dense)(int64_t, int64_t, int64_t, int, const float*, const float*, const float*, float*);
+};
+
+#define ADAPTNET_KERNELS_FOR(NS, ISA, ATTR, WIDE)                                                                                   \
+  namespace NS {                                                                                                                  \
+  ATTR void Depthwise(const DirectConvShape& s, const float* x, const float* w, const float* b, float* y) {                     \
+    Conv<-1>(s, x, w, b, y);                                                                                                      \
+  }                                                                                                                               \
+  ATTR void SmallConv(const DirectConvShape& s, const float* x, const float* w, const float* b, float* y) {                     \
+    ::SmallConv(s, x, w, b, y);                                                                                                   \
+  }                                                                                                                               \
+  ATTR void Pointwise(int64_t n, int64_t ci, int64_t co, int act, bool sum, const float* x, const float* w, const float* b,       \
+                      float* y) {                                                                                                 \
+    ::Pointwise<WIDE>(n, ci, co, act, sum, x, w, b, y);                                                                           \
+  }                                                                                                                               \
+  ATTR void GlobalAvg(int64_t n, int64_t hw, int64_t c, const float* x, float* y) { ::GlobalAvg(n, hw, c, x, y); }                \
+  ATTR void Dense(int64_t n, int64_t ci, int64_t co, int act, const float* x, const float* w, const float* b, float* y) {         \
+    ::Dense(n, ci, co, act, x, w, b, y);                                                                                          \
+  }                                                                                                                               \
+  constexpr Kernels kKernels{ISA, Depthwise, SmallConv, Pointwise, GlobalAvg, Dense};                                            \
+  }
+
+}  // namespace
+
+namespace {
+#if defined(__x86_64__)
+ADAPTNET_KERNELS_FOR(v4, "x86-64-v4", __attribute__((target("arch=x86-64-v4"))), true)
+ADAPTNET_KERNELS_FOR(v3, "x86-64-v3", __attribute__((target("arch=x86-64-v3"))), false)
+
+// The best level this CPU runs; null below AVX2 + FMA, where the vectors above would be split into
+// SSE halves and oneDNN (which picks its own kernels per CPU) does better.
+const Kernels* Detect() {
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("x86-64-v4")) return &v4::kKernels;
+  if (__builtin_cpu_supports("x86-64-v3")) return &v3::kKernels;
+  return nullptr;
+}
+const Kernels* const kAll[] = {&v4::kKernels, &v3::kKernels};
+#else
+ADAPTNET_KERNELS_FOR(generic, "generic", , false)
+const Kernels* Detect() { return &generic::kKernels; }
+const Kernels* const kAll[] = {&generic::kKernels};
+#endif
+
+const Kernels* g_best = Detect();
+const Kernels* g_kernels = g_best;
+
+}  // namespace
+
+const char* DirectIsa() { return g_kernels ? g_kernels->isa : "none"; }
+
+bool DirectAvailable() { return g_kernels != nullptr; }
+
+bool SetDirectIsa(const std::string& isa) {
+  if (isa == "best") {
+    g_kernels = g_best;
+    return true;
+  }
+  // Only a level at or below the detected one: the list runs from the highest level down.
+  bool reached = false;
+  for (const Kernels* k : kAll) {
+    reached = reached || k == g_best;
+    if (reached && isa == k->isa) {
+      g_kernels = k;
+      return true;
+    }
+  }
+  return false;
+}
+
+void DirectDepthwise(const DirectConvShape& s, const float* x, const float* w, const float* bias, float* y) {
+  g_kernels->depthwise(s, x, w, bias, y);
+}
+
+void DirectSmallConv(const DirectConvShape& s, const float* x, const float* w, const float* bias, float* y) {
+  g_kernels->small_conv(s, x, w, bias, y);
+}
+
+void DirectPointwise(int64_t pixels, int64_t ci, int64_t co, int act, bool sum, const float* x, const float* w, const float* bias,
+                     float* y) {
+  g_kernels->pointwise(pixels, ci, co, act, sum, x, w, bias, y);
+}
+
+void DirectGlobalAvg(int64_t n, int64_t hw, int64_t c, const float* x, float* y) { g_kernels->global_avg(n, hw, c, x, y); }
+
+void DirectDense(int64_t n, int64_t ci, int64_t co, int act, const float* x, const float* w, const float* bias, float* y) {
+  g_kernels->dense(n, ci, co, act, x, w, bias, y);
 }

@@ -8,6 +8,7 @@
 // @adaptnet/export). Single-threaded: they only run on layers too small for a second thread to
 // pay off.
 #include <cstdint>
+#include <string>
 
 struct DirectConvShape {
   int64_t n, h, w, ci, oh, ow, co, k, stride, pad;
@@ -25,6 +26,15 @@ void DirectPointwise(int64_t pixels, int64_t ci, int64_t co, int act, bool sum, 
 void DirectGlobalAvg(int64_t n, int64_t hw, int64_t c, const float* x, float* y);
 // y[n, co] = act(bias + x[n, ci] · w[ci, co]).
 void DirectDense(int64_t n, int64_t ci, int64_t co, int act, const float* x, const float* w, const float* bias, float* y);
+
+// The instruction set the kernels below run with: "x86-64-v4" (AVX-512), "x86-64-v3" (AVX2 + FMA),
+// "generic" off x86, or "none" where the CPU has neither level (plans then use oneDNN only).
+// Detected when the addon loads.
+const char* DirectIsa();
+bool DirectAvailable();
+// Selects "best" (the detected level) or a named level at or below it (tests run both x86 levels
+// on an AVX-512 machine); false for anything else, and where no level is available.
+bool SetDirectIsa(const std::string& isa);
 
 // Which layers a plan runs with these kernels (the rest are oneDNN primitives; plan.cc ChooseImpl).
 // Measured against oneDNN on one thread: up to ~64K MACs the direct 1×1 kernel is 1.3–2.3× faster

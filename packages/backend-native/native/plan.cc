@@ -13,6 +13,7 @@
 //   into `weights` (tfjs layouts: conv [k, k, ci, co], depthwise [k, k, ci, 1], dense [ci, co]).
 // planRun(handle, x, out). planProfile(handle, x, out, reps). planRelease(handle). planStats() → { plans, bytes, directSteps }.
 // planDirect([enabled]): whether new plans run small layers with the direct kernels (direct.h).
+// planDirectIsa([isa]): the instruction set those kernels run with.
 #include "plan.h"
 
 #include <algorithm>
@@ -42,7 +43,7 @@ bool g_direct = true;
 
 Impl ChooseImpl(int type, int64_t macs, int64_t ci, int64_t co, int64_t k, int64_t stride, int64_t pad, int64_t groups,
                 bool residual) {
-  if (!g_direct) return Impl::kPrimitive;
+  if (!g_direct || !DirectAvailable()) return Impl::kPrimitive;
   if (type == kGlobalAvg) return Impl::kGlobalAvg;
   if (type == kDense) return macs <= kDirectMaxDenseMacs ? Impl::kDense : Impl::kPrimitive;
   if (type != kConv) return Impl::kPrimitive;
@@ -219,7 +220,11 @@ Napi::Value PlanCreate(const Napi::CallbackInfo& info) {
         Napi::Error::New(env, "planCreate: unknown op type " + std::to_string(type)).ThrowAsJavaScriptException();
         return env.Undefined();
       }
-      if (verbose) std::fprintf(stderr, "[adaptnet-native] plan op %u type %d -> %s\n", i, type, impl.c_str());
+      if (verbose)
+        std::fprintf(stderr, "[adaptnet-native] plan op %u type %d %lldx%lldx%lld -> %lldx%lldx%lld k%lld s%lld g%lld%s, %lld MACs -> %s\n", i,
+                     type, static_cast<long long>(h), static_cast<long long>(w), static_cast<long long>(ci), static_cast<long long>(oh),
+                     static_cast<long long>(ow), static_cast<long long>(co), static_cast<long long>(k), static_cast<long long>(st),
+                     static_cast<long long>(groups), s.add != kNone ? " +residual" : "", static_cast<long long>(s.macs), impl.c_str());
       s.src_m = memory(src_d, eng, DNNL_MEMORY_NONE);
       s.dst_m = memory(dst_d, eng, DNNL_MEMORY_NONE);
       s.dst_floats = dst_d.get_size() / sizeof(float);
@@ -370,6 +375,22 @@ Napi::Value PlanDirect(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), g_direct);
 }
 
+// planDirectIsa([isa]) → the instruction set the direct kernels run with (direct.h: SetDirectIsa);
+// throws for a level this CPU does not run.
+Napi::Value PlanDirectIsa(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() > 0 && info[0].IsString()) {
+    const std::string isa = info[0].As<Napi::String>().Utf8Value();
+    if (!SetDirectIsa(isa)) {
+      Napi::Error::New(env, "planDirectIsa: '" + isa + "' is not available on this CPU (it runs " + DirectIsa() +
+                                "; allowed: best, x86-64-v4, x86-64-v3 at or below the CPU's level)")
+          .ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+  }
+  return Napi::String::New(env, DirectIsa());
+}
+
 // noop(): nothing; measures the N-API call itself (bench/floor-profile).
 Napi::Value Noop(const Napi::CallbackInfo& info) { return info.Env().Undefined(); }
 
@@ -383,4 +404,5 @@ void RegisterPlan(Napi::Env env, Napi::Object exports) {
   exports.Set("planStats", Napi::Function::New(env, PlanStats));
   exports.Set("noop", Napi::Function::New(env, Noop));
   exports.Set("planDirect", Napi::Function::New(env, PlanDirect));
+  exports.Set("planDirectIsa", Napi::Function::New(env, PlanDirectIsa));
 }

@@ -161,6 +161,13 @@ export interface NativeAddon {
    * (native/direct.h) rather than oneDNN primitives; sets it when given. Default true.
    */
   planDirect(enabled?: boolean): boolean;
+  /**
+   * The instruction set the direct kernels run with: 'x86-64-v4' (AVX-512), 'x86-64-v3' (AVX2 +
+   * FMA), 'generic' off x86, or 'none' (the CPU has neither x86 level; plans use oneDNN only).
+   * Given 'best' or a level at or below the detected one, selects it (tests run both x86 levels);
+   * throws for a level the CPU does not run.
+   */
+  planDirectIsa(isa?: 'best' | 'x86-64-v4' | 'x86-64-v3'): string;
   /** Does nothing: the cost of an N-API call, for profiles. */
   noop(): void;
   /** Frees a prepared primitive. */

@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 // cpu backend, at shapes that reach every path: odd sizes (border pixels), strides 1 and 2,
 // kernels 1, 3 and 5, channel counts off the 8-float vector (scalar tails), a residual sum,
 // batches above 1. Each plan is also built with planDirect(false), all oneDNN, and the test
-// checks which of the two ran the direct kernels.
+// checks which of the two ran the direct kernels. Every instruction set this CPU runs is checked:
+// an AVX-512 machine runs both the x86-64-v4 kernels and the AVX2 (x86-64-v3) ones.
 const native = await import('../src/index.js').catch((e: unknown) => {
   if (process.env.CI) throw e;
   console.warn(`@adaptnet/backend-native direct-kernel tests skipped: ${(e as Error).message}`);
@@ -163,11 +164,29 @@ function headCase(n: number, hw: [number, number], c: number, classes: number): 
   };
 }
 
+/** The x86 levels this CPU runs (the detected one and those below it), or the one it has off x86. */
+function directIsas(): string[] {
+  const addon = native?.nativeAddon();
+  if (!addon) return [];
+  const best = addon.planDirectIsa('best');
+  const levels = (['x86-64-v4', 'x86-64-v3'] as const).filter((isa) => {
+    try {
+      addon.planDirectIsa(isa);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  addon.planDirectIsa('best');
+  return best === 'none' ? [] : levels.length > 0 ? levels : [best];
+}
+
 /** Runs `built` on native with the direct kernels on or off; the logits and the plan's direct steps. */
-function runNative(built: Built, direct: boolean): { y: Float32Array; shape: number[]; directSteps: number } {
+function runNative(built: Built, direct: boolean, isa = 'best'): { y: Float32Array; shape: number[]; directSteps: number } {
   const addon = native!.nativeAddon()!;
   const was = addon.planDirect();
   addon.planDirect(direct);
+  addon.planDirectIsa(isa as 'best');
   try {
     const before = native!.nativePlanStats().directSteps;
     const [x, ...ws] = built.inputs.map(({ v, s }) => tf.tensor(v, s));
@@ -181,6 +200,7 @@ function runNative(built: Built, direct: boolean): { y: Float32Array; shape: num
     return out;
   } finally {
     addon.planDirect(was);
+    addon.planDirectIsa('best');
   }
 }
 
@@ -203,22 +223,34 @@ describeNative('direct kernels of AdaptNetRunPlan', () => {
     ...CONV_CASES.map((c) => [c.name, () => convCase(c), c.residual ? 2 : 1] as [string, () => Built, number]),
     ['global average pool + dense, 21 channels → 10 classes (tails), batch 2', () => headCase(2, [3, 5], 21, 10), 2],
   ];
-  for (const [name, make, directInCase] of cases) {
-    it(`${name}: equals tfjs ops on cpu; the same plan all-oneDNN agrees`, async () => {
-      const built = make();
-      await tf.setBackend('cpu');
-      const want = tf.tidy(() => built.reference().dataSync() as Float32Array);
-      await tf.setBackend('native');
-      const direct = runNative(built, true);
-      const onednn = runNative(built, false);
-      expect(direct.directSteps).toBeGreaterThanOrEqual(directInCase);
-      expect(onednn.directSteps).toBe(0);
-      expect(direct.y.length).toBe(want.length);
-      expect(Math.max(...Array.from(want, Math.abs))).toBeGreaterThan(0.05);
-      expect(maxRelativeError(direct.y, want)).toBeLessThan(1e-5);
-      expect(maxRelativeError(onednn.y, want)).toBeLessThan(1e-5);
-    });
+  const isas = directIsas();
+  it('finds the instruction set of this CPU (x86: at least AVX2 + FMA on any machine CI runs)', () => {
+    if (process.arch === 'x64') expect(isas).toContain('x86-64-v3');
+    else expect(isas.length).toBeGreaterThan(0);
+  });
+  for (const isa of isas) {
+    for (const [name, make, directInCase] of cases) {
+      it(`${isa}: ${name}: equals tfjs ops on cpu; the same plan all-oneDNN agrees`, async () => {
+        const built = make();
+        await tf.setBackend('cpu');
+        const want = tf.tidy(() => built.reference().dataSync() as Float32Array);
+        await tf.setBackend('native');
+        const direct = runNative(built, true, isa);
+        const onednn = runNative(built, false);
+        expect(direct.directSteps).toBeGreaterThanOrEqual(directInCase);
+        expect(onednn.directSteps).toBe(0);
+        expect(direct.y.length).toBe(want.length);
+        expect(Math.max(...Array.from(want, Math.abs))).toBeGreaterThan(0.05);
+        expect(maxRelativeError(direct.y, want)).toBeLessThan(1e-5);
+        expect(maxRelativeError(onednn.y, want)).toBeLessThan(1e-5);
+      });
+    }
   }
+
+  it('refuses an instruction set the CPU does not run, naming what it runs', () => {
+    const addon = native!.nativeAddon()!;
+    expect(() => addon.planDirectIsa('avx-1024' as 'best')).toThrow(/'avx-1024' is not available on this CPU \(it runs /);
+  });
 
   it('leaves large layers to oneDNN: a 1×1 convolution of 80 → 1280 channels at 4×4 (1.6M MACs)', async () => {
     await tf.setBackend('native');
