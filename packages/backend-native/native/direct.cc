@@ -1,6 +1,7 @@
 #include "direct.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "onednn-common.h"
 
@@ -423,6 +424,15 @@ bool SetDirectIsa(const std::string& isa) {
     }
   }
   return false;
+}
+
+bool DirectPadded(const DirectConvShape& s) { return s.pad > 0 && s.stride == 1 && s.oh * s.ow <= 256; }
+
+void DirectPadInterior(const DirectConvShape& s, const float* x, float* xp) {
+  const int64_t ph = s.h + 2 * s.pad, pw = s.w + 2 * s.pad, row = s.w * s.ci;
+  for (int64_t b = 0; b < s.n; b++)
+    for (int64_t y = 0; y < s.h; y++)
+      std::memcpy(xp + ((b * ph + y + s.pad) * pw + s.pad) * s.ci, x + (b * s.h + y) * row, row * sizeof(float));
 }
 
 void DirectDepthwise(const DirectConvShape& s, const float* x, const float* w, const float* bias, float* y) {

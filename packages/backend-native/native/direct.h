@@ -22,6 +22,13 @@ void DirectSmallConv(const DirectConvShape& s, const float* x, const float* w, c
 // 1×1, stride 1: y[p, o] = act(bias[o] + Σ_c x[p, c] · w[c, o] (+ y[p, o] with `sum`)), p < pixels.
 void DirectPointwise(int64_t pixels, int64_t ci, int64_t co, int act, bool sum, const float* x, const float* w, const float* bias,
                      float* y);
+// Whether a small stride-1 depthwise or few-input-channel convolution runs faster on a copy of its
+// input with the zero border written out (measured, 16×16 × 8 channels: 1.4 → 1.0 µs with the
+// copy): at ≤ 16×16 outputs, the border pixels (a quarter of a 16×16 image) each take a one-pixel
+// tile with run-time tap ranges. Larger images and stride 2 gain nothing or lose.
+bool DirectPadded(const DirectConvShape& s);
+// Copies x [n, h, w, ci] into the interior of xp [n, h + 2·pad, w + 2·pad, ci], whose border is zero.
+void DirectPadInterior(const DirectConvShape& s, const float* x, float* xp);
 // y[n, c] = mean of x[n, p, c] over p < hw.
 void DirectGlobalAvg(int64_t n, int64_t hw, int64_t c, const float* x, float* y);
 // y[n, co] = act(bias + x[n, ci] · w[ci, co]).

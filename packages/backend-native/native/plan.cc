@@ -66,6 +66,9 @@ constexpr int64_t kDenseWorkPerWeight = 64;
 struct Step {
   Impl impl = Impl::kPrimitive;
   DirectConvShape direct{};  // the layer's shape for a direct kernel
+  // A small padded stride-1 convolution's input copied into a zero-bordered buffer first, and the
+  // kernel run unpadded on it (DirectPadded): every output pixel is then an interior one.
+  std::unique_ptr<float[]> padded;
   std::unique_ptr<dnnl::primitive> prim;
   int src = kInput, dst = kOutput, add = kNone;
   memory src_m, dst_m, weights, bias;
@@ -150,6 +153,11 @@ Napi::Value PlanCreate(const Napi::CallbackInfo& info) {
         // Weights and bias copied as they are (tfjs layouts): the direct kernels read those.
         s.macs = s.work = macs;
         s.direct = {n, h, w, ci, oh, ow, co, k, st, pad, act};
+        if ((s.impl == Impl::kDepthwise || s.impl == Impl::kSmallConv) && DirectPadded(s.direct)) {
+          const size_t floats = static_cast<size_t>(n * (h + 2 * pad) * (w + 2 * pad) * ci);
+          s.padded.reset(new float[floats]());
+          plan->bytes += floats * sizeof(float);
+        }
         if (type == kDense) {
           src_d = memory::desc({n, ci}, memory::data_type::f32, dims{ci, 1});
           dst_d = memory::desc({n, co}, memory::data_type::f32, dims{co, 1});
@@ -270,7 +278,14 @@ void Execute(Plan* plan, float* x, float* out, double* op_ns) {
     float* dst = buffer(st.dst);
     if (st.add != kNone && st.add != st.dst) std::memcpy(dst, buffer(st.add), st.dst_floats * sizeof(float));
     const float* src = buffer(st.src);
-    const DirectConvShape& d = st.direct;
+    DirectConvShape d = st.direct;
+    if (st.padded) {
+      DirectPadInterior(d, src, st.padded.get());
+      src = st.padded.get();
+      d.h += 2 * d.pad;
+      d.w += 2 * d.pad;
+      d.pad = 0;
+    }
     const auto* w = st.has_weights ? static_cast<const float*>(st.weights.get_data_handle()) : nullptr;
     const auto* b = st.has_weights ? static_cast<const float*>(st.bias.get_data_handle()) : nullptr;
     switch (st.impl) {

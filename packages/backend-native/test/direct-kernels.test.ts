@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 // global average pooling, small dense layers) against the same layer written with tfjs ops on the
 // cpu backend, at shapes that reach every path: odd sizes (border pixels), strides 1 and 2,
 // kernels 1, 3 and 5, channel counts off the 8-float vector (scalar tails), a residual sum,
-// batches above 1. Each plan is also built with planDirect(false), all oneDNN, and the test
+// batches above 1, small stride-1 layers (run on a zero-bordered copy of their input) and larger
+// ones (border pixels handled in the kernel). Each plan is also built with planDirect(false), all oneDNN, and the test
 // checks which of the two ran the direct kernels. Every instruction set this CPU runs is checked:
 // an AVX-512 machine runs both the x86-64-v4 kernels and the AVX2 (x86-64-v3) ones.
 const native = await import('../src/index.js').catch((e: unknown) => {
@@ -77,7 +78,7 @@ const CONV_CASES: ConvCase[] = [
   },
   { name: 'stem 3×3/1, 1 → 8, 16×16', kind: 'conv', n: 1, size: [16, 16], ci: 1, co: 8, k: 3, stride: 1, act: 'relu6' },
   { name: 'stem 3×3/2, 3 → 12 (tail of 4), 11×11', kind: 'conv', n: 2, size: [11, 11], ci: 3, co: 12, k: 3, stride: 2, act: 'relu' },
-  { name: 'stem 5×5/1, 2 → 16, 7×9', kind: 'conv', n: 1, size: [7, 9], ci: 2, co: 16, k: 5, stride: 1, act: 'linear' },
+  { name: 'stem 5×5/1, 2 → 16, 5×6, batch 2', kind: 'conv', n: 2, size: [5, 6], ci: 2, co: 16, k: 5, stride: 1, act: 'linear' },
   {
     name: '1×1, 13 → 45 (32 + 8 + 5), residual, 5×5',
     kind: 'conv',
