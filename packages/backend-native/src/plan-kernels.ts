@@ -15,10 +15,19 @@ const SHAPES_PER_PLAN = 4;
 
 type DataId = object;
 
+/** One native plan: the AdaptNetPlan built for one input shape. */
+interface BuiltPlan {
+  readonly handle: number;
+  readonly inShape: readonly number[];
+  readonly outShape: number[];
+}
+
 /** The native plans built for one AdaptNetPlan, by input shape (least recently used first). */
 interface PlanEntry {
-  readonly handles: Map<string, { handle: number; outShape: number[] }>;
+  readonly handles: Map<string, BuiltPlan>;
   readonly dataIds: DataId[];
+  /** The plan the last call ran: a forward of the same shape skips the key and the reordering. */
+  last: BuiltPlan | null;
   dead: boolean;
 }
 
@@ -27,11 +36,12 @@ const entries = new WeakMap<AdaptNetPlan, PlanEntry>();
 const owners = new Map<DataId, PlanEntry>();
 let planAddon: NativeAddon | null = null;
 /** The plan the last AdaptNetRunPlan call ran, for `profileLastPlan`. */
-let lastRun: { handle: number; outShape: number[]; entry: PlanEntry; inFloats: number } | null = null;
+let lastRun: { built: BuiltPlan; entry: PlanEntry } | null = null;
 
 function releaseEntry(entry: PlanEntry): void {
   for (const { handle } of entry.handles.values()) planAddon?.planRelease(handle);
   entry.handles.clear();
+  entry.last = null;
   for (const id of entry.dataIds) owners.delete(id);
   entry.dead = true;
 }
@@ -40,6 +50,12 @@ function releaseEntry(entry: PlanEntry): void {
 export function forgetPlans(dataId: DataId): void {
   const entry = owners.get(dataId);
   if (entry) releaseEntry(entry);
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 const convOut = (size: number, k: number, s: number, p: number): number => Math.floor((size + 2 * p - k) / s) + 1;
@@ -154,8 +170,10 @@ function describe(plan: AdaptNetPlan, x: TensorInfo, weight: (i: number) => Tens
  */
 export function profileLastPlan(x: Float32Array, reps: number): Float64Array | null {
   if (lastRun === null || lastRun.entry.dead || planAddon === null) return null;
-  if (x.length !== lastRun.inFloats) throw new Error(`profileLastPlan: x has ${x.length} floats, the plan takes ${lastRun.inFloats}`);
-  return planAddon.planProfile(lastRun.handle, x, new Float32Array(sizeOf(lastRun.outShape)), reps);
+  const { built } = lastRun;
+  const inFloats = sizeOf(built.inShape);
+  if (x.length !== inFloats) throw new Error(`profileLastPlan: x has ${x.length} floats, the plan takes ${inFloats}`);
+  return planAddon.planProfile(built.handle, x, new Float32Array(sizeOf(built.outShape)), reps);
 }
 
 export function planKernels(addon: NativeAddon): KernelConfig[] {
@@ -173,35 +191,39 @@ export function planKernels(addon: NativeAddon): KernelConfig[] {
     if (entry === undefined || entry.dead) {
       const dataIds: DataId[] = [];
       for (const [name, t] of Object.entries(inputs)) if (name !== 'x' && t !== undefined) dataIds.push(t.dataId);
-      entry = { handles: new Map(), dataIds, dead: false };
+      entry = { handles: new Map(), dataIds, last: null, dead: false };
       entries.set(plan, entry);
       for (const id of dataIds) owners.set(id, entry);
     }
     if (x.dtype !== 'float32') throw new Error(`${ADAPTNET_KERNELS.runPlan}: x must be float32, got ${x.dtype}`);
-    const key = x.shape.join(',');
-    let built = entry.handles.get(key);
-    if (built === undefined) {
-      const { rows, slotFloats, outShape } = describe(plan, x, weight);
-      const used = new Set<number>();
-      for (const r of rows) {
-        if ((r[16] as number) >= 0) used.add(r[16] as number);
-        if ((r[17] as number) >= 0) used.add(r[17] as number);
-      }
-      const weights: Float32Array[] = [];
-      for (let i = 0; i <= Math.max(-1, ...used); i++) weights.push(used.has(i) ? f32(be, weight(i)) : new Float32Array(0));
-      // Another input shape's plan of the same ops lends its reordered weights where the formats agree.
-      const sibling = entry.handles.values().next().value?.handle ?? -1;
-      built = { handle: addon.planCreate(rows, slotFloats, weights, sibling), outShape };
-      if (entry.handles.size >= SHAPES_PER_PLAN) {
-        const [oldKey, old] = entry.handles.entries().next().value as [string, { handle: number }];
-        addon.planRelease(old.handle);
-        entry.handles.delete(oldKey);
-      }
-    } else entry.handles.delete(key);
-    entry.handles.set(key, built);
+    let built = entry.last;
+    if (built === null || !sameShape(built.inShape, x.shape)) {
+      const key = x.shape.join(',');
+      built = entry.handles.get(key);
+      if (built === undefined) {
+        const { rows, slotFloats, outShape } = describe(plan, x, weight);
+        const used = new Set<number>();
+        for (const r of rows) {
+          if ((r[16] as number) >= 0) used.add(r[16] as number);
+          if ((r[17] as number) >= 0) used.add(r[17] as number);
+        }
+        const weights: Float32Array[] = [];
+        for (let i = 0; i <= Math.max(-1, ...used); i++) weights.push(used.has(i) ? f32(be, weight(i)) : new Float32Array(0));
+        // Another input shape's plan of the same ops lends its reordered weights where the formats agree.
+        const sibling = entry.handles.values().next().value?.handle ?? -1;
+        built = { handle: addon.planCreate(rows, slotFloats, weights, sibling), inShape: x.shape.slice(), outShape };
+        if (entry.handles.size >= SHAPES_PER_PLAN) {
+          const [oldKey, old] = entry.handles.entries().next().value as [string, BuiltPlan];
+          addon.planRelease(old.handle);
+          entry.handles.delete(oldKey);
+        }
+      } else entry.handles.delete(key);
+      entry.handles.set(key, built);
+      entry.last = built;
+    }
     const out = allocOutput(sizeOf(built.outShape));
     addon.planRun(built.handle, f32(be, x), out);
-    lastRun = { handle: built.handle, outShape: built.outShape, entry, inFloats: sizeOf(x.shape) };
+    lastRun = { built, entry };
     return output(be, built.outShape, out);
   };
   return [{ kernelName: ADAPTNET_KERNELS.runPlan, backendName: BACKEND_NAME, kernelFunc }];

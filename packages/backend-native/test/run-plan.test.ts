@@ -125,6 +125,41 @@ describeNative('AdaptNetRunPlan', () => {
     }
   });
 
+  it('one set of weights at alternating input shapes: each shape its own plan, four kept (least recently used goes), every output right', async () => {
+    // Shapes in an order that reuses the last plan, switches back to an older one, and builds a
+    // fifth (evicting the least recently used, [2, 13]), then needs the evicted one again.
+    const shapes: [number, number][] = [[1, 17], [1, 17], [4, 9], [1, 17], [2, 13], [3, 11], [3, 11], [1, 15], [4, 9], [2, 13], [1, 17]];
+    const w = weights();
+    const ws = w.map((t) => ({ v: t.dataSync() as Float32Array, s: t.shape }));
+    const xs = shapes.map(([n, size]) => rand([n, size, size, 3]));
+    const want = tf.tidy(() => xs.map((x) => reference(x as tf.Tensor4D, w).dataSync() as Float32Array));
+    const xv = xs.map((x) => ({ v: x.dataSync() as Float32Array, s: x.shape }));
+    tf.dispose([...w, ...xs]);
+
+    await tf.setBackend('native');
+    const before = native!.nativePlanStats().plans;
+    const wn = ws.map(({ v, s }) => tf.tensor(v, s));
+    const alive: number[] = [];
+    xv.forEach(({ v, s }, k) => {
+      const inputs: tf.NamedTensorMap = { x: tf.tensor(v, s) };
+      wn.forEach((t, i) => {
+        inputs[`w${i}`] = t;
+      });
+      const y = tf.engine().runKernel('AdaptNetRunPlan', inputs, { plan: PLAN } as unknown as tf.NamedAttrMap) as tf.Tensor;
+      expect(y.shape).toEqual([s[0], 5]);
+      const got = y.dataSync() as Float32Array;
+      const ref = want[k]!;
+      let err = 0;
+      for (let i = 0; i < ref.length; i++) err = Math.max(err, Math.abs(got[i]! - ref[i]!));
+      expect(err).toBeLessThanOrEqual(1e-5 * (1 + Math.max(...Array.from(ref, Math.abs))));
+      alive.push(native!.nativePlanStats().plans - before);
+      tf.dispose([inputs.x!, y]);
+    });
+    expect(alive).toEqual([1, 1, 2, 2, 3, 4, 4, 4, 4, 4, 4]);
+    tf.dispose(wn);
+    expect(native!.nativePlanStats().plans).toBe(before);
+  });
+
   it('a classifier big enough to be split over the threads (512×300 weights) equals matMul on cpu, batch 1 and 8', async () => {
     const head: AdaptNetPlan = {
       ops: [
