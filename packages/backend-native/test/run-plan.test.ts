@@ -127,8 +127,20 @@ describeNative('AdaptNetRunPlan', () => {
 
   it('one set of weights at alternating input shapes: each shape its own plan, four kept (least recently used goes), every output right', async () => {
     // Shapes in an order that reuses the last plan, switches back to an older one, and builds a
-    // fifth (evicting the least recently used, [2, 13]), then needs the evicted one again.
-    const shapes: [number, number][] = [[1, 17], [1, 17], [4, 9], [1, 17], [2, 13], [3, 11], [3, 11], [1, 15], [4, 9], [2, 13], [1, 17]];
+    // fifth (evicting the least recently used, [4, 9]), then needs the evicted one again.
+    const shapes: [number, number][] = [
+      [1, 17],
+      [1, 17],
+      [4, 9],
+      [1, 17],
+      [2, 13],
+      [3, 11],
+      [3, 11],
+      [1, 15],
+      [4, 9],
+      [2, 13],
+      [1, 17],
+    ];
     const w = weights();
     const ws = w.map((t) => ({ v: t.dataSync() as Float32Array, s: t.shape }));
     const xs = shapes.map(([n, size]) => rand([n, size, size, 3]));
