@@ -196,8 +196,8 @@ export function planKernels(addon: NativeAddon): KernelConfig[] {
       for (const id of dataIds) owners.set(id, entry);
     }
     if (x.dtype !== 'float32') throw new Error(`${ADAPTNET_KERNELS.runPlan}: x must be float32, got ${x.dtype}`);
-    let built = entry.last;
-    if (built === null || !sameShape(built.inShape, x.shape)) {
+    let built: BuiltPlan | undefined = entry.last ?? undefined;
+    if (built === undefined || !sameShape(built.inShape, x.shape)) {
       const key = x.shape.join(',');
       built = entry.handles.get(key);
       if (built === undefined) {
