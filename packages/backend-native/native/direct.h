@@ -35,12 +35,12 @@ void DirectGlobalAvg(int64_t n, int64_t hw, int64_t c, const float* x, float* y)
 void DirectDense(int64_t n, int64_t ci, int64_t co, int act, const float* x, const float* w, const float* bias, float* y);
 
 // The instruction set the kernels below run with: "x86-64-v4" (AVX-512), "x86-64-v3" (AVX2 + FMA),
-// or "none" (an x86 CPU below AVX2 + FMA, or not x86): plans then use oneDNN only. Detected when
+// or "none" (an x86 CPU below x86-64-v3, or not x86): plans then use oneDNN only. Detected when
 // the addon loads.
 const char* DirectIsa();
 bool DirectAvailable();
-// Selects "best" (the detected level) or a named level at or below it (tests run both x86 levels
-// on an AVX-512 machine); false for anything else, and where no level is available.
+// Selects "best" (the detected level, "none" where there is none) or a named level at or below it
+// (tests run both x86 levels on an AVX-512 machine); false for anything else.
 bool SetDirectIsa(const std::string& isa);
 
 // Which layers a plan runs with these kernels (the rest are oneDNN primitives; plan.cc ChooseImpl).

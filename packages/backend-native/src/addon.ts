@@ -163,7 +163,7 @@ export interface NativeAddon {
   planDirect(enabled?: boolean): boolean;
   /**
    * The instruction set the direct kernels run with: 'x86-64-v4' (AVX-512), 'x86-64-v3' (AVX2 +
-   * FMA), or 'none' (an x86 CPU below AVX2 + FMA, or not x86: plans use oneDNN only).
+   * FMA), or 'none' (an x86 CPU below x86-64-v3, or not x86: plans use oneDNN only).
    * Given 'best' or a level at or below the detected one, selects it (tests run both x86 levels);
    * throws for a level the CPU does not run.
    */

@@ -1,6 +1,6 @@
 import { ADAPTNET_KERNELS, type AdaptNetPlan, type AdaptNetPlanOp } from '@adaptnet/kernel-names';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './addon.js';
 import { allocOutput, BACKEND_NAME, f32, output, sizeOf } from './kernel-utils.js';
 
@@ -22,18 +22,29 @@ interface BuiltPlan {
   readonly outShape: number[];
 }
 
-/** The native plans built for one AdaptNetPlan, by input shape (least recently used first). */
+/**
+ * The native plans built for one AdaptNetPlan and one set of weights, by input shape (least
+ * recently used first).
+ */
 interface PlanEntry {
   readonly handles: Map<string, BuiltPlan>;
+  /** The weight inputs (every input but x) the plans copied, by name, and their storage. */
+  readonly names: string[];
   readonly dataIds: DataId[];
+  /**
+   * The inputs object last checked against `dataIds`. A caller that passes the same object every
+   * call (a prepared subnet) is not checked again: comparing 30–60 weights costs ~2 µs, and its
+   * weights do not change (a new set needs a new inputs object).
+   */
+  checked: object | null;
   /** The plan the last call ran: a forward of the same shape skips the key and the reordering. */
   last: BuiltPlan | null;
   dead: boolean;
 }
 
 const entries = new WeakMap<AdaptNetPlan, PlanEntry>();
-/** Weight storage → the plan entry that copied it; the entry's plans go when any of its weights does. */
-const owners = new Map<DataId, PlanEntry>();
+/** Weight storage → the plan entries that copied it; an entry's plans go when any of its weights does. */
+const owners = new Map<DataId, Set<PlanEntry>>();
 let planAddon: NativeAddon | null = null;
 /** The plan the last AdaptNetRunPlan call ran, for `profileLastPlan`. */
 let lastRun: { built: BuiltPlan; entry: PlanEntry } | null = null;
@@ -42,20 +53,55 @@ function releaseEntry(entry: PlanEntry): void {
   for (const { handle } of entry.handles.values()) planAddon?.planRelease(handle);
   entry.handles.clear();
   entry.last = null;
-  for (const id of entry.dataIds) owners.delete(id);
+  entry.checked = null;
+  for (const id of entry.dataIds) {
+    const set = owners.get(id);
+    set?.delete(entry);
+    if (set?.size === 0) owners.delete(id);
+  }
   entry.dead = true;
 }
 
 /** Called by the backend when a tensor's storage is deleted: plans holding a copy of it are freed. */
 export function forgetPlans(dataId: DataId): void {
-  const entry = owners.get(dataId);
-  if (entry) releaseEntry(entry);
+  const set = owners.get(dataId);
+  if (set) for (const entry of [...set]) releaseEntry(entry);
+}
+
+function newEntry(inputs: NamedTensorInfoMap): PlanEntry {
+  const names: string[] = [];
+  const dataIds: DataId[] = [];
+  for (const [name, t] of Object.entries(inputs)) {
+    if (name === 'x' || t === undefined) continue;
+    names.push(name);
+    dataIds.push(t.dataId);
+  }
+  const entry: PlanEntry = { handles: new Map(), names, dataIds, checked: inputs, last: null, dead: false };
+  for (const id of dataIds) {
+    let set = owners.get(id);
+    if (set === undefined) owners.set(id, (set = new Set()));
+    set.add(entry);
+  }
+  return entry;
+}
+
+/** Whether `inputs` holds the weights `entry` copied. */
+function sameWeights(entry: PlanEntry, inputs: NamedTensorInfoMap): boolean {
+  for (let i = 0; i < entry.names.length; i++) if (inputs[entry.names[i] as string]?.dataId !== entry.dataIds[i]) return false;
+  return true;
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** The native plan reads `units` floats of a bias: a shorter one would be read past its end. */
+function checkBias(op: number, bias: TensorInfo, units: number): void {
+  if (sizeOf(bias.shape) !== units) {
+    throw new Error(`${ADAPTNET_KERNELS.runPlan}: op ${op} bias [${bias.shape}] has ${sizeOf(bias.shape)} values, the layer ${units} outputs`);
+  }
 }
 
 const convOut = (size: number, k: number, s: number, p: number): number => Math.floor((size + 2 * p - k) / s) + 1;
@@ -91,9 +137,13 @@ function describe(plan: AdaptNetPlan, x: TensorInfo, weight: (i: number) => Tens
     const [n, h, w, c] = src as [number, number, number, number];
     if (op.op === 'conv') {
       const f = weight(op.weight).shape;
+      if (f.length !== 4 || f[0] !== op.kernelSize || f[1] !== op.kernelSize) {
+        throw new Error(`${ADAPTNET_KERNELS.runPlan}: op ${i} filter [${f}] is not [${op.kernelSize}, ${op.kernelSize}, in, out] (kernelSize ${op.kernelSize})`);
+      }
       if (f[2] !== c) throw new Error(`${ADAPTNET_KERNELS.runPlan}: op ${i} filter [${f}] does not take ${c} channels`);
       const co = op.depthwise ? c * (f[3] as number) : (f[3] as number);
       if (op.depthwise && f[3] !== 1) throw new Error(`${ADAPTNET_KERNELS.runPlan}: op ${i}: depthwise multiplier ${f[3]} (only 1)`);
+      checkBias(i, weight(op.bias), co);
       const oh = convOut(h, op.kernelSize, op.strides, op.padding);
       const ow = convOut(w, op.kernelSize, op.strides, op.padding);
       out = [n, oh, ow, co];
@@ -133,6 +183,8 @@ function describe(plan: AdaptNetPlan, x: TensorInfo, weight: (i: number) => Tens
       const cin = src[1] as number;
       if (src.length !== 2 || k.at(-2) !== cin) throw new Error(`${ADAPTNET_KERNELS.runPlan}: op ${i} dense [${k}] on [${src}]`);
       const units = k.at(-1) as number;
+      if (sizeOf(k) !== cin * units) throw new Error(`${ADAPTNET_KERNELS.runPlan}: op ${i} dense weights [${k}] are not [${cin}, ${units}]`);
+      checkBias(i, weight(op.bias), units);
       out = [src[0] as number, units];
       row.set([TYPE.dense, 0, 0, NONE, src[0] as number, 1, 1, cin, 1, 1, units, 1, 1, 0, 1, 0, op.weight, op.bias]);
     }
@@ -188,12 +240,15 @@ export function planKernels(addon: NativeAddon): KernelConfig[] {
       return t;
     };
     let entry = entries.get(plan);
+    if (entry !== undefined && !entry.dead && entry.checked !== inputs) {
+      // The same plan with other weights (or the same in a new inputs object): its plans hold
+      // copies of the old ones, so they go.
+      if (sameWeights(entry, inputs)) entry.checked = inputs;
+      else releaseEntry(entry);
+    }
     if (entry === undefined || entry.dead) {
-      const dataIds: DataId[] = [];
-      for (const [name, t] of Object.entries(inputs)) if (name !== 'x' && t !== undefined) dataIds.push(t.dataId);
-      entry = { handles: new Map(), dataIds, last: null, dead: false };
+      entry = newEntry(inputs);
       entries.set(plan, entry);
-      for (const id of dataIds) owners.set(id, entry);
     }
     if (x.dtype !== 'float32') throw new Error(`${ADAPTNET_KERNELS.runPlan}: x must be float32, got ${x.dtype}`);
     let built: BuiltPlan | undefined = entry.last ?? undefined;

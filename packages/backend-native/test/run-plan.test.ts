@@ -208,7 +208,7 @@ describeNative('AdaptNetRunPlan', () => {
     }
   });
 
-  it('refuses a plan that reads a value not computed yet, and a filter that does not take its input channels', async () => {
+  it('refuses a plan that reads a value not computed yet, a filter that does not take its input channels or kernel size, a bias of the wrong length', async () => {
     await tf.setBackend('native');
     const x = rand([1, 8, 8, 3]);
     const w = weights();
@@ -218,10 +218,48 @@ describeNative('AdaptNetRunPlan', () => {
     });
     const ahead = { ops: [{ ...PLAN.ops[0]!, src: 1 }] } as AdaptNetPlan;
     expect(() => tf.engine().runKernel('AdaptNetRunPlan', inputs, { plan: ahead } as unknown as tf.NamedAttrMap)).toThrow(/reads value 1/);
-    const wrong = { ops: [{ ...PLAN.ops[0]!, weight: 2 }] } as AdaptNetPlan;
+    const wrong = { ops: [{ ...PLAN.ops[0]!, weight: 2, kernelSize: 1, padding: 0 }] } as AdaptNetPlan;
     expect(() => tf.engine().runKernel('AdaptNetRunPlan', inputs, { plan: wrong } as unknown as tf.NamedAttrMap)).toThrow(
       /does not take 3 channels/,
     );
+    // Shapes the native side would read past the end of: a 3×3 filter run as 5×5, a bias of 16
+    // values for 8 outputs.
+    const bigger = { ops: [{ ...PLAN.ops[0]!, kernelSize: 5, padding: 2 }] } as AdaptNetPlan;
+    expect(() => tf.engine().runKernel('AdaptNetRunPlan', inputs, { plan: bigger } as unknown as tf.NamedAttrMap)).toThrow(
+      /op 0 filter \[3,3,3,8\] is not \[5, 5, in, out\]/,
+    );
+    const shortBias = { ops: [{ ...PLAN.ops[0]!, bias: 3 }] } as AdaptNetPlan;
+    expect(() => tf.engine().runKernel('AdaptNetRunPlan', inputs, { plan: shortBias } as unknown as tf.NamedAttrMap)).toThrow(
+      /op 0 bias \[16\] has 16 values, the layer 8 outputs/,
+    );
     tf.dispose([x, ...w]);
+  });
+
+  it('follows the weights it is given: the same plan with new weights recomputes, and a weight shared by two plans frees both', async () => {
+    await tf.setBackend('native');
+    const stats = native!.nativePlanStats;
+    const x = rand([1, 12, 12, 3]);
+    const run = (plan: AdaptNetPlan, w: tf.Tensor[]) => {
+      const inputs: tf.NamedTensorMap = { x };
+      w.forEach((t, i) => {
+        inputs[`w${i}`] = t;
+      });
+      return tf.tidy(() => (tf.engine().runKernel('AdaptNetRunPlan', inputs, { plan } as unknown as tf.NamedAttrMap) as tf.Tensor).dataSync());
+    };
+    const before = stats().plans;
+    const plan: AdaptNetPlan = { ops: PLAN.ops };
+    const a = weights();
+    const b = weights();
+    const ya = run(plan, a);
+    const yb = run(plan, b); // a is still alive: the plan must not answer from its copy of a
+    expect(Array.from(yb)).not.toEqual(Array.from(ya));
+    expect(Array.from(run(plan, a))).toEqual(Array.from(ya));
+    expect(stats().plans).toBe(before + 1); // the copies of the other set went each time
+    // The same weights under a second plan object: disposing them frees both plans.
+    run({ ops: PLAN.ops }, a);
+    expect(stats().plans).toBe(before + 2);
+    tf.dispose(a);
+    expect(stats().plans).toBe(before);
+    tf.dispose([x, ...b]);
   });
 });
