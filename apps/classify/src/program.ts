@@ -136,6 +136,7 @@ export function createProgram(out: Output = processOutput): Command {
       'training images for BN calibration when the table has no statistics (default 2000)',
       positiveInt('--calibration-samples'),
     )
+    .option('--force', 'replace an exported model already in --out (a training run is never overwritten)')
     .action(async (flags) => {
       await exportCommand(flags, out);
     });

@@ -106,6 +106,46 @@ describe('adaptnet-classify export', () => {
     }
   });
 
+  it('never overwrites by accident: an earlier export needs --force, a run folder, its model/ and a file are refused', async () => {
+    const out = join(root, 'again');
+    expect((await cli('export', '--run', run, '--max-mflops', '2', '--out', out)).code).toBe(0);
+    const first = await readFile(join(out, 'weights.bin'));
+    const again = await cli('export', '--run', run, '--width', '0.5', '--resolution', '20', '--calibration-samples', '64', '--out', out);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/already holds an exported model \(model\.json, weights\.bin\); pass --force/);
+    expect(await readFile(join(out, 'weights.bin'))).toEqual(first);
+    const forced = await cli(
+      'export',
+      '--run',
+      run,
+      '--width',
+      '0.5',
+      '--resolution',
+      '20',
+      '--calibration-samples',
+      '64',
+      '--out',
+      out,
+      '--force',
+    );
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(await readFile(join(out, 'weights.bin'))).not.toEqual(first);
+
+    const runModel = await readFile(join(run, 'model', 'model.json'));
+    for (const target of [run, join(run, 'model')]) {
+      const r = await cli('export', '--run', run, '--max-mflops', '2', '--out', target, '--force');
+      expect(r.code, target).toBe(2);
+      expect(r.stderr).toMatch(/is a training run or one of its folders/);
+    }
+    expect(await readFile(join(run, 'model', 'model.json'))).toEqual(runModel);
+    const file = join(root, 'a-file');
+    await writeFile(file, 'keep me');
+    const onFile = await cli('export', '--run', run, '--max-mflops', '2', '--out', file);
+    expect(onFile.code).toBe(2);
+    expect(onFile.stderr).toMatch(/is a file; give a folder/);
+    expect(await readFile(file, 'utf8')).toBe('keep me');
+  });
+
   it('a run saved before model specs loads through run.json; the library names the missing spec', async () => {
     const manifestPath = join(run, 'model', 'model.json');
     const header = JSON.parse(await readFile(manifestPath, 'utf8')) as Record<string, unknown>;

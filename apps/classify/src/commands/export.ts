@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { ConfigError, configKey, type SubnetConfig, widthInRange } from '@adaptnet/core';
 import { initBackend } from '@adaptnet/core/node';
 import { exportSubnet, type SubnetFormat, type SubnetMetadata, subnetMetadata } from '@adaptnet/export';
-import { saveSubnet } from '@adaptnet/export/node';
+import { SUBNET_MODEL_FILE, SUBNET_WEIGHTS_FILE, saveSubnet } from '@adaptnet/export/node';
 import { formatMflops } from '@adaptnet/flops';
 import { calibrate } from '@adaptnet/norm';
 import type { QueryTable, TableRow } from '@adaptnet/query-table';
@@ -10,6 +11,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { calibrationStream, loadSplit } from '../data.js';
 import type { Output } from '../output.js';
 import { checkTableMatchesWeights, loadVerifiedModel, loadVerifiedTable, openRun, TABLE_FILE } from '../run-folder.js';
+import { RUN_MANIFEST } from '../run-manifest.js';
 
 export interface ExportFlags {
   readonly run: string;
@@ -21,6 +23,28 @@ export interface ExportFlags {
   readonly calibrationSamples?: number;
   /** `layers` (default, tf.loadLayersModel) or `graph` (tf.loadGraphModel; also resizable networks' scales). */
   readonly format?: SubnetFormat;
+  /** Replace an exported model already in `out` (never a run folder). */
+  readonly force?: boolean;
+}
+
+/**
+ * Refuses an `--out` that would lose something: a file, a run folder (its model.json is the run's
+ * checkpoint), or an earlier export unless `force`. Checked before any work.
+ */
+function checkExportTarget(out: string, force: boolean): void {
+  if (!existsSync(out)) return;
+  if (!statSync(out).isDirectory())
+    throw new ConfigError(`--out ${out} is a file; give a folder for ${SUBNET_MODEL_FILE} and ${SUBNET_WEIGHTS_FILE}`);
+  const names = readdirSync(out);
+  if (names.includes(RUN_MANIFEST) || existsSync(join(dirname(resolve(out)), RUN_MANIFEST))) {
+    throw new ConfigError(`--out ${out} is a training run or one of its folders; give the exported model a folder of its own`);
+  }
+  const existing = [SUBNET_MODEL_FILE, SUBNET_WEIGHTS_FILE].filter((f) => names.includes(f));
+  if (existing.length > 0 && !force) {
+    throw new ConfigError(
+      `--out ${out} already holds an exported model (${existing.join(', ')}); pass --force to replace it, or choose another folder`,
+    );
+  }
 }
 
 export interface ExportResult {
@@ -43,6 +67,7 @@ export async function exportCommand(flags: ExportFlags, out: Output): Promise<Ex
   if (!named && flags.maxMflops === undefined) throw new ConfigError('give the configuration: --width W --resolution R, or --max-mflops N');
   if (named && (flags.width === undefined || flags.resolution === undefined))
     throw new ConfigError('--width and --resolution go together (or use --max-mflops N)');
+  checkExportTarget(flags.out, flags.force ?? false);
   const { folder, manifest } = await openRun(flags.run);
   const tablePath = flags.table ?? folder.path(TABLE_FILE);
   // The table and the weights are verified against the run's records before either is used.
