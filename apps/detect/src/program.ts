@@ -151,6 +151,7 @@ export function createProgram(out: CliOutput = processOutput): Command {
     .option('--width <w>', 'instead: this backbone width (with --size)', positive('--width'))
     .option('--size <s>', 'instead: this input size', positiveInt('--size'))
     .option('-o, --out <file>', 'output PNG (default <image>.detections.png)')
+    .option('--force', 'replace an existing --out file')
     .option('--score-threshold <p>', 'smallest score drawn and printed (default 0.3)', fraction('--score-threshold'))
     .option('--convert', "convert an image whose channel count differs from the detector's (RGB ↔ grey)")
     .option(

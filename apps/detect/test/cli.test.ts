@@ -183,6 +183,27 @@ describe('adaptnet-detect', () => {
       expect(r.errors).toHaveLength(1);
       expect(r.errors[0]).toMatch(/is an adaptnet-classify run \(a 2D image classifier\), not a detector; .*--backbone-from/);
     }
+    // predict's --out never loses a file: not the input image, not an existing file without --force.
+    const image = join(data, 'images', 'val_000001.png');
+    const imageBytes = await readFile(image);
+    const kept = join(root, 'kept.png');
+    await writeFile(kept, 'keep me');
+    for (const [argv, message] of [
+      [['--out', image], /is the input image/],
+      [['--out', kept], /kept\.png exists; pass --force to replace it/],
+      [['--out', root], /is a folder; give a \.png file/],
+      [['--out', join(root, 'no', 'such', 'p.png')], /the folder .*no\/such does not exist/],
+    ] as const) {
+      const r = await cli('predict', image, '--run', run, '--width', '1', '--size', '48', ...argv);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.errors).toHaveLength(1);
+      expect(r.errors[0]).toMatch(message);
+    }
+    expect(await readFile(image)).toEqual(imageBytes);
+    expect(await readFile(kept, 'utf8')).toBe('keep me');
+    const forced = await cli('predict', image, '--run', run, '--width', '1', '--size', '48', '--out', kept, '--force', ...QUICK);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect((await readFile(kept)).subarray(1, 4).toString()).toBe('PNG');
     const noData = await cli('train', '--out', join(root, 'x'));
     expect(noData.code).toBe(2);
     expect(noData.errors[0]).toMatch(/--data is required/);
@@ -198,7 +219,7 @@ describe('adaptnet-detect', () => {
     const image = join(data, 'images', 'val_000002.png');
     const steps = [
       () => cli('eval', '--run', run, '--width', '0.25', '--size', '32', ...QUICK, '--max-images', '2'),
-      () => cli('predict', image, '--run', run, '--width', '0.25', '--size', '32', '--out', join(root, 'leak.png'), ...QUICK),
+      () => cli('predict', image, '--run', run, '--width', '0.25', '--size', '32', '--out', join(root, 'leak.png'), '--force', ...QUICK),
     ];
     for (const step of steps) {
       expect((await step()).code).toBe(0);

@@ -1,3 +1,5 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { ConfigError, type SubnetConfig } from '@adaptnet/core';
 import { initBackend, writeFileAtomic } from '@adaptnet/core/node';
 import { calibrateDetector, type DetectionSample, detect } from '@adaptnet/detection';
@@ -24,6 +26,8 @@ export interface PredictFlags extends BudgetFlags {
   /** Convert an image with another channel count than the detector's. */
   readonly convert?: boolean;
   readonly calibrationSamples?: number;
+  /** Replace an existing `--out` file. */
+  readonly force?: boolean;
 }
 
 export interface PredictResult {
@@ -36,11 +40,29 @@ export interface PredictResult {
 export const DRAW_SCORE_THRESHOLD = 0.3;
 
 /**
+ * The PNG to write, refusing what would lose something before any work: the input image, a
+ * folder, a missing folder, or an existing `--out` file without `force`. The default
+ * `<image>.detections.png` is predict's own output and is replaced.
+ */
+function outputPng(flags: PredictFlags): string {
+  const png = flags.out ?? `${flags.image.replace(/\.[^./]+$/, '')}.detections.png`;
+  if (resolve(png) === resolve(flags.image)) throw new ConfigError(`--out ${png} is the input image; give another file`);
+  if (existsSync(png)) {
+    if (statSync(png).isDirectory()) throw new ConfigError(`--out ${png} is a folder; give a .png file`);
+    if (flags.out !== undefined && !flags.force) throw new ConfigError(`--out ${png} exists; pass --force to replace it`);
+  } else if (!existsSync(dirname(resolve(png)))) {
+    throw new ConfigError(`--out ${png}: the folder ${dirname(png)} does not exist`);
+  }
+  return png;
+}
+
+/**
  * `adaptnet-detect predict`: picks the configuration (the table's best within a budget, or
  * --width/--size), detects objects in one image, prints them and writes a PNG with the boxes,
  * class names and scores drawn.
  */
 export async function predictCommand(flags: PredictFlags, out: CliOutput): Promise<PredictResult> {
+  const png = outputPng(flags);
   const folder = await openRun(flags.run);
   const recipe = folder.recipe;
   const image = await readImage(flags.image, recipe.data.channels, { convert: flags.convert ?? false });
@@ -78,7 +100,6 @@ export async function predictCommand(flags: PredictFlags, out: CliOutput): Promi
         bbox: [d.box[0], d.box[1], d.box[2] - d.box[0], d.box[3] - d.box[1]],
       }),
     );
-    const png = flags.out ?? `${flags.image.replace(/\.[^./]+$/, '')}.detections.png`;
     await writeFileAtomic(png, await drawDetections(image, found, recipe.data.classNames));
     const { macs } = detectorCost(detector, config);
     out.result(
