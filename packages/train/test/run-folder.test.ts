@@ -84,6 +84,24 @@ describe('RunFolder', () => {
     await second.close();
   });
 
+  it('--force refuses the folder it runs in (or one above it) before anything is written', async () => {
+    const dir = join(root, 'here');
+    await (await RunFolder.create(dir, recipe, spec)).close();
+    const before = (await readdir(dir)).sort();
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      for (const target of ['.', dir, root]) {
+        await expect(RunFolder.create(target, recipe, spec, { force: true })).rejects.toThrow(
+          /holds the current folder, which --force cannot move aside; run from outside it/,
+        );
+      }
+    } finally {
+      process.chdir(cwd);
+    }
+    expect((await readdir(dir)).sort()).toEqual(before);
+  });
+
   it('a file for the folder, or a folder without run.json on resume, is refused before anything is written', async () => {
     const file = join(root, 'file');
     await writeFile(file, 'x');

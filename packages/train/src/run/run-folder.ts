@@ -1,5 +1,5 @@
 import { mkdir, readdir, readFile, rename, rmdir, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { CHECKPOINT_MANIFEST, CheckpointError, ConfigError } from '@adaptnet/core';
 import { readCheckpointHeader, writeFileAtomic } from '@adaptnet/core/node';
 import type { z } from 'zod';
@@ -153,6 +153,15 @@ export class RunFolder<R extends Record<string, unknown>> {
     const command = options.command ?? process.argv.slice(1).join(' ');
     let lock: RunLock;
     if (options.force && (await entriesOf(dir, flag))?.length) {
+      // Moving the folder that holds this process's working directory would leave the process
+      // inside the moved copy (a relative `dir` would then name the backup).
+      const cwd = process.cwd();
+      const abs = resolve(dir);
+      if (cwd === abs || cwd.startsWith(abs + sep)) {
+        throw new ConfigError(
+          `${flag} ${dir} holds the current folder, which --force cannot move aside; run from outside it (cd to its parent, then ${flag} ${basename(abs)} --force)`,
+        );
+      }
       const held = await RunLock.acquire(dir, command, log);
       let backup = `${dir.replace(/[/\\]+$/, '')}.replaced-${utcStamp()}`;
       for (let i = 2; await exists(backup); i++) backup = `${backup.replace(/-\d+$/, '')}-${i}`;
