@@ -133,6 +133,12 @@ describe('adaptnet-classify', () => {
     expect(again.stderr.match(/using the trained weights/g)).toHaveLength(4); // 2 individual + usnet + mutualnet
     expect(again.stderr).not.toMatch(/\[train\]/);
     expect(again.stdout).toBe(first.stdout); // same weights, same calibration images: same numbers
+    // Another recipe is not answered from these runs: one line naming the field, exit 2.
+    const other = await cli(...args, ...quick.map((a) => (a === '1' ? '2' : a)));
+    expect(other.code).toBe(2);
+    expect(other.stderr.trim().split('\n').at(-1)).toMatch(
+      /compare[/\\]individual-w1-r28 was trained with another recipe: recipe field train\.epochs differs: run has 1, given 2; compare reuses a finished run only with the same recipe/,
+    );
   }, 240_000);
 
   it('--help lists every subcommand', async () => {

@@ -230,6 +230,26 @@ describe('adaptnet-detect', () => {
     }
   }, 600_000);
 
+  it('compare refuses to reuse a finished run of another recipe', async () => {
+    const r = await cli(
+      'compare',
+      '--out',
+      root,
+      '--strategies',
+      'mutualnet',
+      '--configs',
+      '1:48',
+      '--data',
+      data,
+      ...TRAIN.map((a) => (a === '1' ? '2' : a)),
+    );
+    expect(r.code).toBe(2);
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0]).toMatch(
+      /mutualnet was trained with another recipe: recipe field train\.epochs differs: run has 1, given 2; compare reuses a finished run only with the same recipe/,
+    );
+  });
+
   it('--help lists every subcommand', async () => {
     const h = await cli('--help');
     expect(h.code).toBe(0);

@@ -233,6 +233,31 @@ describe('adaptnet-video end to end on a tiny clip set', () => {
     expect(tf.memory().numTensors).toBe(before);
   }, 120_000);
 
+  it('compare reuses a finished run of the same recipe, and refuses one of another', async () => {
+    const args = [
+      'compare',
+      '--out',
+      root,
+      '--strategies',
+      'mutualnet',
+      '--configs',
+      '1:16:4',
+      '--calibration-clips',
+      '16',
+      '--max-batches',
+      '1',
+    ];
+    const same = await cli(...args, ...TINY);
+    expect(same.code, same.stderr).toBe(0);
+    expect(same.stderr).toMatch(/using the trained weights in .*mutualnet \(same recipe\)/);
+    expect(same.stderr).not.toMatch(/\[train\]/);
+    const other = await cli(...args, ...TINY.map((a, i) => (TINY[i - 1] === '--epochs' ? '2' : a)));
+    expect(other.code).toBe(2);
+    expect(other.stderr.trim().split('\n').at(-1)).toMatch(
+      /mutualnet was trained with another recipe: recipe field train\.epochs differs: run has 1, given 2; compare reuses a finished run only with the same recipe/,
+    );
+  }, 300_000);
+
   it('--help on every command', async () => {
     const h = await cli('--help');
     expect(h.code).toBe(0);

@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { ConfigError, type SubnetConfig } from '@adaptnet/core';
 import { initBackend } from '@adaptnet/core/node';
 import { MODEL_DIR } from '@adaptnet/train';
+import { RunFolder } from '@adaptnet/train/node';
 import type { Output } from '../output.js';
 import { loadVerifiedModel, openRun } from '../run-folder.js';
+import { RUN_SPEC, recipeOf } from '../run-manifest.js';
 import { measureGrid } from './evaluate.js';
 import { prepareRun, type TrainFlags, trainCommand } from './train.js';
 
@@ -77,21 +79,23 @@ export async function compareCommand(flags: CompareFlags, out: Output): Promise<
     top1[strategy] = [];
     const rowMacs: number[] = [];
     for (const run of runs) {
+      const only = run.configs[0] as SubnetConfig;
+      const runFlags: TrainFlags = {
+        ...flags,
+        out: run.dir,
+        strategy,
+        resolutions,
+        resume: true,
+        ...(strategy === 'individual' ? { width: only.width, resolution: only.resolution } : {}),
+      };
       if (await finished(run.dir)) {
-        out.info(`[compare] ${strategy}: using the trained weights in ${run.dir}`);
+        await RunFolder.checkRecipe(run.dir, recipeOf((await prepareRun(runFlags)).manifest), RUN_SPEC, {
+          mayDiffer: ['train.checkpointEvery'],
+          advice: `compare reuses a finished run only with the same recipe: compare into another --out, or move ${run.dir} aside to train it again`,
+        });
+        out.info(`[compare] ${strategy}: using the trained weights in ${run.dir} (same recipe)`);
       } else {
-        const only = run.configs[0] as SubnetConfig;
-        await trainCommand(
-          {
-            ...flags,
-            out: run.dir,
-            strategy,
-            resolutions,
-            resume: true,
-            ...(strategy === 'individual' ? { width: only.width, resolution: only.resolution } : {}),
-          },
-          out,
-        );
+        await trainCommand(runFlags, out);
       }
       const { folder, manifest } = await openRun(run.dir);
       const { model } = await loadVerifiedModel(folder, manifest);

@@ -5,9 +5,10 @@ import { initBackend, writeFileAtomic } from '@adaptnet/core/node';
 import { MFLOPS_UNIT } from '@adaptnet/flops';
 import { renderVegaLite } from '@adaptnet/query-table/node';
 import { MODEL_DIR } from '@adaptnet/train';
-import type { CliOutput } from '@adaptnet/train/node';
+import { type CliOutput, RunFolder } from '@adaptnet/train/node';
 import { evaluationData, type MeasureOptions, measureConfig, trainConfigOf } from '../measure.js';
 import { loadVerifiedDetector, openRun } from '../run-folder.js';
+import { RUN_SPEC } from '../run-manifest.js';
 import { DEFAULT_RECIPE, prepareRun, type TrainFlags, trainCommand } from './train.js';
 
 export const COMPARE_STRATEGIES = ['individual', 'usnet', 'mutualnet'] as const;
@@ -119,21 +120,23 @@ export async function compareCommand(flags: CompareFlags, out: CliOutput): Promi
         ? configs.map((c) => ({ dir: join(flags.out, `individual-w${c.width}-s${c.resolution}`), configs: [c] }))
         : [{ dir: join(flags.out, strategy), configs: [...configs] }];
     for (const run of runs) {
+      const only = run.configs[0] as SubnetConfig;
+      const runFlags: TrainFlags = {
+        ...flags,
+        out: run.dir,
+        strategy,
+        sizes,
+        resume: existsSync(join(run.dir, 'run.json')),
+        ...(strategy === 'individual' ? { width: only.width, size: only.resolution } : {}),
+      };
       if (finished(run.dir)) {
-        out.info(`[compare] ${strategy}: using the trained weights in ${run.dir}`);
+        await RunFolder.checkRecipe(run.dir, (await prepareRun(runFlags)).recipe, RUN_SPEC, {
+          mayDiffer: ['train.checkpointEvery'],
+          advice: `compare reuses a finished run only with the same recipe: compare into another --out, or move ${run.dir} aside to train it again`,
+        });
+        out.info(`[compare] ${strategy}: using the trained weights in ${run.dir} (same recipe)`);
       } else {
-        const only = run.configs[0] as SubnetConfig;
-        await trainCommand(
-          {
-            ...flags,
-            out: run.dir,
-            strategy,
-            sizes,
-            resume: existsSync(join(run.dir, 'run.json')),
-            ...(strategy === 'individual' ? { width: only.width, size: only.resolution } : {}),
-          },
-          out,
-        );
+        await trainCommand(runFlags, out);
       }
       const folder = await openRun(run.dir);
       const { detector } = await loadVerifiedDetector(folder);

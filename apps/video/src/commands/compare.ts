@@ -4,8 +4,10 @@ import { ConfigError, type SubnetConfig } from '@adaptnet/core';
 import { initBackend } from '@adaptnet/core/node';
 import { formatMflopsValue } from '@adaptnet/flops';
 import { MODEL_DIR } from '@adaptnet/train';
+import { RunFolder } from '@adaptnet/train/node';
 import type { Output } from '../output.js';
 import { loadVerifiedModel, openRun } from '../run-folder.js';
+import { RUN_SPEC, recipeOf } from '../run-manifest.js';
 import { measureGrid } from './evaluate.js';
 import { prepareRun, type TrainFlags, trainCommand } from './train.js';
 
@@ -108,21 +110,23 @@ export async function compareCommand(flags: CompareFlags, out: Output): Promise<
     const rowMacs: number[] = [];
     const epochSeconds: number[] = [];
     for (const run of runs) {
+      const only = run.configs[0] as SubnetConfig;
+      const runFlags: TrainFlags = {
+        ...flags,
+        out: run.dir,
+        strategy,
+        resume: true,
+        eval: false,
+        ...(strategy === 'individual' ? { width: only.width, resolution: only.resolution, clipFrames: only.frames as number } : {}),
+      };
       if (await finished(run.dir)) {
-        out.info(`[compare] ${strategy}: using the trained weights in ${run.dir}`);
+        await RunFolder.checkRecipe(run.dir, recipeOf((await prepareRun(runFlags)).manifest), RUN_SPEC, {
+          mayDiffer: ['train.checkpointEvery'],
+          advice: `compare reuses a finished run only with the same recipe: compare into another --out, or move ${run.dir} aside to train it again`,
+        });
+        out.info(`[compare] ${strategy}: using the trained weights in ${run.dir} (same recipe)`);
       } else {
-        const only = run.configs[0] as SubnetConfig;
-        const summary = await trainCommand(
-          {
-            ...flags,
-            out: run.dir,
-            strategy,
-            resume: true,
-            eval: false,
-            ...(strategy === 'individual' ? { width: only.width, resolution: only.resolution, clipFrames: only.frames as number } : {}),
-          },
-          out,
-        );
+        const summary = await trainCommand(runFlags, out);
         epochSeconds.push(summary.seconds / recipe.train.epochs);
       }
       const { folder, manifest } = await openRun(run.dir);

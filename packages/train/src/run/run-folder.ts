@@ -69,6 +69,21 @@ function show(v: unknown): string {
   return v === undefined ? '(unset)' : typeof v === 'string' ? v : JSON.stringify(v);
 }
 
+/** "recipe field F differs: run has A, given B (and N more: ...)", or undefined when none does. */
+function recipeDifference(recorded: unknown, given: unknown, ignore: readonly string[]): string | undefined {
+  const diff = jsonDifferences(recorded, given, ignore);
+  const first = diff[0];
+  if (first === undefined) return undefined;
+  const more =
+    diff.length > 1
+      ? ` (and ${diff.length - 1} more: ${diff
+          .slice(1, 4)
+          .map((d) => d.field)
+          .join(', ')})`
+      : '';
+  return `recipe field ${first.field} differs: run has ${show(first.run)}, given ${show(first.given)}${more}`;
+}
+
 function utcStamp(): string {
   return new Date()
     .toISOString()
@@ -271,21 +286,29 @@ export class RunFolder<R extends Record<string, unknown>> {
       );
     }
     const recorded = await RunFolder.readRecipe(dir, spec);
-    const diff = jsonDifferences(recorded, given, options.resumeMayChange ?? []);
-    const first = diff[0];
-    if (first !== undefined) {
+    const diff = recipeDifference(recorded, given, options.resumeMayChange ?? []);
+    if (diff !== undefined) {
       throw new RunFolderError(
         'recipe-differs',
-        `--resume: recipe field ${first.field} differs: run has ${show(first.run)}, given ${show(first.given)}${
-          diff.length > 1
-            ? ` (and ${diff.length - 1} more: ${diff
-                .slice(1, 4)
-                .map((d) => d.field)
-                .join(', ')})`
-            : ''
-        }; resume with the run's settings (see ${join(dir, RUN_MANIFEST_FILE)}), or train into another folder`,
+        `--resume: ${diff}; resume with the run's settings (see ${join(dir, RUN_MANIFEST_FILE)}), or train into another folder`,
       );
     }
+  }
+
+  /**
+   * Checks that the finished run in `dir` was trained with `given` (but for the fields in
+   * `mayDiffer`) before a command reuses its weights in place of training (`compare`): a
+   * `RunFolderError` ('recipe-differs') naming the first differing field otherwise.
+   */
+  static async checkRecipe<R extends Record<string, unknown>>(
+    dir: string,
+    given: unknown,
+    spec: RunFolderSpec<R>,
+    options: { readonly mayDiffer?: readonly string[]; readonly advice: string },
+  ): Promise<void> {
+    const diff = recipeDifference(await RunFolder.readRecipe(dir, spec), parseRecipe(spec, given, 'the recipe'), options.mayDiffer ?? []);
+    if (diff !== undefined)
+      throw new RunFolderError('recipe-differs', `${dir} was trained with another recipe: ${diff}; ${options.advice}`);
   }
 
   path(...parts: string[]): string {
