@@ -78,9 +78,9 @@ function newEntry(inputs: NamedTensorInfoMap): PlanEntry {
   }
   const entry: PlanEntry = { handles: new Map(), names, dataIds, checked: inputs, last: null, dead: false };
   for (const id of dataIds) {
-    let set = owners.get(id);
-    if (set === undefined) owners.set(id, (set = new Set()));
-    set.add(entry);
+    const set = owners.get(id);
+    if (set === undefined) owners.set(id, new Set([entry]));
+    else set.add(entry);
   }
   return entry;
 }
@@ -100,7 +100,9 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 /** The native plan reads `units` floats of a bias: a shorter one would be read past its end. */
 function checkBias(op: number, bias: TensorInfo, units: number): void {
   if (sizeOf(bias.shape) !== units) {
-    throw new Error(`${ADAPTNET_KERNELS.runPlan}: op ${op} bias [${bias.shape}] has ${sizeOf(bias.shape)} values, the layer ${units} outputs`);
+    throw new Error(
+      `${ADAPTNET_KERNELS.runPlan}: op ${op} bias [${bias.shape}] has ${sizeOf(bias.shape)} values, the layer ${units} outputs`,
+    );
   }
 }
 
@@ -138,7 +140,9 @@ function describe(plan: AdaptNetPlan, x: TensorInfo, weight: (i: number) => Tens
     if (op.op === 'conv') {
       const f = weight(op.weight).shape;
       if (f.length !== 4 || f[0] !== op.kernelSize || f[1] !== op.kernelSize) {
-        throw new Error(`${ADAPTNET_KERNELS.runPlan}: op ${i} filter [${f}] is not [${op.kernelSize}, ${op.kernelSize}, in, out] (kernelSize ${op.kernelSize})`);
+        throw new Error(
+          `${ADAPTNET_KERNELS.runPlan}: op ${i} filter [${f}] is not [${op.kernelSize}, ${op.kernelSize}, in, out] (kernelSize ${op.kernelSize})`,
+        );
       }
       if (f[2] !== c) throw new Error(`${ADAPTNET_KERNELS.runPlan}: op ${i} filter [${f}] does not take ${c} channels`);
       const co = op.depthwise ? c * (f[3] as number) : (f[3] as number);
@@ -183,7 +187,8 @@ function describe(plan: AdaptNetPlan, x: TensorInfo, weight: (i: number) => Tens
       const cin = src[1] as number;
       if (src.length !== 2 || k.at(-2) !== cin) throw new Error(`${ADAPTNET_KERNELS.runPlan}: op ${i} dense [${k}] on [${src}]`);
       const units = k.at(-1) as number;
-      if (sizeOf(k) !== cin * units) throw new Error(`${ADAPTNET_KERNELS.runPlan}: op ${i} dense weights [${k}] are not [${cin}, ${units}]`);
+      if (sizeOf(k) !== cin * units)
+        throw new Error(`${ADAPTNET_KERNELS.runPlan}: op ${i} dense weights [${k}] are not [${cin}, ${units}]`);
       checkBias(i, weight(op.bias), units);
       out = [src[0] as number, units];
       row.set([TYPE.dense, 0, 0, NONE, src[0] as number, 1, 1, cin, 1, 1, units, 1, 1, 0, 1, 0, op.weight, op.bias]);

@@ -244,7 +244,9 @@ describeNative('AdaptNetRunPlan', () => {
       w.forEach((t, i) => {
         inputs[`w${i}`] = t;
       });
-      return tf.tidy(() => (tf.engine().runKernel('AdaptNetRunPlan', inputs, { plan } as unknown as tf.NamedAttrMap) as tf.Tensor).dataSync());
+      return tf.tidy(() =>
+        (tf.engine().runKernel('AdaptNetRunPlan', inputs, { plan } as unknown as tf.NamedAttrMap) as tf.Tensor).dataSync(),
+      );
     };
     const before = stats().plans;
     const plan: AdaptNetPlan = { ops: PLAN.ops };
