@@ -1,5 +1,6 @@
 // End to end on a tiny generated set: make-data → train → eval → table → query → predict, the
 // CLI's bad-input errors, and tensor leaks of the evaluation and prediction loops.
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -204,6 +205,14 @@ describe('adaptnet-detect', () => {
     const forced = await cli('predict', image, '--run', run, '--width', '1', '--size', '48', '--out', kept, '--force', ...QUICK);
     expect(forced.code, forced.stderr).toBe(0);
     expect((await readFile(kept)).subarray(1, 4).toString()).toBe('PNG');
+    const huge = await cli('train', '--out', join(root, 'huge'), '--data', data, '--sizes', '1000000', ...TRAIN.slice(2));
+    expect(huge.code).toBe(2);
+    expect(huge.errors).toEqual([
+      expect.stringMatching(
+        /--sizes 1000000 is too large: at most \d+ for grey scenes \(a batch of 8 must fit in min\(2 GiB, RAM\/8\) as float32\)$/,
+      ),
+    ]);
+    expect(existsSync(join(root, 'huge'))).toBe(false);
     const noData = await cli('train', '--out', join(root, 'x'));
     expect(noData.code).toBe(2);
     expect(noData.errors[0]).toMatch(/--data is required/);

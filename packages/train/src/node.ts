@@ -19,6 +19,7 @@ export { type CliOutput, cliExitCode, firstLine, processOutput, runCli } from '.
 export { RunFolderError, type RunFolderReason, StaleArtefactError } from './run/errors.js';
 export { canonicalJson, type FieldDifference, jsonDifferences, sha256Hex } from './run/hash.js';
 export { checkInputFile, INPUT_LIMITS, readInputFile } from './run/input-file.js';
+export { checkInputSide, type InputSideCheck, maxInputSide } from './run/input-side.js';
 export { LOCK_FILE, type LockOwner, RunLock } from './run/lock.js';
 export {
   ARTEFACTS_FILE,

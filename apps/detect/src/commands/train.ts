@@ -3,10 +3,10 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConfigError, type Range } from '@adaptnet/core';
 import { initBackend } from '@adaptnet/core/node';
-import { createDetectionStrategy, DetectionData, type Detector } from '@adaptnet/detection';
+import { createDetectionStrategy, DETECT_BATCH, DetectionData, type Detector } from '@adaptnet/detection';
 import { DETECTOR_ARCHITECTURE, initBackboneFromCheckpoint } from '@adaptnet/detection/node';
 import { MODEL_DIR, parseTrainConfig, readConfigFile, type TrainConfig, Trainer, type TrainSummary } from '@adaptnet/train';
-import { type CliOutput, checkInputFile, INPUT_LIMITS, RunFolder } from '@adaptnet/train/node';
+import { type CliOutput, checkInputFile, checkInputSide, INPUT_LIMITS, RunFolder } from '@adaptnet/train/node';
 import { loadSplit, readSplitGroundTruth } from '../data.js';
 import { BACKBONES, type BackboneName, buildDetector, detectorSpecFor } from '../model.js';
 import { RUN_SPEC, type RunRecipe, TOOL } from '../run-manifest.js';
@@ -126,6 +126,15 @@ export async function prepareRun(flags: TrainFlags): Promise<PreparedRun> {
   const classNames: string[] = [];
   for (const c of gt.categories) classNames[gt.labelOf(c.id)] = c.name;
   const channels = 1 as const; // make-data writes grey scenes
+  // Checked before anything is written: a side too large for memory would fail mid-run.
+  for (const side of [...train.resolutions, ...(train.resolution === undefined ? [] : [train.resolution])]) {
+    checkInputSide(side, {
+      valuesPerPixel: channels,
+      batch: Math.max(train.batchSize, DETECT_BATCH),
+      flag: train.resolution === side ? '--size' : '--sizes',
+      what: 'grey scenes',
+    });
+  }
   const detector = detectorSpecFor(
     {
       backbone,
