@@ -13,11 +13,8 @@ import { DetectionBatch, type DetectionBatchOptions, type DetectionSample } from
 import type { Detector } from './detector.js';
 import { type Detection, type PostprocessOptions, postprocess, toCocoDetections } from './postprocess.js';
 
-/** Images per forward pass of `detect` unless `batchSize` says otherwise. */
-export const DETECT_BATCH = 8;
-
 export interface DetectOptions extends PostprocessOptions {
-  /** Images per forward pass. Default `DETECT_BATCH` (8). */
+  /** Images per forward pass. Default 8. */
   readonly batchSize?: number;
   readonly sizeDivisor?: number;
   readonly maxSizeRatio?: number;
@@ -30,7 +27,7 @@ export function detect(
   config: SubnetConfig,
   options: DetectOptions = {},
 ): Detection[][] {
-  const bs = options.batchSize ?? DETECT_BATCH;
+  const bs = options.batchSize ?? 8;
   const batchOptions: DetectionBatchOptions = {
     normalize: detector.spec.normalize,
     sizeDivisor: options.sizeDivisor ?? Math.max(...detector.strides),

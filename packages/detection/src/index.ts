@@ -20,7 +20,7 @@ export {
   type DetectorSpecOptions,
   detectorSpecFor,
 } from './detector.js';
-export { cocoDetections, DETECT_BATCH, type DetectOptions, type DetectorEvaluation, detect, evaluateDetector } from './evaluate.js';
+export { cocoDetections, type DetectOptions, type DetectorEvaluation, detect, evaluateDetector } from './evaluate.js';
 export { Fpn, type FpnOptions } from './fpn.js';
 export { GroupNorm } from './group-norm.js';
 export { FcosHead, type FcosHeadOptions, type LevelOutputs } from './head.js';

@@ -3,11 +3,12 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConfigError, type Range } from '@adaptnet/core';
 import { initBackend } from '@adaptnet/core/node';
-import { createDetectionStrategy, DETECT_BATCH, DetectionData, type Detector } from '@adaptnet/detection';
+import { createDetectionStrategy, DetectionData, type Detector } from '@adaptnet/detection';
 import { DETECTOR_ARCHITECTURE, initBackboneFromCheckpoint } from '@adaptnet/detection/node';
 import { MODEL_DIR, parseTrainConfig, readConfigFile, type TrainConfig, Trainer, type TrainSummary } from '@adaptnet/train';
 import { type CliOutput, checkInputFile, checkInputSide, INPUT_LIMITS, RunFolder } from '@adaptnet/train/node';
 import { loadSplit, readSplitGroundTruth } from '../data.js';
+import { DETECT_BATCH } from '../grid-model.js';
 import { BACKBONES, type BackboneName, buildDetector, detectorSpecFor } from '../model.js';
 import { RUN_SPEC, type RunRecipe, TOOL } from '../run-manifest.js';
 
