@@ -78,6 +78,17 @@ describe('adaptnet-classify', () => {
     const probs = lines.slice(1).map((l) => Number.parseFloat(l));
     expect(probs[0]).toBeGreaterThanOrEqual(probs[1] as number);
     expect(lines.slice(1).every((l) => test.classNames.some((c) => l.endsWith(c)))).toBe(true);
+
+    // The same table with latency measured: the old one (other settings) is moved aside, not refused.
+    const noLatency = await cli('query', '--run', run, '--max-ms', '1000');
+    expect(noLatency.code).toBe(2);
+    const withLatency = await cli('table', '--run', run, '--width-step', '0.25', ...quickEval, '--latency-runs', '2');
+    expect(withLatency.code, withLatency.stderr).toBe(0);
+    const moved = /was measured with other settings \(latency: .*\); moved it to (\S+) and starting over/.exec(withLatency.stderr)?.[1];
+    expect(moved, withLatency.stderr).toBeDefined();
+    expect(JSON.parse(await readFile(moved as string, 'utf8')).rows).toEqual(saved.rows);
+    const fast = await cli('query', '--run', run, '--max-ms', '1000', '--json');
+    expect(fast.code, fast.stderr).toBe(0);
   }, 240_000);
 
   it('flops reproduces the reference network figure', async () => {

@@ -150,6 +150,15 @@ function checkResumable(table: QueryTable<MetricRow>, model: TableModelInfo, set
   }
 }
 
+/**
+ * The settings that differ between `table` and a build with `options` (`name: theirs → ours`),
+ * none when it can be resumed as far as settings go: a caller can move such a table aside and
+ * start over instead of having `evaluateGrid` refuse it.
+ */
+export function gridSettingsDifferences(table: QueryTable<MetricRow>, options: EvaluateGridOptions | MetricGridOptions): string[] {
+  return settingsDifferences(table.settings, resolveSettings(options));
+}
+
 /** `name: theirs → ours` for every setting that differs (rows measured differently must not mix). */
 function settingsDifferences(theirs: GridSettings | undefined, ours: GridSettings): string[] {
   if (theirs === undefined) return ['the table records no settings'];

@@ -6,6 +6,7 @@ export {
   evaluateGrid,
   type GridEvaluator,
   type GridModel,
+  gridSettingsDifferences,
   type MetricGridOptions,
   type MetricResult,
 } from './evaluate-grid.js';

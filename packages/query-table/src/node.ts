@@ -2,4 +2,4 @@
 
 export { type RenderedPlot, type RenderPlotOptions, renderPlot } from './node/render-plot.js';
 export { type RenderSpecOptions, renderVegaLite } from './node/render-spec.js';
-export { evaluateGridToFile, loadQueryTable, saveQueryTable } from './node/table-file.js';
+export { evaluateGridToFile, loadQueryTable, saveQueryTable, type ToFileOptions } from './node/table-file.js';

@@ -478,7 +478,7 @@ function fileRow(row: MetricRow): MetricRow {
 
 export function noLatencyError(): ConfigError {
   return new ConfigError(
-    'this table was built without latency measurement; rebuild it with evaluateGrid(model, grid, val, calib, { latency: { runs: 20 } }) on the target device',
+    'this table was built without latency measurement; rebuild it on the target device with latency measured (the apps: `table --latency-runs 20`; the library: evaluateGrid(..., { latency: { runs: 20 } }))',
   );
 }
 

@@ -113,7 +113,9 @@ describe('QueryTable.query', () => {
     const plain = new QueryTable({ rows: randomRows(3, 20, false) });
     expect(plain.hasLatency).toBe(false);
     expect(() => plain.query({ maxLatencyMs: 5 })).toThrow(ConfigError);
-    expect(() => plain.query({ maxLatencyMs: 5 })).toThrow(/built without latency measurement.*latency: \{ runs: 20 \}/);
+    expect(() => plain.query({ maxLatencyMs: 5 })).toThrow(
+      /built without latency measurement.*`table --latency-runs 20`.*latency: \{ runs: 20 \}/,
+    );
     expect(plain.query({ maxMacs: Number.POSITIVE_INFINITY }).top1).toBe(Math.max(...plain.rows.map((r) => r.top1)));
   });
 

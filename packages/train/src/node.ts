@@ -36,6 +36,7 @@ export {
   loadVerifiedTable,
   PLOT_FILE,
   recordTableAndPlot,
+  setAsideOnNewSettings,
   TABLE_FILE,
   type TablePlot,
   tableReport,

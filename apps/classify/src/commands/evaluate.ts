@@ -6,7 +6,7 @@ import { PreparedCache, preparedForward } from '@adaptnet/export';
 import { formatMflops } from '@adaptnet/flops';
 import { type EvaluateGridOptions, evaluateGrid, type QueryTable } from '@adaptnet/query-table';
 import { evaluateGridToFile, saveQueryTable } from '@adaptnet/query-table/node';
-import { recordTableAndPlot, tableReport, whyTableCannotResume } from '@adaptnet/train/node';
+import { recordTableAndPlot, setAsideOnNewSettings, tableReport, whyTableCannotResume } from '@adaptnet/train/node';
 import { calibrationStream, evalStream, loadSplit } from '../data.js';
 import { checkResolution } from '../limits.js';
 import { architectureId } from '../model.js';
@@ -22,6 +22,8 @@ export interface MeasureOptions {
   readonly latencyRuns?: number;
   readonly log?: (line: string) => void;
   readonly checkpointPath?: string;
+  /** With `checkpointPath`: what to do with a table there measured with other settings (refused without). */
+  readonly onSettingsChanged?: (differences: readonly string[]) => Promise<void>;
 }
 
 /** Calibrates and evaluates `model` (a run's network) over a width × resolution grid on the test split. */
@@ -57,7 +59,10 @@ export async function measureGrid(
   try {
     return await (options.checkpointPath === undefined
       ? evaluateGrid(model, grid, val0, calib0, gridOptions)
-      : evaluateGridToFile(options.checkpointPath, model, grid, val0, calib0, gridOptions));
+      : evaluateGridToFile(options.checkpointPath, model, grid, val0, calib0, {
+          ...gridOptions,
+          ...(options.onSettingsChanged === undefined ? {} : { onSettingsChanged: options.onSettingsChanged }),
+        }));
   } finally {
     cache.dispose();
   }
@@ -100,6 +105,7 @@ export async function tableCommand(flags: TableFlags, out: Output): Promise<Quer
       }
       const table = await measureGrid(manifest, model, trainedGrid(manifest, flags.widthStep), {
         checkpointPath: path,
+        onSettingsChanged: setAsideOnNewSettings(folder, (line) => out.info(line)),
         log: (line) => out.info(line),
         ...(flags.calibrationSamples === undefined ? {} : { calibrationSamples: flags.calibrationSamples }),
         ...(flags.latencyRuns === undefined ? {} : { latencyRuns: flags.latencyRuns }),

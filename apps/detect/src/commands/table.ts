@@ -7,6 +7,7 @@ import {
   type CliOutput,
   PLOT_FILE,
   recordTableAndPlot,
+  setAsideOnNewSettings,
   TABLE_FILE,
   tableReport,
   tableSha256,
@@ -78,6 +79,7 @@ export async function tableCommand(flags: TableFlags, out: CliOutput): Promise<Q
           disposeBatches: true,
           architecture: 'adaptnet-detector',
           log: (line) => out.info(line),
+          onSettingsChanged: setAsideOnNewSettings(folder, (line) => out.info(line)),
           // One "batch" is one validation image here: --max-images.
           ...(flags.maxImages === undefined ? {} : { maxBatches: flags.maxImages }),
         },

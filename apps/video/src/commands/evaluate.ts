@@ -5,7 +5,7 @@ import { initBackend } from '@adaptnet/core/node';
 import { formatMflops } from '@adaptnet/flops';
 import { type EvaluateGridOptions, evaluateGrid, type QueryTable } from '@adaptnet/query-table';
 import { evaluateGridToFile, saveQueryTable } from '@adaptnet/query-table/node';
-import { recordTableAndPlot, tableReport, whyTableCannotResume } from '@adaptnet/train/node';
+import { recordTableAndPlot, setAsideOnNewSettings, tableReport, whyTableCannotResume } from '@adaptnet/train/node';
 import { calibrationStream, evalStream, loadSplit, splitSpec } from '../data.js';
 import { checkResolution, EVAL_BATCH } from '../limits.js';
 import { architectureId, framesOf } from '../model.js';
@@ -25,6 +25,8 @@ export interface MeasureOptions {
   readonly views?: number;
   readonly log?: (line: string) => void;
   readonly checkpointPath?: string;
+  /** With `checkpointPath`: what to do with a table there measured with other settings (refused without). */
+  readonly onSettingsChanged?: (differences: readonly string[]) => Promise<void>;
 }
 
 export interface VideoGrid {
@@ -58,7 +60,10 @@ export async function measureGrid(
   const calib0 = () => calib.epoch(0);
   return options.checkpointPath === undefined
     ? evaluateGrid(model, grid, val0, calib0, gridOptions)
-    : evaluateGridToFile(options.checkpointPath, model, grid, val0, calib0, gridOptions);
+    : evaluateGridToFile(options.checkpointPath, model, grid, val0, calib0, {
+        ...gridOptions,
+        ...(options.onSettingsChanged === undefined ? {} : { onSettingsChanged: options.onSettingsChanged }),
+      });
 }
 
 /** The trained resolutions and frame counts of a run (individual: its one configuration). */
@@ -108,6 +113,7 @@ export async function tableCommand(flags: TableFlags, out: Output): Promise<Quer
       }
       const table = await measureGrid(manifest, model, trainedGrid(manifest, flags.widthStep ?? DEFAULT_WIDTH_STEP), {
         checkpointPath: path,
+        onSettingsChanged: setAsideOnNewSettings(folder, (line) => out.info(line)),
         log: (line) => out.info(line),
         ...(flags.views === undefined ? {} : { views: flags.views }),
         ...(flags.calibrationClips === undefined ? {} : { calibrationClips: flags.calibrationClips }),

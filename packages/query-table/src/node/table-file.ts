@@ -2,7 +2,13 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { CheckpointError } from '@adaptnet/core';
 import { writeFileAtomic } from '@adaptnet/core/node';
-import { type EvaluateGridOptions, evaluateGrid, type GridModel, type MetricGridOptions } from '../evaluate-grid.js';
+import {
+  type EvaluateGridOptions,
+  evaluateGrid,
+  type GridModel,
+  gridSettingsDifferences,
+  type MetricGridOptions,
+} from '../evaluate-grid.js';
 import { type LoadTableOptions, QueryTable } from '../query-table.js';
 import type { EvalBatchSource, GridSpec, MetricRow, TableRow } from '../types.js';
 
@@ -30,6 +36,15 @@ export async function loadQueryTable(path: string, options: LoadTableOptions = {
   return QueryTable.parse(text, path, options);
 }
 
+export interface ToFileOptions {
+  /**
+   * Called when the table at `path` was measured with other settings (calibration samples,
+   * batches, latency), with what differs; once it returns (having moved the file aside), the build
+   * starts over. Without it such a table is refused, as `evaluateGrid` refuses it.
+   */
+  readonly onSettingsChanged?: (differences: readonly string[]) => Promise<void>;
+}
+
 /**
  * `evaluateGrid` checkpointed to `path`: resumes from the table there if one exists, and rewrites it
  * atomically after every row, so an interrupted run loses at most the row in progress.
@@ -40,7 +55,7 @@ export function evaluateGridToFile(
   grid: GridSpec,
   val: EvalBatchSource | null,
   calib: EvalBatchSource,
-  options: Omit<MetricGridOptions, 'resumeFrom' | 'checkpoint'>,
+  options: Omit<MetricGridOptions, 'resumeFrom' | 'checkpoint'> & ToFileOptions,
 ): Promise<QueryTable<MetricRow>>;
 export function evaluateGridToFile(
   path: string,
@@ -48,7 +63,7 @@ export function evaluateGridToFile(
   grid: GridSpec,
   val: EvalBatchSource,
   calib: EvalBatchSource,
-  options?: Omit<EvaluateGridOptions, 'resumeFrom' | 'checkpoint'>,
+  options?: Omit<EvaluateGridOptions, 'resumeFrom' | 'checkpoint'> & ToFileOptions,
 ): Promise<QueryTable<TableRow>>;
 export async function evaluateGridToFile(
   path: string,
@@ -56,9 +71,17 @@ export async function evaluateGridToFile(
   grid: GridSpec,
   val: EvalBatchSource | null,
   calib: EvalBatchSource,
-  options: Omit<EvaluateGridOptions | MetricGridOptions, 'resumeFrom' | 'checkpoint'> = {},
+  allOptions: Omit<EvaluateGridOptions | MetricGridOptions, 'resumeFrom' | 'checkpoint'> & ToFileOptions = {},
 ): Promise<QueryTable<MetricRow>> {
-  const resumeFrom = existsSync(path) ? await loadQueryTable(path, { anyMetric: true }) : undefined;
+  const { onSettingsChanged, ...options } = allOptions;
+  let resumeFrom = existsSync(path) ? await loadQueryTable(path, { anyMetric: true }) : undefined;
+  if (resumeFrom !== undefined && onSettingsChanged !== undefined) {
+    const differences = gridSettingsDifferences(resumeFrom, options);
+    if (differences.length > 0) {
+      await onSettingsChanged(differences);
+      resumeFrom = undefined;
+    }
+  }
   const full = {
     ...options,
     ...(resumeFrom === undefined ? {} : { resumeFrom }),

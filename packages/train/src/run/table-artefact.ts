@@ -118,6 +118,23 @@ export async function whyTableCannotResume<F extends Record<string, unknown>>(
   return undefined;
 }
 
+/**
+ * `evaluateGridToFile`'s `onSettingsChanged` for a run's table: a table measured with other
+ * settings (a `table` command given, say, `--latency-runs` this time) is moved aside, deleting
+ * nothing, and the build starts over; logged as the other reasons `whyTableCannotResume` gives are.
+ */
+export function setAsideOnNewSettings<F extends Record<string, unknown>>(
+  folder: RunFolder<F>,
+  log: (line: string) => void,
+): (differences: readonly string[]) => Promise<void> {
+  return async (differences) => {
+    const moved = await folder.setAside(TABLE_FILE);
+    log(
+      `[table] ${folder.path(TABLE_FILE)} was measured with other settings (${differences.join('; ')}); moved it to ${moved} and starting over`,
+    );
+  };
+}
+
 /** Where `recordTableAndPlot` drew the plot. */
 export interface TablePlot {
   readonly svgPath: string;
