@@ -99,6 +99,7 @@ describe('adaptnet-classify export', () => {
       ['--width', '0.5'],
       ['--width', '3', '--resolution', '28'],
       ['--max-mflops', '2', '--format', 'onnx'],
+      ['--width', '0.5', '--resolution', '5000'],
     ]) {
       const bad = await cli('export', '--run', run, '--out', join(root, 'bad'), ...args);
       expect(bad.code, args.join(' ')).toBe(2);

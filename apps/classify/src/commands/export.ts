@@ -9,6 +9,7 @@ import { calibrate } from '@adaptnet/norm';
 import type { QueryTable, TableRow } from '@adaptnet/query-table';
 import type * as tf from '@tensorflow/tfjs-core';
 import { calibrationStream, loadSplit } from '../data.js';
+import { checkResolution } from '../limits.js';
 import type { Output } from '../output.js';
 import { checkTableMatchesWeights, loadVerifiedModel, loadVerifiedTable, openRun, TABLE_FILE } from '../run-folder.js';
 import { RUN_MANIFEST } from '../run-manifest.js';
@@ -77,6 +78,7 @@ export async function exportCommand(flags: ExportFlags, out: Output): Promise<Ex
     flags.maxMflops !== undefined
       ? (table as QueryTable).query({ maxMacs: flags.maxMflops * 1e6 }).config
       : { width: flags.width as number, resolution: flags.resolution as number };
+  checkResolution(config.resolution, manifest.model.inChannels, undefined, '--resolution');
   const row: TableRow | undefined = table?.rows.find((r) => r.key === configKey(config));
   await initBackend({ log: false });
   const { model } = await loadVerifiedModel(folder, manifest);
