@@ -148,7 +148,7 @@ describe('adaptnet-classify', () => {
     const other = await cli(...args, ...quick.map((a) => (a === '1' ? '2' : a)));
     expect(other.code).toBe(2);
     expect(other.stderr.trim().split('\n').at(-1)).toMatch(
-      /compare[/\\]individual-w1-r28 was trained with another recipe: recipe field train\.epochs differs: run has 1, given 2; compare reuses a finished run only with the same recipe/,
+      /compare[/\\]individual-w1-r28 was trained with another recipe: recipe field train\.epochs differs: run has 1, given 2; a finished run is reused only with the same recipe/,
     );
   }, 240_000);
 

@@ -255,7 +255,7 @@ describe('adaptnet-detect', () => {
     expect(r.code).toBe(2);
     expect(r.errors).toHaveLength(1);
     expect(r.errors[0]).toMatch(
-      /mutualnet was trained with another recipe: recipe field train\.epochs differs: run has 1, given 2; compare reuses a finished run only with the same recipe/,
+      /mutualnet was trained with another recipe: recipe field train\.epochs differs: run has 1, given 2; a finished run is reused only with the same recipe/,
     );
   });
 

@@ -254,7 +254,7 @@ describe('adaptnet-video end to end on a tiny clip set', () => {
     const other = await cli(...args, ...TINY.map((a, i) => (TINY[i - 1] === '--epochs' ? '2' : a)));
     expect(other.code).toBe(2);
     expect(other.stderr.trim().split('\n').at(-1)).toMatch(
-      /mutualnet was trained with another recipe: recipe field train\.epochs differs: run has 1, given 2; compare reuses a finished run only with the same recipe/,
+      /mutualnet was trained with another recipe: recipe field train\.epochs differs: run has 1, given 2; a finished run is reused only with the same recipe/,
     );
   }, 300_000);
 

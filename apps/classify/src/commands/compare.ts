@@ -91,7 +91,6 @@ export async function compareCommand(flags: CompareFlags, out: Output): Promise<
       if (await finished(run.dir)) {
         await RunFolder.checkRecipe(run.dir, recipeOf((await prepareRun(runFlags)).manifest), RUN_SPEC, {
           mayDiffer: ['train.checkpointEvery'],
-          advice: `compare reuses a finished run only with the same recipe: compare into another --out, or move ${run.dir} aside to train it again`,
         });
         out.info(`[compare] ${strategy}: using the trained weights in ${run.dir} (same recipe)`);
       } else {

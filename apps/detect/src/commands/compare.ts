@@ -130,10 +130,7 @@ export async function compareCommand(flags: CompareFlags, out: CliOutput): Promi
         ...(strategy === 'individual' ? { width: only.width, size: only.resolution } : {}),
       };
       if (finished(run.dir)) {
-        await RunFolder.checkRecipe(run.dir, (await prepareRun(runFlags)).recipe, RUN_SPEC, {
-          mayDiffer: ['train.checkpointEvery'],
-          advice: `compare reuses a finished run only with the same recipe: compare into another --out, or move ${run.dir} aside to train it again`,
-        });
+        await RunFolder.checkRecipe(run.dir, (await prepareRun(runFlags)).recipe, RUN_SPEC, { mayDiffer: ['train.checkpointEvery'] });
         out.info(`[compare] ${strategy}: using the trained weights in ${run.dir} (same recipe)`);
       } else {
         await trainCommand(runFlags, out);

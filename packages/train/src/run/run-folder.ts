@@ -298,17 +298,22 @@ export class RunFolder<R extends Record<string, unknown>> {
   /**
    * Checks that the finished run in `dir` was trained with `given` (but for the fields in
    * `mayDiffer`) before a command reuses its weights in place of training (`compare`): a
-   * `RunFolderError` ('recipe-differs') naming the first differing field otherwise.
+   * `RunFolderError` ('recipe-differs') naming the first differing field otherwise, and `flag`
+   * (default `--out`), the option that chose the folder.
    */
   static async checkRecipe<R extends Record<string, unknown>>(
     dir: string,
     given: unknown,
     spec: RunFolderSpec<R>,
-    options: { readonly mayDiffer?: readonly string[]; readonly advice: string },
+    options: { readonly mayDiffer?: readonly string[]; readonly flag?: string } = {},
   ): Promise<void> {
     const diff = recipeDifference(await RunFolder.readRecipe(dir, spec), parseRecipe(spec, given, 'the recipe'), options.mayDiffer ?? []);
-    if (diff !== undefined)
-      throw new RunFolderError('recipe-differs', `${dir} was trained with another recipe: ${diff}; ${options.advice}`);
+    if (diff !== undefined) {
+      throw new RunFolderError(
+        'recipe-differs',
+        `${dir} was trained with another recipe: ${diff}; a finished run is reused only with the same recipe: give another ${options.flag ?? '--out'}, or move ${dir} aside to train it again`,
+      );
+    }
   }
 
   path(...parts: string[]): string {
