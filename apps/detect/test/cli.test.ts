@@ -239,7 +239,18 @@ describe('adaptnet-detect', () => {
     }
   }, 600_000);
 
-  it('compare refuses to reuse a finished run of another recipe', async () => {
+  it('compare reuses a finished run of the same recipe, and refuses one of another', async () => {
+    // 3 epochs of 2 steps: train derives a warm-up of 1 step (a fifth of the run), which the
+    // recipe compare rebuilds from the flags cannot know; it must still count as the same recipe.
+    const three = TRAIN.map((a) => (a === '1' ? '3' : a));
+    const cmp = join(root, 'cmp3');
+    const t = await cli('train', '--out', join(cmp, 'mutualnet'), '--data', data, ...three);
+    expect(t.code, t.stderr).toBe(0);
+    const quick = [...QUICK, '--max-images', '2'];
+    const same = await cli('compare', '--out', cmp, '--strategies', 'mutualnet', '--configs', '1:48', '--data', data, ...three, ...quick);
+    expect(same.code, same.stderr).toBe(0);
+    expect(same.stderr).toMatch(/using the trained weights in .*mutualnet \(same recipe\)/);
+    expect(same.stderr).not.toMatch(/\[train\]/);
     const r = await cli(
       'compare',
       '--out',

@@ -385,8 +385,8 @@ namespace {
 ADAPTNET_KERNELS_FOR(v4, "x86-64-v4", __attribute__((target("arch=x86-64-v4"))), true)
 ADAPTNET_KERNELS_FOR(v3, "x86-64-v3", __attribute__((target("arch=x86-64-v3"))), false)
 
-// The best level this CPU runs; null below AVX2 + FMA, where the vectors above would be split into
-// SSE halves and oneDNN (which picks its own kernels per CPU) does better.
+// The best level this CPU runs; null below x86-64-v3, where the vectors above would be split into
+// SSE halves or worse (see PointwisePixels) and oneDNN, which picks its own kernels per CPU, is used.
 const Kernels* Detect() {
   __builtin_cpu_init();
   if (__builtin_cpu_supports("x86-64-v4")) return &v4::kKernels;

@@ -130,7 +130,10 @@ export async function compareCommand(flags: CompareFlags, out: CliOutput): Promi
         ...(strategy === 'individual' ? { width: only.width, size: only.resolution } : {}),
       };
       if (finished(run.dir)) {
-        await RunFolder.checkRecipe(run.dir, (await prepareRun(runFlags)).recipe, RUN_SPEC, { mayDiffer: ['train.checkpointEvery'] });
+        // train derives these two from the data (the warm-up is a fifth of a short run's steps).
+        await RunFolder.checkRecipe(run.dir, (await prepareRun(runFlags)).recipe, RUN_SPEC, {
+          mayDiffer: ['train.checkpointEvery', 'train.schedule.warmupSteps'],
+        });
         out.info(`[compare] ${strategy}: using the trained weights in ${run.dir} (same recipe)`);
       } else {
         await trainCommand(runFlags, out);
