@@ -22,6 +22,7 @@ export { type LoadTableOptions, QueryTable, type QueryTableInit } from './query-
 export { countTopK, type TopKCounts } from './top-k.js';
 export {
   type Budget,
+  type BudgetFlag,
   type CostKind,
   type Dimension,
   type EvalBatch,

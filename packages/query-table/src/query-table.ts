@@ -254,9 +254,11 @@ export class QueryTable<R extends MetricRow = TableRow> {
     if (lo === 0) {
       const c = this.cheapest(cost);
       const at = cost === 'macs' ? `${c.macs} MACs (${formatMflops(c.macs)})` : `${(c.latencyMs as number).toFixed(3)} ms`;
-      const name = cost === 'macs' ? 'maxMacs' : 'maxLatencyMs';
+      // The caller's flag when it says how it spells the budget, the field's name otherwise.
+      const flag = budget.flag ?? { name: cost === 'macs' ? 'maxMacs' : 'maxLatencyMs', per: 1 };
+      const typed = (v: number) => Number((v / flag.per).toPrecision(12));
       throw new ConfigRangeError(
-        `${name} ${limit} is below the cheapest configuration in the table: ${c.key} (${formatRowConfig(c.config)}) at ${at}; allowed: ${name} >= ${costOfRow(c, cost)}`,
+        `${flag.name} ${typed(limit)} is below the cheapest configuration in the table: ${c.key} (${formatRowConfig(c.config)}) at ${at}; allowed: ${flag.name} >= ${typed(costOfRow(c, cost))}`,
       );
     }
     return frontier[lo - 1] as R;

@@ -96,7 +96,18 @@ export interface FrontierStep<R extends MetricRow = TableRow> {
 /** What a table can be queried by. */
 export type CostKind = 'macs' | 'latencyMs';
 
-export type Budget = { readonly maxMacs: number } | { readonly maxLatencyMs: number };
+/**
+ * How a command-line tool spells a budget, for its errors: the value the user typed is the limit ÷
+ * `per` (e.g. `{ name: '--max-mflops', per: 1e6 }` for a `maxMacs` budget).
+ */
+export interface BudgetFlag {
+  readonly name: string;
+  readonly per: number;
+}
+
+export type Budget =
+  | { readonly maxMacs: number; readonly flag?: BudgetFlag }
+  | { readonly maxLatencyMs: number; readonly flag?: BudgetFlag };
 
 export interface GridSpec {
   /** Default: `defaultWidths(model.widthRange, widthStep)`. */

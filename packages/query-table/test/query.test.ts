@@ -100,6 +100,19 @@ describe('QueryTable.query', () => {
       new RegExp(`maxLatencyMs 0 is below the cheapest configuration in the table: ${fastest.key}`),
     );
     expect(table.query({ maxMacs: cheapest.macs }).key).toBe(cheapest.key);
+    // A command-line tool's flag: the value as typed and the allowed minimum in the flag's unit,
+    // which, typed back, is feasible.
+    const flag = { name: '--max-mflops', per: 1e6 };
+    const typed = 0.0001;
+    expect(() => table.query({ maxMacs: typed * 1e6, flag })).toThrow(
+      new RegExp(
+        `^--max-mflops 0\\.0001 is below the cheapest configuration in the table: ${cheapest.key} .*; allowed: --max-mflops >= ${cheapest.macs / 1e6}$`,
+      ),
+    );
+    expect(table.query({ maxMacs: (cheapest.macs / 1e6) * 1e6, flag }).key).toBe(cheapest.key);
+    expect(() => table.query({ maxLatencyMs: 0, flag: { name: '--max-ms', per: 1 } })).toThrow(
+      /^--max-ms 0 is below .*; allowed: --max-ms >= [0-9.]+$/,
+    );
   });
 
   it('rejects malformed budgets with a named error', () => {

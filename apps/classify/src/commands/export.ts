@@ -76,7 +76,7 @@ export async function exportCommand(flags: ExportFlags, out: Output): Promise<Ex
     flags.maxMflops !== undefined || existsSync(tablePath) ? await loadVerifiedTable(folder, flags.table) : undefined;
   const config: SubnetConfig =
     flags.maxMflops !== undefined
-      ? (table as QueryTable).query({ maxMacs: flags.maxMflops * 1e6 }).config
+      ? (table as QueryTable).query({ maxMacs: flags.maxMflops * 1e6, flag: { name: '--max-mflops', per: 1e6 } }).config
       : { width: flags.width as number, resolution: flags.resolution as number };
   checkResolution(config.resolution, manifest.model.inChannels, undefined, '--resolution');
   const row: TableRow | undefined = table?.rows.find((r) => r.key === configKey(config));

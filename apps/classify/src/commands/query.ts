@@ -19,8 +19,8 @@ export interface BudgetFlags {
 export function budgetOf(flags: BudgetFlags): Budget | undefined {
   if (flags.maxMflops !== undefined && flags.maxMs !== undefined)
     throw new ConfigError('give one budget: --max-mflops or --max-ms, not both');
-  if (flags.maxMflops !== undefined) return { maxMacs: flags.maxMflops * 1e6 };
-  if (flags.maxMs !== undefined) return { maxLatencyMs: flags.maxMs };
+  if (flags.maxMflops !== undefined) return { maxMacs: flags.maxMflops * 1e6, flag: { name: '--max-mflops', per: 1e6 } };
+  if (flags.maxMs !== undefined) return { maxLatencyMs: flags.maxMs, flag: { name: '--max-ms', per: 1 } };
   return undefined;
 }
 

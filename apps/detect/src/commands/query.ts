@@ -28,7 +28,7 @@ export function describeRow(row: MetricRow): string {
 export function bestRow(table: QueryTable<MetricRow>, flags: BudgetFlags): MetricRow {
   return flags.maxMflops === undefined
     ? (table.frontier[table.frontier.length - 1] as MetricRow)
-    : table.query({ maxMacs: flags.maxMflops * 1e6 });
+    : table.query({ maxMacs: flags.maxMflops * 1e6, flag: { name: '--max-mflops', per: 1e6 } });
 }
 
 /**

@@ -14,9 +14,9 @@ export interface BudgetFlags {
 export function budgetOf(flags: BudgetFlags): Budget | undefined {
   const given = (['maxGflops', 'maxMflops', 'maxMs'] as const).filter((k) => flags[k] !== undefined);
   if (given.length > 1) throw new ConfigError('give one budget: --max-gflops, --max-mflops or --max-ms');
-  if (flags.maxGflops !== undefined) return { maxMacs: flags.maxGflops * 1e9 };
-  if (flags.maxMflops !== undefined) return { maxMacs: flags.maxMflops * 1e6 };
-  if (flags.maxMs !== undefined) return { maxLatencyMs: flags.maxMs };
+  if (flags.maxGflops !== undefined) return { maxMacs: flags.maxGflops * 1e9, flag: { name: '--max-gflops', per: 1e9 } };
+  if (flags.maxMflops !== undefined) return { maxMacs: flags.maxMflops * 1e6, flag: { name: '--max-mflops', per: 1e6 } };
+  if (flags.maxMs !== undefined) return { maxLatencyMs: flags.maxMs, flag: { name: '--max-ms', per: 1 } };
   return undefined;
 }
 
