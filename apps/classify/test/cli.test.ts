@@ -62,7 +62,9 @@ describe('adaptnet-classify', () => {
     expect((JSON.parse(q.stdout) as { key: string }).key).toBe(target.key);
     const infeasible = await cli('query', '--run', run, '--max-mflops', '0.01');
     expect(infeasible.code).toBe(2);
-    expect(infeasible.stderr).toMatch(/^adaptnet-classify: error: .*cheapest/m);
+    expect(infeasible.stderr).toMatch(
+      /^adaptnet-classify: error: --max-mflops 0\.01 is below the cheapest configuration in the table: .*; allowed: --max-mflops >= [0-9.]+$/m,
+    );
     expect(infeasible.stderr).not.toMatch(/\n\s+at /); // no stack trace without --verbose
 
     // predict: a real test image written as PNG; the command must name a class from the data set.
@@ -144,6 +146,10 @@ describe('adaptnet-classify', () => {
     expect(again.stderr.match(/using the trained weights/g)).toHaveLength(4); // 2 individual + usnet + mutualnet
     expect(again.stderr).not.toMatch(/\[train\]/);
     expect(again.stdout).toBe(first.stdout); // same weights, same calibration images: same numbers
+    // US-Net trains at the largest resolution only: eval refuses another without --allow-untrained.
+    const usnet20 = await cli('eval', '--run', join(dir, 'usnet'), '--resolution', '20');
+    expect(usnet20.code).toBe(2);
+    expect(usnet20.stderr).toMatch(/--resolution 20: resolution 20 was not trained \(trained: 28\); pass --allow-untrained/);
     // Another recipe is not answered from these runs: one line naming the field, exit 2.
     const other = await cli(...args, ...quick.map((a) => (a === '1' ? '2' : a)));
     expect(other.code).toBe(2);

@@ -137,10 +137,9 @@ export interface EvalFlags {
   readonly allowUntrained?: boolean;
 }
 
-/** The resolutions a run trained. */
+/** The resolutions a run trained: those of its table's grid (US-Net and individual runs: one). */
 export function trainedResolutions(manifest: RunManifest): readonly number[] {
-  const t = manifest.train;
-  return t.strategy === 'individual' && t.resolution !== undefined ? [t.resolution] : t.resolutions;
+  return trainedGrid(manifest).resolutions;
 }
 
 /** `adaptnet-classify eval`: calibrate and evaluate one configuration (default: the full network). */
