@@ -13,7 +13,7 @@ export const retrainCommand = (dir: string) => `${TOOL} train --out ${dir} --res
 export const rebuildTableCommand = (dir: string) => `${TOOL} table --run ${dir}`;
 
 /** The `format` of a run.json, when it is readable JSON. */
-async function formatOf(dir: string): Promise<unknown> {
+export async function formatOf(dir: string): Promise<unknown> {
   try {
     return (JSON.parse(await readFile(join(dir, RUN_MANIFEST), 'utf8')) as { format?: unknown }).format;
   } catch {

@@ -115,5 +115,13 @@ describe.skipIf(!existsSync(CLASSIFY))('--backbone-from a classification run', (
     expect(r.code).toBe(2);
     expect(r.errors).toHaveLength(1);
     expect(r.errors[0]).toMatch(/--backbone-from .*: no trained weights in .*model \(an adaptnet-classify run's folder is expected\)/);
+    // A detector run (trained by the test above) is named as what it is.
+    const det = await cli('train', '--out', join(root, 'y'), '--data', data, '--backbone-from', join(root, 'det'));
+    expect(det.code).toBe(2);
+    expect(det.errors).toEqual([
+      expect.stringMatching(
+        /--backbone-from .*det holds a run of format adaptnet-detect-run, not an adaptnet-classify run; give the folder of a trained classifier/,
+      ),
+    ]);
   });
 });

@@ -10,6 +10,7 @@ import { type CliOutput, checkInputFile, checkInputSide, INPUT_LIMITS, RunFolder
 import { loadSplit, readSplitGroundTruth } from '../data.js';
 import { DETECT_BATCH } from '../grid-model.js';
 import { BACKBONES, type BackboneName, buildDetector, detectorSpecFor } from '../model.js';
+import { formatOf } from '../run-folder.js';
 import { RUN_SPEC, type RunRecipe, TOOL } from '../run-manifest.js';
 
 export const DETECT_STRATEGIES = ['mutualnet', 'usnet', 'individual'] as const;
@@ -154,6 +155,12 @@ export async function prepareRun(flags: TrainFlags): Promise<PreparedRun> {
   let from: RunRecipe['model']['backboneFrom'];
   if (backboneFrom !== undefined) {
     const modelDir = join(resolve(backboneFrom), MODEL_DIR);
+    const format = await formatOf(resolve(backboneFrom));
+    if (typeof format === 'string' && format !== 'adaptnet-classify-run') {
+      throw new ConfigError(
+        `--backbone-from ${backboneFrom} holds a run of format ${format}, not an adaptnet-classify run; give the folder of a trained classifier (adaptnet-classify train --out <dir>)`,
+      );
+    }
     let sha: string;
     try {
       sha = await folderSha256(modelDir);
