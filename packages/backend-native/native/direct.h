@@ -4,9 +4,10 @@
 // and small dense layers. A oneDNN primitive costs ~0.7 µs per call before any arithmetic
 // (argument maps, scratchpad, kernel set-up), and its depthwise kernel works in blocks of 16
 // channels. On the main job's smallest configuration (15 layers of 1–65K MACs) that made 20 µs of
-// primitives; these kernels run the same layers in ~11 µs (bench/floor-profile in
+// primitives; these kernels run the same layers in ~8 µs (bench/floor-profile in
 // @adaptnet/export). Single-threaded: they only run on layers too small for a second thread to
-// pay off.
+// pay off. The buffers they read and write should be 64-byte aligned (plan.cc's are): vector
+// loads that straddle cache lines made them 6–13 % slower.
 #include <cstdint>
 #include <string>
 
@@ -17,6 +18,14 @@ struct DirectConvShape {
 
 // y[n, oh, ow, c] = act(bias[c] + Σ x[n, iy, ix, c] · w[ky, kx, c]); channels ci == co.
 void DirectDepthwise(const DirectConvShape& s, const float* x, const float* w, const float* bias, float* y);
+// The block width (16 or 8 channels) DirectDepthwiseBlocked runs a 3×3 depthwise layer with at the
+// current instruction set, or 0 where DirectDepthwise is as fast or faster (direct.cc says where).
+int64_t DirectBlockLanes(const DirectConvShape& s);
+// DirectDepthwise for a layer with DirectBlockLanes(s) = lanes > 0 (given at any instruction set
+// later selected): copies x into xb [n, ci / lanes, h + 2·pad, w + 2·pad, lanes], whose border
+// the caller keeps zero (n · (h + 2·pad) · (w + 2·pad) · ci floats), and runs on that copy.
+void DirectDepthwiseBlocked(const DirectConvShape& s, int64_t lanes, const float* x, float* xb, const float* w, const float* bias,
+                            float* y);
 // y[n, oh, ow, o] = act(bias[o] + Σ x[n, iy, ix, c] · w[ky, kx, c, o]), for few input channels.
 void DirectSmallConv(const DirectConvShape& s, const float* x, const float* w, const float* bias, float* y);
 // 1×1, stride 1: y[p, o] = act(bias[o] + Σ_c x[p, c] · w[c, o] (+ y[p, o] with `sum`)), p < pixels.

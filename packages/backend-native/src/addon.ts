@@ -152,9 +152,10 @@ export interface NativeAddon {
   planRelease(handle: number): void;
   /**
    * Plans alive, the bytes they hold (activation buffers; reordered weights and biases once,
-   * however many plans share them) and how many of their steps run a direct kernel.
+   * however many plans share them), how many of their steps run a direct kernel, and how many of
+   * those are depthwise layers run on a channel-blocked copy of their input.
    */
-  planStats(): { plans: number; bytes: number; directSteps: number };
+  planStats(): { plans: number; bytes: number; directSteps: number; blockedSteps: number };
   /**
    * Whether plans built from now on run depthwise convolutions, few-input-channel convolutions,
    * global average pools and small dense layers below ~64K MACs with the direct kernels

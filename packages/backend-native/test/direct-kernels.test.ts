@@ -6,8 +6,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 // global average pooling, small dense layers) against the same layer written with tfjs ops on the
 // cpu backend, at shapes that reach every path: odd sizes (border pixels), strides 1 and 2,
 // kernels 1, 3 and 5, channel counts off the 8-float vector (scalar tails), a residual sum,
-// batches above 1, small stride-1 layers (run on a zero-bordered copy of their input) and larger
-// ones (border pixels handled in the kernel). Each plan is also built with planDirect(false), all oneDNN, and the test
+// batches above 1, small stride-1 layers (run on a zero-bordered copy of their input), larger
+// ones (border pixels handled in the kernel) and 3×3 depthwise layers run on a channel-blocked
+// copy (blocks of 16, or of 8 with two pixels per AVX-512 vector; the test checks which layers
+// took that path). Each plan is also built with planDirect(false), all oneDNN, and the test
 // checks which of the two ran the direct kernels. Every instruction set this CPU runs is checked:
 // an AVX-512 machine runs both the x86-64-v4 kernels and the AVX2 (x86-64-v3) ones.
 const native = await import('../src/index.js').catch((e: unknown) => {
@@ -49,10 +51,23 @@ interface ConvCase {
   stride: number;
   act: Act;
   residual?: boolean;
+  /** The instruction sets at which the layer runs on a channel-blocked copy (DirectBlockLanes). */
+  blockedAt?: string[];
 }
 
 const CONV_CASES: ConvCase[] = [
-  { name: 'depthwise 3×3/1, 8 channels, 9×7', kind: 'depthwise', n: 1, size: [9, 7], ci: 8, co: 8, k: 3, stride: 1, act: 'relu6' },
+  {
+    name: 'depthwise 3×3/1, 8 channels, 9×7 (an odd pixel after the pairs)',
+    kind: 'depthwise',
+    n: 1,
+    size: [9, 7],
+    ci: 8,
+    co: 8,
+    k: 3,
+    stride: 1,
+    act: 'relu6',
+    blockedAt: ['x86-64-v4', 'x86-64-v3'],
+  },
   {
     name: 'depthwise 3×3/2, 20 channels (tail of 4), 10×11',
     kind: 'depthwise',
@@ -75,6 +90,42 @@ const CONV_CASES: ConvCase[] = [
     k: 3,
     stride: 1,
     act: 'relu6',
+  },
+  {
+    name: 'depthwise 3×3/1, 32 channels, 8×8, batch 2 (channel-blocked copy)',
+    kind: 'depthwise',
+    n: 2,
+    size: [8, 8],
+    ci: 32,
+    co: 32,
+    k: 3,
+    stride: 1,
+    act: 'relu6',
+    blockedAt: ['x86-64-v4', 'x86-64-v3'],
+  },
+  {
+    name: 'depthwise 3×3/2, 48 channels, 9×7 (channel-blocked on AVX-512; odd sizes)',
+    kind: 'depthwise',
+    n: 1,
+    size: [9, 7],
+    ci: 48,
+    co: 48,
+    k: 3,
+    stride: 2,
+    act: 'relu',
+    blockedAt: ['x86-64-v4'],
+  },
+  {
+    name: 'depthwise 3×3/1, 24 channels, 5×13 (blocks of 8: pixel pairs on AVX-512)',
+    kind: 'depthwise',
+    n: 1,
+    size: [5, 13],
+    ci: 24,
+    co: 24,
+    k: 3,
+    stride: 1,
+    act: 'linear',
+    blockedAt: ['x86-64-v4', 'x86-64-v3'],
   },
   { name: 'stem 3×3/1, 1 → 8, 16×16', kind: 'conv', n: 1, size: [16, 16], ci: 1, co: 8, k: 3, stride: 1, act: 'relu6' },
   { name: 'stem 3×3/2, 3 → 12 (tail of 4), 11×11', kind: 'conv', n: 2, size: [11, 11], ci: 3, co: 12, k: 3, stride: 2, act: 'relu' },
@@ -182,20 +233,30 @@ function directIsas(): string[] {
 }
 
 /** Runs `built` on native with the direct kernels on or off; the logits and the plan's direct steps. */
-function runNative(built: Built, direct: boolean, isa = 'best'): { y: Float32Array; shape: number[]; directSteps: number } {
+function runNative(
+  built: Built,
+  direct: boolean,
+  isa = 'best',
+): { y: Float32Array; shape: number[]; directSteps: number; blockedSteps: number } {
   const addon = native!.nativeAddon()!;
   const was = addon.planDirect();
   addon.planDirect(direct);
   addon.planDirectIsa(isa as 'best');
   try {
-    const before = native!.nativePlanStats().directSteps;
+    const before = native!.nativePlanStats();
     const [x, ...ws] = built.inputs.map(({ v, s }) => tf.tensor(v, s));
     const inputs: tf.NamedTensorMap = { x: x! };
     ws.forEach((t, i) => {
       inputs[`w${i}`] = t;
     });
     const y = tf.engine().runKernel('AdaptNetRunPlan', inputs, { plan: built.plan } as unknown as tf.NamedAttrMap) as tf.Tensor;
-    const out = { y: y.dataSync() as Float32Array, shape: y.shape, directSteps: native!.nativePlanStats().directSteps - before };
+    const after = native!.nativePlanStats();
+    const out = {
+      y: y.dataSync() as Float32Array,
+      shape: y.shape,
+      directSteps: after.directSteps - before.directSteps,
+      blockedSteps: after.blockedSteps - before.blockedSteps,
+    };
     tf.dispose([x!, ...ws, y]); // disposing the weights frees the plan
     return out;
   } finally {
@@ -219,9 +280,9 @@ describeNative('direct kernels of AdaptNetRunPlan', () => {
     await tf.setBackend('cpu');
   });
 
-  const cases: [string, () => Built, number][] = [
-    ...CONV_CASES.map((c) => [c.name, () => convCase(c), c.residual ? 2 : 1] as [string, () => Built, number]),
-    ['global average pool + dense, 21 channels → 10 classes (tails), batch 2', () => headCase(2, [3, 5], 21, 10), 2],
+  const cases: [string, () => Built, number, string[]][] = [
+    ...CONV_CASES.map((c) => [c.name, () => convCase(c), c.residual ? 2 : 1, c.blockedAt ?? []] as [string, () => Built, number, string[]]),
+    ['global average pool + dense, 21 channels → 10 classes (tails), batch 2', () => headCase(2, [3, 5], 21, 10), 2, []],
   ];
   const isas = directIsas();
   it('finds the instruction set of this CPU (x86: at least AVX2 + FMA on any machine CI runs; none elsewhere)', () => {
@@ -231,7 +292,7 @@ describeNative('direct kernels of AdaptNetRunPlan', () => {
     } else expect(native!.nativeAddon()!.planDirectIsa()).toBe('none');
   });
   for (const isa of isas) {
-    for (const [name, make, directInCase] of cases) {
+    for (const [name, make, directInCase, blockedAt] of cases) {
       it(`${isa}: ${name}: equals tfjs ops on cpu; the same plan all-oneDNN agrees`, async () => {
         const built = make();
         await tf.setBackend('cpu');
@@ -241,6 +302,7 @@ describeNative('direct kernels of AdaptNetRunPlan', () => {
         const onednn = runNative(built, false);
         expect(direct.directSteps).toBeGreaterThanOrEqual(directInCase);
         expect(onednn.directSteps).toBe(0);
+        if (blockedAt.length > 0) expect(direct.blockedSteps).toBe(blockedAt.includes(isa) ? 1 : 0);
         expect(direct.y.length).toBe(want.length);
         expect(Math.max(...Array.from(want, Math.abs))).toBeGreaterThan(0.05);
         expect(maxRelativeError(direct.y, want)).toBeLessThan(1e-5);
@@ -258,5 +320,40 @@ describeNative('direct kernels of AdaptNetRunPlan', () => {
     await tf.setBackend('native');
     const built = convCase({ name: 'big', kind: 'conv', n: 1, size: [4, 4], ci: 80, co: 1280, k: 1, stride: 1, act: 'relu6' });
     expect(runNative(built, true).directSteps).toBe(0);
+  });
+
+  it('runs a plan built at one instruction set at another (AVX-512 blocks of 16 channels as two AVX2 halves)', async () => {
+    if (!isas.includes('x86-64-v4')) return;
+    const addon = native!.nativeAddon()!;
+    const built = convCase({ name: 'switch', kind: 'depthwise', n: 1, size: [6, 5], ci: 32, co: 32, k: 3, stride: 1, act: 'relu' });
+    await tf.setBackend('cpu');
+    const want = tf.tidy(() => built.reference().dataSync() as Float32Array);
+    await tf.setBackend('native');
+    const [x, ...ws] = built.inputs.map(({ v, s }) => tf.tensor(v, s));
+    const inputs: tf.NamedTensorMap = { x: x! };
+    ws.forEach((t, i) => {
+      inputs[`w${i}`] = t;
+    });
+    const run = () => {
+      const y = tf.engine().runKernel('AdaptNetRunPlan', inputs, { plan: built.plan } as unknown as tf.NamedAttrMap) as tf.Tensor;
+      const v = y.dataSync() as Float32Array;
+      y.dispose();
+      return v;
+    };
+    try {
+      addon.planDirectIsa('x86-64-v4');
+      const blockedBefore = native!.nativePlanStats().blockedSteps;
+      const wide = run();
+      expect(native!.nativePlanStats().blockedSteps).toBe(blockedBefore + 1);
+      addon.planDirectIsa('x86-64-v3');
+      const plansBefore = native!.nativePlanStats().plans;
+      const narrow = run();
+      expect(native!.nativePlanStats().plans).toBe(plansBefore); // the same plan, run at the lower level
+      expect(maxRelativeError(wide, want)).toBeLessThan(1e-5);
+      expect(maxRelativeError(narrow, want)).toBeLessThan(1e-5);
+    } finally {
+      addon.planDirectIsa('best');
+      tf.dispose([x!, ...ws]);
+    }
   });
 });
