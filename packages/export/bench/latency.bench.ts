@@ -8,12 +8,16 @@
  * realised speed-up relative to the full configuration and the configuration-switch times.
  *
  * Rounds alternate (ours, PyTorch, ours, ...) because this machine's speed drifts a lot; samples of
- * all rounds are pooled. Writes bench-results/latency.json.
+ * all rounds are pooled. Each cell runs for BENCH_WARMUP_SECONDS on both sides before it is timed:
+ * V8 compiles the JavaScript around a kernel call to optimised code only after hundreds of calls,
+ * and with a 2-call warm-up the smallest cells measured that tier-up (main job 0.25×-16: median
+ * 27 µs against 14 µs once warm). Writes bench-results/latency.json.
  *
  *   ADAPTNET_PYTHON=/work/venv-torch/bin/python pnpm --filter @adaptnet/export bench
  *   BENCH_NETS=main-job BENCH_ROUNDS=1 BENCH_BACKENDS=native ... node --import tsx bench/latency.bench.ts
  * Environment: BENCH_NETS, BENCH_ROUNDS (3), BENCH_ITERS (40 per cell and round), BENCH_CELL_SECONDS
- * (1.5: a cell stops after this, with at least 3 samples), BENCH_BACKENDS (native,wasm),
+ * (1.5: a cell stops after this, with at least 3 samples), BENCH_WARMUP_SECONDS (0.2 per cell and
+ * round, at least 2 forwards), BENCH_BACKENDS (native,wasm),
  * BENCH_WASM_MAX_GMACS (2: wasm skips forwards above this many GMACs), BENCH_THREADS (2),
  * BENCH_CONFIGS (indices of the configurations to run, default all; speed-ups vs full need 0),
  * BENCH_PATHS (e.g. prepared,prepared-layers: skip the slow adaptive and exported paths).
@@ -42,6 +46,7 @@ const SELECTED = env.BENCH_NETS?.split(',') ?? Object.keys(LATENCY_NETS);
 const ROUNDS = Number(env.BENCH_ROUNDS ?? 3);
 const ITERS = Number(env.BENCH_ITERS ?? 40);
 const CELL_SECONDS = Number(env.BENCH_CELL_SECONDS ?? 1.5);
+const WARMUP_SECONDS = Number(env.BENCH_WARMUP_SECONDS ?? 0.2);
 const BACKENDS = (env.BENCH_BACKENDS?.split(',') ?? ['native', 'wasm']) as BackendChoice[];
 const WASM_MAX_MACS = Number(env.BENCH_WASM_MAX_GMACS ?? 2) * 1e9;
 const THREADS = Number(env.BENCH_THREADS ?? 2);
@@ -65,10 +70,10 @@ const quantile = (xs: readonly number[], q: number): number => {
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 const label = (c: SubnetConfig) => `${c.width}×-${c.resolution}`;
 
-/** Times `run` (forward + read-back of the logits) until ITERS samples or the cell's time is up. */
+/** Times `run` (forward + read-back of the logits) until ITERS samples or the cell's time is up, after the warm-up. */
 function time(run: () => void, iters: number): number[] {
-  run();
-  run();
+  const warmEnd = performance.now() + WARMUP_SECONDS * 1000;
+  for (let i = 0; i < 2 || performance.now() < warmEnd; i++) run();
   const out: number[] = [];
   const start = performance.now();
   while (out.length < iters && (out.length < 3 || performance.now() - start < CELL_SECONDS * 1000)) {
@@ -113,7 +118,7 @@ class TorchServer {
   }
 
   async time(key: string, batch: number, iters: number): Promise<number[]> {
-    this.child.stdin.write(`${JSON.stringify({ key, batch, iters, budget_s: CELL_SECONDS })}\n`);
+    this.child.stdin.write(`${JSON.stringify({ key, batch, iters, budget_s: CELL_SECONDS, warmup_s: WARMUP_SECONDS })}\n`);
     return (JSON.parse(await this.next()) as { times: number[] }).times;
   }
 
@@ -186,6 +191,7 @@ function writeResults(): void {
         rounds: ROUNDS,
         itersPerRound: ITERS,
         cellSeconds: CELL_SECONDS,
+        warmupSeconds: WARMUP_SECONDS,
         checks,
         switches,
         memory,

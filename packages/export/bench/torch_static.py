@@ -150,11 +150,15 @@ def macs_of(net, x):
     return total[0]
 
 
-def timed(net, x, iters, budget_s):
+def timed(net, x, iters, budget_s, warmup_s):
+    """`iters` forwards or `budget_s` (at least 3), after at least 2 forwards and `warmup_s` of them."""
     times = []
     with torch.inference_mode():
-        for _ in range(2):
+        warm_end = time.perf_counter() + warmup_s
+        for i in range(1 << 62):
             net(x)
+            if i >= 1 and time.perf_counter() >= warm_end:
+                break
         start = time.perf_counter()
         while len(times) < iters and (len(times) < 3 or time.perf_counter() - start < budget_s):
             t0 = time.perf_counter()
@@ -187,11 +191,11 @@ for cell in job["cells"]:
     ready["cells"].append(row)
 print(json.dumps(ready), flush=True)
 
-# Then one timing request per line: {"key", "batch", "iters", "budget_s"} -> {"times": [ms, ...]},
+# Then one timing request per line: {"key", "batch", "iters", "budget_s", "warmup_s"} -> {"times": [ms, ...]},
 # so the caller can alternate its own timings with these cell by cell.
 for line in sys.stdin:
     if not line.strip():
         continue
     req = json.loads(line)
-    times = timed(nets[req["key"]], inputs[(req["key"], req["batch"])], req["iters"], req["budget_s"])
+    times = timed(nets[req["key"]], inputs[(req["key"], req["batch"])], req["iters"], req["budget_s"], req.get("warmup_s", 0))
     print(json.dumps({"times": times}), flush=True)
