@@ -128,6 +128,17 @@ const CONV_CASES: ConvCase[] = [
     blockedAt: ['x86-64-v4', 'x86-64-v3'],
   },
   { name: 'stem 3×3/1, 1 → 8, 16×16', kind: 'conv', n: 1, size: [16, 16], ci: 1, co: 8, k: 3, stride: 1, act: 'relu6' },
+  {
+    name: 'stem 3×3/1, 1 → 8, 28×28, batch 8 (451K MACs: one input channel and 8 outputs run direct up to the grain)',
+    kind: 'conv',
+    n: 8,
+    size: [28, 28],
+    ci: 1,
+    co: 8,
+    k: 3,
+    stride: 1,
+    act: 'relu6',
+  },
   { name: 'stem 3×3/2, 3 → 12 (tail of 4), 11×11', kind: 'conv', n: 2, size: [11, 11], ci: 3, co: 12, k: 3, stride: 2, act: 'relu' },
   { name: 'stem 5×5/1, 2 → 16, 5×6, batch 2', kind: 'conv', n: 2, size: [5, 6], ci: 2, co: 16, k: 5, stride: 1, act: 'linear' },
   {
