@@ -469,7 +469,9 @@ ADAPTNET_INLINE void PairedDepthwise(const DirectConvShape& s, const float* xb, 
 
 // AVX-512 (kWide): 16-float blocks one vector at a time, 8 pixels per tile at stride 1 (8
 // accumulators, 9 weights and 10 inputs in the 32 registers), 4 at stride 2. AVX2: 8-float
-// vectors, half the tile (16 registers).
+// vectors, tiles of 4 and 2 pixels; with 16 registers some of the 9 weights are read from memory
+// (L1) in the loop. DirectBlockLanes never gives 8 lanes at stride 2; those branches serve a
+// caller that does.
 template <bool kWide>
 ADAPTNET_INLINE void DepthwiseBlocked(const DirectConvShape& s, int64_t lanes, const float* x, float* xb, const float* w,
                                       const float* bias, float* y) {

@@ -53,11 +53,12 @@ Impl ChooseImpl(int type, int64_t macs, int64_t ci, int64_t co, int64_t k, int64
   // oneDNN's depthwise kernel works in blocks of 16 channels: on 8–16 it wastes half its lanes, and
   // the direct one is faster up to the sizes oneDNN would run on one thread (64×64×8: 1.8×).
   if (depthwise && !residual && ci <= 16 && macs <= GrainMacs()) return Impl::kDepthwise;
-  // One input channel and at most 8 outputs (the main job's stem at 0.25×): oneDNN's kernel, which
-  // works in blocks of 16 output channels, ran at 5–8 MAC/ns, the direct one at ~17 (batch 8:
-  // 18–37 → 8.5 µs). With 16–32 outputs or 3 input channels oneDNN is as fast or faster (1 → 32 at
-  // 28×28: 8–14 µs, direct 12–16; MobileNet's 128×128×3 stems: 36–60 µs, direct 56–80).
-  if (groups == 1 && ci == 1 && k > 1 && !residual && co <= 8 && macs <= GrainMacs()) return Impl::kSmallConv;
+  // One input channel and 8 outputs (the main job's stem at 0.25×): oneDNN's kernel, which works in
+  // blocks of 16 output channels, ran at 5–8 MAC/ns, the direct one at ~17 (batch 8: 18–37 →
+  // 8.5 µs). With 16–32 outputs or 3 input channels oneDNN is as fast or faster (1 → 32 at 28×28:
+  // 8–14 µs, direct 12–16; MobileNet's 128×128×3 stems: 36–60 µs, direct 56–80); with fewer than 8
+  // outputs the direct kernel has no whole vector and runs scalar.
+  if (groups == 1 && ci == 1 && k > 1 && !residual && co == 8 && macs <= GrainMacs()) return Impl::kSmallConv;
   if (macs > kDirectMaxMacs) return Impl::kPrimitive;
   if (groups == 1 && k == 1 && stride == 1 && pad == 0) return Impl::kPointwise;  // takes the residual too
   if (residual) return Impl::kPrimitive;

@@ -157,9 +157,10 @@ export interface NativeAddon {
    */
   planStats(): { plans: number; bytes: number; directSteps: number; blockedSteps: number };
   /**
-   * Whether plans built from now on run depthwise convolutions, few-input-channel convolutions,
-   * global average pools and small dense layers below ~64K MACs with the direct kernels
-   * (native/direct.h) rather than oneDNN primitives; sets it when given. Default true.
+   * Whether plans built from now on run small layers with the direct kernels (native/direct.h)
+   * rather than oneDNN primitives: 1×1, depthwise and few-input-channel convolutions, global
+   * average pools and dense layers up to ~64K MACs; depthwise layers of ≤ 16 channels and
+   * one-input-channel stems of 8 outputs up to the one-thread size. Sets it when given. Default true.
    */
   planDirect(enabled?: boolean): boolean;
   /**
