@@ -1,5 +1,5 @@
 import { type Backbone, createBackbone } from '@adaptnet/backbones';
-import type { SubnetConfig } from '@adaptnet/core';
+import { configKey, type SubnetConfig } from '@adaptnet/core';
 import { calibrate, exportStatistics, findBatchNorms, importStatistics } from '@adaptnet/norm';
 import { fixture } from '@adaptnet/testing';
 import * as tf from '@tensorflow/tfjs-core';
@@ -48,6 +48,29 @@ describe('PreparedCache', () => {
     expect(cache.stats.hits).toBe(1);
     expect(relativeError(again, first)).toBe(0);
     tf.dispose([x, first, again]);
+    cache.dispose();
+  });
+
+  it('a serving loop (one config object on every call) is served from the entry returned last; an object changed in place, or clear(), is not', () => {
+    const cache = new PreparedCache(fresh(), { maxBytes: Number.POSITIVE_INFINITY });
+    const a = CONFIGS[2] as SubnetConfig;
+    const b = CONFIGS[0] as SubnetConfig;
+    const config = { width: a.width, resolution: a.resolution };
+    const first = cache.get(config);
+    expect(first.key).toBe(configKey(a));
+    expect(cache.get(config)).toBe(first);
+    expect(cache.stats).toEqual({ hits: 1, misses: 1, evictions: 0, invalidations: 0 });
+    // Its type is readonly, but JavaScript can change the object: the cache must follow the fields.
+    Object.assign(config, { width: b.width, resolution: b.resolution });
+    const other = cache.get(config);
+    expect(other.key).toBe(configKey(b));
+    expect(cache.stats.misses).toBe(2);
+    cache.clear();
+    expect(other.isDisposed).toBe(true);
+    const again = cache.get(config);
+    expect(again.isDisposed).toBe(false);
+    expect(again.key).toBe(configKey(b));
+    expect(cache.stats.misses).toBe(3);
     cache.dispose();
   });
 

@@ -73,6 +73,9 @@ export class PreparedCache {
   private counts = { hits: 0, misses: 0, evictions: 0, invalidations: 0 };
   private disposed = false;
   private readonly prepareOptions: PrepareOptions;
+  /** What `get` returned last, for the config object it was given then and that object's fields then. */
+  private last: { config: SubnetConfig; width: number; resolution: number; frames: number | undefined; prepared: PreparedSubnet } | null =
+    null;
 
   constructor(model: Backbone, options: PreparedCacheOptions = {}) {
     this.model = model;
@@ -86,6 +89,30 @@ export class PreparedCache {
   /** The prepared configuration, from the cache when current, else prepared now. Owned by the cache: do not dispose it. */
   get(config: SubnetConfig): PreparedSubnet {
     if (this.disposed) throw new ConfigError('PreparedCache: used after dispose()');
+    // A serving loop passes one config object on every call. The entry returned last is already the
+    // most recently used, so it needs no key and no LRU move (0.6 of the main job's 12 µs forward).
+    // The fields are compared too: JavaScript can change a readonly object. Per-stage scales take
+    // the full lookup.
+    const last = this.last;
+    if (
+      last !== null &&
+      last.config === config &&
+      config.width === last.width &&
+      config.resolution === last.resolution &&
+      config.frames === last.frames &&
+      config.scales === undefined &&
+      !last.prepared.isDisposed &&
+      last.prepared.isCurrent()
+    ) {
+      this.counts.hits++;
+      return last.prepared;
+    }
+    const prepared = this.lookUp(config);
+    this.last = { config, width: config.width, resolution: config.resolution, frames: config.frames, prepared };
+    return prepared;
+  }
+
+  private lookUp(config: SubnetConfig): PreparedSubnet {
     const key = configKey(config);
     const found = this.entries.get(key);
     if (found !== undefined) {
@@ -145,6 +172,7 @@ export class PreparedCache {
 
   dispose(): void {
     this.clear();
+    this.last = null;
     this.disposed = true;
   }
 
