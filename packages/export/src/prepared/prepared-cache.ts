@@ -60,7 +60,8 @@ function positive(name: string, v: number): number {
 /**
  * A bounded LRU of prepared configurations of one adaptive backbone (`PreparedSubnet`): a switch to
  * a configuration prepared before and still current costs a map lookup and an identity check of
- * the variables it read; otherwise it is prepared (sliced and folded) once and kept, evicting the
+ * the variables it read (the same config object as the last call: the identity check only);
+ * otherwise it is prepared (sliced and folded) once and kept, evicting the
  * least recently used configurations beyond `maxEntries` or `maxBytes`. An entry whose weights or
  * BN statistics changed since (training, `calibrate`, `importStatistics`, a checkpoint load) is
  * dropped and prepared again on its next use. `memory()` reports what it holds.
