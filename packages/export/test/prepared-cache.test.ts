@@ -60,6 +60,14 @@ describe('PreparedCache', () => {
     expect(first.key).toBe(configKey(a));
     expect(cache.get(config)).toBe(first);
     expect(cache.stats).toEqual({ hits: 1, misses: 1, evictions: 0, invalidations: 0 });
+    // The loop itself: forwards through the last entry leave no tensors behind.
+    const x = fixture([1, a.resolution, a.resolution, 3], 3);
+    tf.dispose(cache.predict(x, config));
+    const tensors = tf.memory().numTensors;
+    for (let i = 0; i < 50; i++) tf.dispose(cache.predict(x, config));
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(cache.stats.hits).toBe(52);
+    x.dispose();
     // Its type is readonly, but JavaScript can change the object: the cache must follow the fields.
     Object.assign(config, { width: b.width, resolution: b.resolution });
     const other = cache.get(config);
