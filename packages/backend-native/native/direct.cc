@@ -604,6 +604,18 @@ int64_t DirectBlockLanes(const DirectConvShape& s) {
   return s.ci % 8 == 0 && s.stride == 1 ? 8 : 0;
 }
 
+// Measured on one thread against oneDNN's brdgmm depthwise kernel, AVX-512, stride 1, the two
+// interleaved: batch 1, 32×32×32 0.81×, 32×32×48 0.85×, 16×16×96 0.81×, 8×8×128 0.79×,
+// 4×4×256 0.77×; batch 8, 8×8×32 0.46×, 4×4×64 0.54×. In a plan the copy's memory traffic also
+// evicts the neighbouring layers' data: with copies above 64K floats (256 KiB; MobileNetV2 at batch
+// 8) the whole forward was no faster, so those stay with oneDNN. Stride 2 loses on large images
+// (64×64×16: 1.4×), and the AVX2 kernel loses to oneDNN's AVX-512 one.
+bool DirectBlockedBeatsPrimitive(const DirectConvShape& s) {
+  constexpr int64_t kMaxCopyFloats = int64_t{1} << 16;
+  return g_kernels != nullptr && g_kernels->wide && s.stride == 1 && DirectBlockLanes(s) == 16 &&
+         s.n * (s.h + 2 * s.pad) * (s.w + 2 * s.pad) * s.ci <= kMaxCopyFloats;
+}
+
 void DirectDepthwiseBlocked(const DirectConvShape& s, int64_t lanes, const float* x, float* xb, const float* w, const float* bias,
                             float* y) {
   g_kernels->depthwise_blocked(s, lanes, x, xb, w, bias, y);

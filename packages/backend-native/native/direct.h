@@ -21,6 +21,9 @@ void DirectDepthwise(const DirectConvShape& s, const float* x, const float* w, c
 // The block width (16 or 8 channels) DirectDepthwiseBlocked runs a 3×3 depthwise layer with at the
 // current instruction set, or 0 where DirectDepthwise is as fast or faster (direct.cc says where).
 int64_t DirectBlockLanes(const DirectConvShape& s);
+// Whether DirectDepthwiseBlocked runs a 3×3 depthwise layer faster than oneDNN's depthwise
+// kernel does on one thread, at any size (direct.cc says where that was measured).
+bool DirectBlockedBeatsPrimitive(const DirectConvShape& s);
 // DirectDepthwise for a layer with DirectBlockLanes(s) = lanes > 0 (given at any instruction set
 // later selected): copies x into xb [n, ci / lanes, h + 2·pad, w + 2·pad, lanes], whose border
 // the caller keeps zero (n · (h + 2·pad) · (w + 2·pad) · ci floats), and runs on that copy.

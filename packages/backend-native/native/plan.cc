@@ -43,8 +43,8 @@ enum class Impl { kPrimitive, kDepthwise, kPointwise, kSmallConv, kGlobalAvg, kD
 // planDirect(false) builds plans of oneDNN primitives only (tests compare the two).
 bool g_direct = true;
 
-Impl ChooseImpl(int type, int64_t macs, int64_t ci, int64_t co, int64_t k, int64_t stride, int64_t pad, int64_t groups,
-                bool residual) {
+Impl ChooseImpl(int type, int64_t macs, const DirectConvShape& shape, int64_t groups, bool residual) {
+  const int64_t ci = shape.ci, co = shape.co, k = shape.k, stride = shape.stride, pad = shape.pad;
   if (!g_direct || !DirectAvailable()) return Impl::kPrimitive;
   if (type == kGlobalAvg) return Impl::kGlobalAvg;
   if (type == kDense) return macs <= kDirectMaxDenseMacs ? Impl::kDense : Impl::kPrimitive;
@@ -53,6 +53,8 @@ Impl ChooseImpl(int type, int64_t macs, int64_t ci, int64_t co, int64_t k, int64
   // oneDNN's depthwise kernel works in blocks of 16 channels: on 8–16 it wastes half its lanes, and
   // the direct one is faster up to the sizes oneDNN would run on one thread (64×64×8: 1.8×).
   if (depthwise && !residual && ci <= 16 && macs <= GrainMacs()) return Impl::kDepthwise;
+  // Larger 3×3 stride-1 layers whose channel-blocked copy stays small (AVX-512 only; direct.cc).
+  if (depthwise && !residual && macs <= GrainMacs() && DirectBlockedBeatsPrimitive(shape)) return Impl::kDepthwise;
   // One input channel and 8 outputs (the main job's stem at 0.25×): oneDNN's kernel, which works in
   // blocks of 16 output channels, ran at 5–8 MAC/ns, the direct one at ~17 (batch 8: 18–37 →
   // 8.5 µs). With 16–32 outputs or 3 input channels oneDNN is as fast or faster (1 → 32 at 28×28:
@@ -175,11 +177,12 @@ Napi::Value PlanCreate(const Napi::CallbackInfo& info) {
       const int64_t macs = type == kConv    ? n * oh * ow * co * (ci / groups) * k * k
                            : type == kDense ? n * ci * co
                                             : n * oh * ow * ci * k * k;
-      s.impl = ChooseImpl(type, macs, ci, co, k, st, pad, groups, s.add != kNone);
+      const DirectConvShape shape{n, h, w, ci, oh, ow, co, k, st, pad, act};
+      s.impl = ChooseImpl(type, macs, shape, groups, s.add != kNone);
       if (s.impl != Impl::kPrimitive) {
         // Weights and bias copied as they are (tfjs layouts): the direct kernels read those.
         s.macs = s.work = macs;
-        s.direct = {n, h, w, ci, oh, ow, co, k, st, pad, act};
+        s.direct = shape;
         const size_t padded_floats = static_cast<size_t>(n * (h + 2 * pad) * (w + 2 * pad) * ci);
         if (s.impl == Impl::kDepthwise) s.lanes = DirectBlockLanes(s.direct);
         if (s.lanes > 0) {

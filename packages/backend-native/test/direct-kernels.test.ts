@@ -54,6 +54,8 @@ interface ConvCase {
   residual?: boolean;
   /** The instruction sets at which the layer runs on a channel-blocked copy (DirectBlockLanes). */
   blockedAt?: string[];
+  /** The instruction sets at which the layer runs direct at all (default: every one). */
+  directAt?: string[];
 }
 
 const CONV_CASES: ConvCase[] = [
@@ -152,6 +154,58 @@ const CONV_CASES: ConvCase[] = [
     stride: 1,
     act: 'linear',
     blockedAt: ['x86-64-v4', 'x86-64-v3'],
+  },
+  {
+    name: 'depthwise 3×3/1, 64 channels, 16×16 (147K MACs: channel-blocked on AVX-512 above 64K MACs; oneDNN at AVX2)',
+    kind: 'depthwise',
+    n: 1,
+    size: [16, 16],
+    ci: 64,
+    co: 64,
+    k: 3,
+    stride: 1,
+    act: 'relu6',
+    blockedAt: ['x86-64-v4'],
+    directAt: ['x86-64-v4'],
+  },
+  {
+    name: 'depthwise 3×3/1, 32 channels, 8×8, batch 8 (the main job at batch 8: a 26K-float copy)',
+    kind: 'depthwise',
+    n: 8,
+    size: [8, 8],
+    ci: 32,
+    co: 32,
+    k: 3,
+    stride: 1,
+    act: 'relu',
+    blockedAt: ['x86-64-v4'],
+    directAt: ['x86-64-v4'],
+  },
+  {
+    name: 'depthwise 3×3/1, 96 channels, 8×8, batch 8 (a 77K-float copy would evict its neighbours: oneDNN)',
+    kind: 'depthwise',
+    n: 8,
+    size: [8, 8],
+    ci: 96,
+    co: 96,
+    k: 3,
+    stride: 1,
+    act: 'relu6',
+    blockedAt: [],
+    directAt: [],
+  },
+  {
+    name: 'depthwise 3×3/2, 64 channels, 32×32 (147K MACs at stride 2: oneDNN)',
+    kind: 'depthwise',
+    n: 1,
+    size: [32, 32],
+    ci: 64,
+    co: 64,
+    k: 3,
+    stride: 2,
+    act: 'relu',
+    blockedAt: [],
+    directAt: [],
   },
   { name: 'stem 3×3/1, 1 → 8, 16×16', kind: 'conv', n: 1, size: [16, 16], ci: 1, co: 8, k: 3, stride: 1, act: 'relu6' },
   {
@@ -317,11 +371,10 @@ describeNative('direct kernels of AdaptNetRunPlan', () => {
     await tf.setBackend('cpu');
   });
 
-  const cases: [string, () => Built, number, string[] | undefined][] = [
-    ...CONV_CASES.map(
-      (c) => [c.name, () => convCase(c), c.residual ? 2 : 1, c.blockedAt] as [string, () => Built, number, string[] | undefined],
-    ),
-    ['global average pool + dense, 21 channels → 10 classes (tails), batch 2', () => headCase(2, [3, 5], 21, 10), 2, undefined],
+  type Case = [string, () => Built, number, string[] | undefined, string[] | undefined];
+  const cases: Case[] = [
+    ...CONV_CASES.map((c): Case => [c.name, () => convCase(c), c.residual ? 2 : 1, c.blockedAt, c.directAt]),
+    ['global average pool + dense, 21 channels → 10 classes (tails), batch 2', () => headCase(2, [3, 5], 21, 10), 2, undefined, undefined],
   ];
   const isas = directIsas();
   it('finds the instruction set of this CPU (x86: at least AVX2 + FMA on any machine CI runs; none elsewhere)', () => {
@@ -331,7 +384,7 @@ describeNative('direct kernels of AdaptNetRunPlan', () => {
     } else expect(native!.nativeAddon()!.planDirectIsa()).toBe('none');
   });
   for (const isa of isas) {
-    for (const [name, make, directInCase, blockedAt] of cases) {
+    for (const [name, make, directInCase, blockedAt, directAt] of cases) {
       it(`${isa}: ${name}: equals tfjs ops on cpu; the same plan all-oneDNN agrees`, async () => {
         const built = make();
         await tf.setBackend('cpu');
@@ -339,7 +392,8 @@ describeNative('direct kernels of AdaptNetRunPlan', () => {
         await tf.setBackend('native');
         const direct = runNative(built, true, isa);
         const onednn = runNative(built, false);
-        expect(direct.directSteps).toBeGreaterThanOrEqual(directInCase);
+        if (directAt === undefined || directAt.includes(isa)) expect(direct.directSteps).toBeGreaterThanOrEqual(directInCase);
+        else expect(direct.directSteps).toBe(0);
         expect(onednn.directSteps).toBe(0);
         if (blockedAt !== undefined) expect(direct.blockedSteps).toBe(blockedAt.includes(isa) ? 1 : 0);
         expect(direct.y.length).toBe(want.length);
