@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,7 +73,13 @@ describe('adaptnet-coco eval', () => {
   it('bad arguments exit 2', async () => {
     expect((await run(['eval', join(dir, 'gt.json')])).code).toBe(2);
     expect((await run(['frobnicate'])).code).toBe(2);
+    expect((await run([])).code).toBe(2);
+    expect((await run(['--help'])).code).toBe(0);
     expect((await run(['make-data', '--out', join(dir, 'x'), '--train', '-1'])).code).toBe(2);
+    const empty = await run(['make-data', '--out', join(dir, 'x'), '--train', '0', '--val', '0']);
+    expect(empty.code).toBe(2);
+    expect(empty.err).toEqual([expect.stringMatching(/--train and --val are both 0/)]);
+    expect(existsSync(join(dir, 'x'))).toBe(false);
   });
 
   it('the installed bin runs and exits 2 on a malformed file', async () => {

@@ -35,6 +35,9 @@ function checkCount(name: string, n: number): void {
 export async function makeFashionDetection(options: FashionDetectionOptions): Promise<FashionDetectionSummary> {
   checkCount('train', options.train);
   checkCount('val', options.val);
+  if (options.train + options.val === 0) {
+    throw new CocoError('E_COCO_ARGUMENT', '--train and --val are both 0; allowed: at least one image in all');
+  }
   const seed = options.seed ?? 0;
   if (!Number.isInteger(seed)) throw new CocoError('E_COCO_ARGUMENT', `--seed is ${seed}; allowed: an integer`);
   const out = resolve(options.out);
