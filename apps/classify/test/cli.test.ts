@@ -161,6 +161,11 @@ describe('adaptnet-classify', () => {
   it('--help lists every subcommand', async () => {
     const h = await cli('--help');
     expect(h.code).toBe(0);
+    // No command at all is a usage error: the help goes to stderr and the exit code is 2.
+    const none = await cli();
+    expect(none.code).toBe(2);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toMatch(/^Usage: adaptnet-classify /);
     for (const c of ['train', 'eval', 'table', 'query', 'predict', 'flops', 'compare'])
       expect(h.stdout).toMatch(new RegExp(`\\n\\s+${c}\\b`));
   });

@@ -273,6 +273,11 @@ describe('adaptnet-detect', () => {
   it('--help lists every subcommand', async () => {
     const h = await cli('--help');
     expect(h.code).toBe(0);
+    // No command at all is a usage error: the help goes to stderr and the exit code is 2.
+    const none = await cli();
+    expect(none.code).toBe(2);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toMatch(/^Usage: adaptnet-detect /);
     for (const c of ['make-data', 'train', 'eval', 'table', 'query', 'predict', 'flops', 'compare'])
       expect(h.stdout).toMatch(new RegExp(`\\n\\s+${c}\\b`));
   });

@@ -261,6 +261,11 @@ describe('adaptnet-video end to end on a tiny clip set', () => {
   it('--help on every command', async () => {
     const h = await cli('--help');
     expect(h.code).toBe(0);
+    // No command at all is a usage error: the help goes to stderr and the exit code is 2.
+    const none = await cli();
+    expect(none.code).toBe(2);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toMatch(/^Usage: adaptnet-video /);
     for (const c of ['train', 'eval', 'table', 'query', 'predict', 'flops', 'compare']) {
       expect(h.stdout).toMatch(new RegExp(`\\n\\s+${c}\\b`));
       const sub = await cli(c, '--help');

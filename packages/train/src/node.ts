@@ -15,7 +15,7 @@ export {
   positiveIntOption,
   positiveOption,
 } from './run/cli-options.js';
-export { type CliOutput, cliExitCode, firstLine, processOutput, runCli } from './run/cli-runner.js';
+export { type CliOutput, cliExitCode, commanderExitCode, firstLine, processOutput, runCli } from './run/cli-runner.js';
 export { RunFolderError, type RunFolderReason, StaleArtefactError } from './run/errors.js';
 export { canonicalJson, type FieldDifference, jsonDifferences, sha256Hex } from './run/hash.js';
 export { checkInputFile, INPUT_LIMITS, readInputFile } from './run/input-file.js';

@@ -1,6 +1,7 @@
 import { BackendError, ConfigError } from '@adaptnet/core';
+import { Command, InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { type CliOutput, cliExitCode, firstLine, runCli } from '../src/node.js';
+import { type CliOutput, cliExitCode, commanderExitCode, firstLine, runCli } from '../src/node.js';
 import { TrainingDivergedError } from '../src/trainer.js';
 
 function capture(): CliOutput & { infos: string[] } {
@@ -29,12 +30,32 @@ describe('runCli', () => {
     expect(await run({ parseAsync: async () => undefined }, [], capture())).toBe(0);
   });
 
-  it("commander's own codes: help is 0, usage errors 2, and nothing more is printed", async () => {
-    const help = capture();
-    expect(await run(failing(Object.assign(new Error('(outputHelp)'), { code: 'commander.helpDisplayed' })), [], help)).toBe(0);
-    const usage = capture();
-    expect(await run(failing(Object.assign(new Error('bad'), { code: 'commander.invalidArgument' })), [], usage)).toBe(2);
-    expect([...help.infos, ...usage.infos]).toEqual([]);
+  it("commander's own exits: --help and --version 0; a usage error or no command at all 2; nothing more is printed", async () => {
+    const printed: string[] = [];
+    const program = () => {
+      const p = new Command('tool')
+        .exitOverride()
+        .version('1.2.3')
+        .configureOutput({ writeOut: (t) => printed.push(t), writeErr: (t) => printed.push(t) });
+      p.command('go')
+        .option('--n <n>', 'a number', (v) => {
+          if (!/^\d+$/.test(v)) throw new InvalidArgumentError('not a number');
+          return Number(v);
+        })
+        .action(() => undefined);
+      return p;
+    };
+    const out = capture();
+    const code = (argv: string[]) => runCli('tool', argv, out, () => program().parseAsync(argv, { from: 'user' }));
+    expect(await code(['--help'])).toBe(0);
+    expect(await code(['--version'])).toBe(0);
+    expect(await code(['go', '--n', '3'])).toBe(0);
+    expect(await code([])).toBe(2);
+    expect(printed.at(-1)).toMatch(/Usage: tool/);
+    expect(await code(['go', '--n', 'x'])).toBe(2);
+    expect(await code(['frobnicate'])).toBe(2);
+    expect(out.infos).toEqual([]);
+    expect(commanderExitCode(new Error('not commander'))).toBeUndefined();
   });
 
   it('badInput names further error types that are bad input', async () => {

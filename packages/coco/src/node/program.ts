@@ -108,7 +108,8 @@ export async function main(argv: readonly string[], out: CliOutput = processOutp
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (typeof code === 'string' && code.startsWith('commander.')) {
-      return code === 'commander.helpDisplayed' || code === 'commander.help' || code === 'commander.version' ? 0 : 2;
+      // 0 for --help and --version; 2 for usage errors and a missing command (commander printed the help).
+      return (e as { exitCode?: unknown }).exitCode === 0 ? 0 : 2;
     }
     out.info(`adaptnet-coco: error: ${(e as Error).message ?? String(e)}`);
     return e instanceof CocoError ? 2 : 1;

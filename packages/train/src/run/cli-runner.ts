@@ -27,9 +27,21 @@ export function cliExitCode(e: unknown, badInput?: (e: unknown) => boolean): num
 }
 
 /**
+ * The exit code for an error commander threw after printing its own message (`exitOverride`), else
+ * undefined: 0 where commander exits 0 (`--help`, `--version`), 2 otherwise (usage errors, and no
+ * command at all, where commander prints the help to stderr and exits 1).
+ */
+export function commanderExitCode(e: unknown): number | undefined {
+  const { code, exitCode } = e as { code?: unknown; exitCode?: unknown };
+  if (typeof code !== 'string' || !code.startsWith('commander.')) return undefined;
+  return exitCode === 0 ? 0 : 2;
+}
+
+/**
  * Runs a parsed command line (a commander `parseAsync`) and turns what it throws into an exit code
  * and one line on `out.info` (`<tool>: error: …`; the stack too when argv has `--verbose`). Commander's
- * own exits (help, version: 0; usage errors, already printed: 2) are recognised by their `code`.
+ * own exits (help, version: 0; usage errors and a missing command, already printed: 2) are recognised by
+ * their `code` and `exitCode`.
  */
 export async function runCli(
   tool: string,
@@ -42,12 +54,8 @@ export async function runCli(
     await parse();
     return 0;
   } catch (e) {
-    const commanderCode = (e as { code?: unknown }).code;
-    if (typeof commanderCode === 'string' && commanderCode.startsWith('commander.')) {
-      return commanderCode === 'commander.helpDisplayed' || commanderCode === 'commander.version' || commanderCode === 'commander.help'
-        ? 0
-        : 2;
-    }
+    const commanderExit = commanderExitCode(e);
+    if (commanderExit !== undefined) return commanderExit;
     out.info(`${tool}: error: ${firstLine((e as Error).message ?? String(e))}`);
     if (argv.includes('--verbose') && e instanceof Error && e.stack) out.info(e.stack);
     return cliExitCode(e, options.badInput);
