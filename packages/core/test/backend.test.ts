@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BackendError, kernelCoverage } from '../src/index.js';
 import { initBackend } from '../src/node.js';
 
@@ -32,6 +32,23 @@ describe('initBackend', () => {
     process.env.ADAPTNET_BACKEND = 'wasm';
     expect((await initBackend({ log: false })).name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
+  });
+
+  it("cpu does not print tfjs's 'install tfjs-node' banner on its first write", async () => {
+    // A fresh cpu backend instance, so that its first write happens in this test.
+    const factory = tf.findBackendFactory('cpu');
+    expect(factory).not.toBeNull();
+    tf.removeBackend('cpu');
+    tf.registerBackend('cpu', factory as NonNullable<typeof factory>);
+    const warned: string[] = [];
+    const warn = vi.spyOn(console, 'warn').mockImplementation((...a: unknown[]) => void warned.push(a.join(' ')));
+    try {
+      await initBackend({ backend: 'cpu', log: false });
+      tf.tensor1d([1, 2, 3]).dispose();
+    } finally {
+      warn.mockRestore();
+    }
+    expect(warned.filter((w) => /tfjs-node/.test(w))).toEqual([]);
   });
 
   it('rejects an unknown backend naming the allowed ones', async () => {

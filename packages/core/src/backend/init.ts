@@ -88,6 +88,11 @@ const PROBES: Record<BackendChoice, Probe> = {
   cpu: async () => {
     await importOptional('@tensorflow/tfjs-backend-cpu');
     await activate('cpu');
+    // The cpu backend prints a banner on its first write in Node telling users to install tfjs-node.
+    // Here cpu was forced or is the last fallback, and the log line already says which backend runs
+    // and why faster ones were skipped, so the banner only adds noise (`firstUse` is a private field).
+    const backend = tf.backend() as unknown as { firstUse?: boolean };
+    if (backend.firstUse === true) backend.firstUse = false;
     return { tfjsName: 'cpu', simd: false, threads: 1 };
   },
 };
