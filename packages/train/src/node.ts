@@ -21,6 +21,7 @@ export { canonicalJson, type FieldDifference, jsonDifferences, sha256Hex } from 
 export { checkInputFile, INPUT_LIMITS, readInputFile } from './run/input-file.js';
 export { checkInputSide, type InputSideCheck, maxInputSide } from './run/input-side.js';
 export { LOCK_FILE, type LockOwner, RunLock } from './run/lock.js';
+export { asideName, moveAside, utcStamp } from './run/move-aside.js';
 export {
   ARTEFACTS_FILE,
   type ArtefactRecord,

@@ -7,6 +7,7 @@ import { RunFolderError, StaleArtefactError } from './errors.js';
 import { canonicalJson, jsonDifferences, sha256Hex } from './hash.js';
 import { checkInputFile, INPUT_LIMITS } from './input-file.js';
 import { LOCK_FILE, RunLock } from './lock.js';
+import { asideName, moveAside } from './move-aside.js';
 import { removeOrphanedTempFiles, TEMP_FILE_PATTERN } from './temp-files.js';
 
 export const RUN_MANIFEST_FILE = 'run.json';
@@ -82,13 +83,6 @@ function recipeDifference(recorded: unknown, given: unknown, ignore: readonly st
           .join(', ')})`
       : '';
   return `recipe field ${first.field} differs: run has ${show(first.run)}, given ${show(first.given)}${more}`;
-}
-
-function utcStamp(): string {
-  return new Date()
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z');
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -178,8 +172,7 @@ export class RunFolder<R extends Record<string, unknown>> {
         );
       }
       const held = await RunLock.acquire(dir, command, log);
-      let backup = `${dir.replace(/[/\\]+$/, '')}.replaced-${utcStamp()}`;
-      for (let i = 2; await exists(backup); i++) backup = `${backup.replace(/-\d+$/, '')}-${i}`;
+      const backup = await asideName(dir, 'replaced');
       await rename(dir, backup);
       await mkdir(dir, { recursive: true });
       lock = await RunLock.acquire(dir, command, log);
@@ -466,9 +459,7 @@ export class RunFolder<R extends Record<string, unknown>> {
   /** Moves a file aside as `<name>.stale-<UTC time>` (never deletes); needs the lock. Returns the new path. */
   async setAside(name: string): Promise<string> {
     this.writable(`moving ${name} aside`);
-    const target = `${this.path(name)}.stale-${utcStamp()}`;
-    await rename(this.path(name), target);
-    return target;
+    return moveAside(this.path(name), 'stale');
   }
 
   /** Releases the lock (idempotent). */
