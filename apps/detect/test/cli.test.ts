@@ -1,7 +1,7 @@
 // End to end on a tiny generated set: make-data → train → eval → table → query → predict, the
 // CLI's bad-input errors, and tensor leaks of the evaluation and prediction loops.
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CocoDataset, evaluateCoco, parseResults } from '@adaptnet/coco';
@@ -251,6 +251,50 @@ describe('adaptnet-detect', () => {
     expect(same.code, same.stderr).toBe(0);
     expect(same.stderr).toMatch(/using the trained weights in .*mutualnet \(same recipe\)/);
     expect(same.stderr).not.toMatch(/\[train\]/);
+    // A comparison of other cells in the same folder keeps the earlier compare.json (moved aside);
+    // one of the same cells replaces it.
+    const earlier = await readFile(join(cmp, 'compare.json'), 'utf8');
+    const other = await cli(
+      'compare',
+      '--out',
+      cmp,
+      '--strategies',
+      'mutualnet',
+      '--configs',
+      '0.5:48',
+      '--data',
+      data,
+      ...three,
+      ...quick,
+    );
+    expect(other.code, other.stderr).toBe(0);
+    expect(other.stderr).toMatch(/the earlier .*compare\.json: it holds 1 row this run does not measure \(mutualnet at 1:48\)/);
+    const aside = (await readdir(cmp)).filter((f) => f.startsWith('compare.')).sort();
+    expect(aside).toEqual([
+      'compare.json',
+      expect.stringMatching(/^compare\.json\.stale-\d{8}T\d{6}Z$/),
+      'compare.svg',
+      expect.stringMatching(/^compare\.svg\.stale-\d{8}T\d{6}Z$/),
+    ]);
+    expect(await readFile(join(cmp, aside[1] as string), 'utf8')).toBe(earlier);
+    const rows = (c: string) => (JSON.parse(c) as { rows: { config: { width: number } }[] }).rows.map((r) => r.config.width);
+    expect(rows(await readFile(join(cmp, 'compare.json'), 'utf8'))).toEqual([0.5]);
+    const again = await cli(
+      'compare',
+      '--out',
+      cmp,
+      '--strategies',
+      'mutualnet',
+      '--configs',
+      '0.5:48',
+      '--data',
+      data,
+      ...three,
+      ...quick,
+    );
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toMatch(/the earlier/);
+    expect((await readdir(cmp)).filter((f) => f.startsWith('compare.'))).toHaveLength(4);
     const r = await cli(
       'compare',
       '--out',
@@ -268,7 +312,7 @@ describe('adaptnet-detect', () => {
     expect(r.errors[0]).toMatch(
       /mutualnet was trained with another recipe: recipe field train\.epochs differs: run has 1, given 2; a finished run is reused only with the same recipe/,
     );
-  });
+  }, 300_000);
 
   it('--help lists every subcommand', async () => {
     const h = await cli('--help');
