@@ -52,8 +52,8 @@ const WASM_MAX_MACS = Number(env.BENCH_WASM_MAX_GMACS ?? 2) * 1e9;
 const THREADS = Number(env.BENCH_THREADS ?? 2);
 const BATCHES = [1, 8];
 /**
- * The target rate the smallest configurations are held to (issue #19: "within 2× of their
- * arithmetic time", with "13.6M MACs is about 0.3 ms of this machine's compute"): ~45 GMAC/s, about
+ * The target rate the smallest configurations are held to (the latency goal: within 2× of their
+ * arithmetic time, where 13.6M MACs count as about 0.3 ms of this machine's compute): ~45 GMAC/s, about
  * PyTorch's own rate on the full MobileNetV1 1.0×-224 when the target was set (568.8M MACs in
  * ~12 ms). The strict yardstick beside it is `peak`, measured in the run.
  */
