@@ -16,6 +16,14 @@ export {
   positiveOption,
 } from './run/cli-options.js';
 export { type CliOutput, cliExitCode, commanderExitCode, firstLine, processOutput, runCli } from './run/cli-runner.js';
+export {
+  COMPARE_FILE,
+  COMPARE_PLOT,
+  type ComparedRow,
+  type WriteComparisonOptions,
+  type WrittenComparison,
+  writeComparison,
+} from './run/comparison-file.js';
 export { RunFolderError, type RunFolderReason, StaleArtefactError } from './run/errors.js';
 export { canonicalJson, type FieldDifference, jsonDifferences, sha256Hex } from './run/hash.js';
 export { checkInputFile, INPUT_LIMITS, readInputFile } from './run/input-file.js';
