@@ -169,7 +169,8 @@ export function createProgram(out: Output = processOutput): Command {
         return list;
       })
       .option('--calibration-samples <n>', 'BN calibration images (default 2000)', positiveInt('--calibration-samples'))
-      .option('--max-batches <n>', 'evaluate on at most n batches of 500', positiveInt('--max-batches')),
+      .option('--max-batches <n>', 'evaluate on at most n batches of 500', positiveInt('--max-batches'))
+      .option('--png', 'also render the plot as PNG'),
   ).action(async (flags) => {
     await compareCommand(flags, out);
   });

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -133,7 +134,7 @@ describe('adaptnet-classify', () => {
 
   it('compare trains each strategy once, then reuses the runs', async () => {
     const dir = join(root, 'compare');
-    const args = ['compare', '--out', dir, '--configs', '1:28,0.5:20', '--train-subset', '128', '--batch-size', '64'];
+    const args = ['compare', '--out', dir, '--configs', '1:28,0.5:20', '--train-subset', '128', '--batch-size', '64', '--png'];
     const quick = ['--epochs', '1', '--calibration-samples', '64', '--max-batches', '1', '--progress', 'none'];
     const first = await cli(...args, ...quick);
     expect(first.code, first.stderr).toBe(0);
@@ -141,6 +142,19 @@ describe('adaptnet-classify', () => {
     expect(lines[0]).toBe('| width, res (MACs) | individual | usnet | mutualnet |');
     expect(lines[2]).toMatch(/^\| 1, 28 \(14\.346M\) \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \|$/);
     expect(lines[3]).toMatch(/^\| 0\.5, 20 \(1\.989M\) \|/);
+    // compare.json holds the printed numbers, one row per strategy and configuration, and the plot is beside it.
+    const saved = JSON.parse(await readFile(join(dir, 'compare.json'), 'utf8')) as { rows: { strategy: string; top1: number }[] };
+    expect(saved.rows.map((r) => r.strategy)).toEqual(['individual', 'individual', 'usnet', 'usnet', 'mutualnet', 'mutualnet']);
+    const printed = [2, 3].flatMap((i) =>
+      (lines[i] as string)
+        .split('|')
+        .slice(2, 5)
+        .map((c) => c.trim()),
+    );
+    const fromFile = [0, 1].flatMap((c) => [0, 2, 4].map((s) => ((saved.rows[s + c]?.top1 ?? Number.NaN) * 100).toFixed(2)));
+    expect(fromFile).toEqual(printed);
+    expect(lines.at(-1)).toBe(`plot: ${join(dir, 'compare.svg')} (and ${join(dir, 'compare.png')})`);
+    expect(existsSync(join(dir, 'compare.svg')) && existsSync(join(dir, 'compare.png'))).toBe(true);
     const again = await cli(...args, ...quick);
     expect(again.code).toBe(0);
     expect(again.stderr.match(/using the trained weights/g)).toHaveLength(4); // 2 individual + usnet + mutualnet

@@ -166,7 +166,8 @@ export function createProgram(out: Output = processOutput): Command {
         return list;
       })
       .option('--calibration-clips <n>', 'BN calibration clips (default 200)', positiveIntOption('--calibration-clips'))
-      .option('--max-batches <n>', 'evaluate on at most n batches', positiveIntOption('--max-batches')),
+      .option('--max-batches <n>', 'evaluate on at most n batches', positiveIntOption('--max-batches'))
+      .option('--png', 'also render the plot as PNG'),
   ).action(async (flags) => {
     await compareCommand(flags, out);
   });

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -251,6 +252,13 @@ describe('adaptnet-video end to end on a tiny clip set', () => {
     expect(same.code, same.stderr).toBe(0);
     expect(same.stderr).toMatch(/using the trained weights in .*mutualnet \(same recipe\)/);
     expect(same.stderr).not.toMatch(/\[train\]/);
+    // compare.json holds the printed number, and the plot is beside it.
+    const saved = JSON.parse(await readFile(join(root, 'compare.json'), 'utf8')) as { rows: { top1: number }[] };
+    expect(saved.rows).toEqual([
+      { strategy: 'mutualnet', config: { width: 1, resolution: 16, frames: 4 }, macs: expect.any(Number), top1: expect.any(Number) },
+    ]);
+    expect(same.stdout).toContain(`| ${((saved.rows[0]?.top1 ?? Number.NaN) * 100).toFixed(2)} |`);
+    expect(existsSync(join(root, 'compare.svg'))).toBe(true);
     const other = await cli(...args, ...TINY.map((a, i) => (TINY[i - 1] === '--epochs' ? '2' : a)));
     expect(other.code).toBe(2);
     expect(other.stderr.trim().split('\n').at(-1)).toMatch(

@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type SubnetConfig } from '@adaptnet/core';
 import { initBackend } from '@adaptnet/core/node';
+import { MFLOPS_UNIT } from '@adaptnet/flops';
 import { MODEL_DIR } from '@adaptnet/train';
-import { RunFolder } from '@adaptnet/train/node';
+import { RunFolder, type WrittenComparison, writeComparison } from '@adaptnet/train/node';
 import type { Output } from '../output.js';
 import { loadVerifiedModel, openRun } from '../run-folder.js';
 import { RUN_SPEC, recipeOf } from '../run-manifest.js';
@@ -36,6 +37,8 @@ export interface CompareFlags extends Omit<TrainFlags, 'out' | 'strategy' | 'wid
   readonly strategies?: readonly Compared[];
   readonly calibrationSamples?: number;
   readonly maxBatches?: number;
+  /** Also render the plot as PNG. */
+  readonly png?: boolean;
 }
 
 export interface CompareResult {
@@ -43,6 +46,8 @@ export interface CompareResult {
   /** Top-1 by strategy, one per configuration. */
   readonly top1: Readonly<Record<string, readonly number[]>>;
   readonly macs: readonly number[];
+  /** Where compare.json and its plot were written. */
+  readonly written: WrittenComparison;
 }
 
 async function finished(dir: string): Promise<boolean> {
@@ -52,7 +57,8 @@ async function finished(dir: string): Promise<boolean> {
 /**
  * `adaptnet-classify compare` (MutualNet Fig. 8): trains — or loads, when `<out>/<run>` already
  * holds finished weights — MutualNet, US-Net and one individually-trained network per
- * configuration on the same data and recipe, then prints top-1 side by side.
+ * configuration on the same data and recipe, then prints top-1 side by side; writes compare.json
+ * and a top-1–MFLOPs plot.
  */
 export async function compareCommand(flags: CompareFlags, out: Output): Promise<CompareResult> {
   const configs = flags.configs ?? DEFAULT_COMPARE_CONFIGS;
@@ -127,5 +133,18 @@ export async function compareCommand(flags: CompareFlags, out: Output): Promise<
     lines.push(`| ${c.width}, ${c.resolution} (${((macs[i] ?? 0) / 1e6).toFixed(3)}M) | ${cells.join(' | ')} |`);
   });
   out.result(lines.join('\n'));
-  return { configs, top1, macs };
+  const rows = strategies.flatMap((strategy) =>
+    configs.map((config, i) => ({ strategy, config, macs: macs[i] ?? 0, top1: top1[strategy]?.[i] ?? Number.NaN })),
+  );
+  const written = await writeComparison(flags.out, configs, rows, {
+    value: (r) => r.top1,
+    yTitle: 'top-1 (%)',
+    xTitle: MFLOPS_UNIT,
+    title: 'MutualNet vs US-Net vs individually trained networks (Fashion-MNIST)',
+    strategies: COMPARE_STRATEGIES,
+    ...(flags.png === undefined ? {} : { png: flags.png }),
+    log: (line) => out.info(line),
+  });
+  out.result(`plot: ${written.svgPath}${written.pngPath === undefined ? '' : ` (and ${written.pngPath})`}`);
+  return { configs, top1, macs, written };
 }

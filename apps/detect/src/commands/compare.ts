@@ -1,16 +1,16 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, type SubnetConfig } from '@adaptnet/core';
-import { initBackend, writeFileAtomic } from '@adaptnet/core/node';
+import { initBackend } from '@adaptnet/core/node';
 import { MFLOPS_UNIT } from '@adaptnet/flops';
-import { renderVegaLite } from '@adaptnet/query-table/node';
 import { MODEL_DIR } from '@adaptnet/train';
-import { type CliOutput, moveAside, RunFolder } from '@adaptnet/train/node';
+import { type CliOutput, RunFolder, writeComparison } from '@adaptnet/train/node';
 import { evaluationData, type MeasureOptions, measureConfig, trainConfigOf } from '../measure.js';
 import { loadVerifiedDetector, openRun } from '../run-folder.js';
 import { RUN_SPEC } from '../run-manifest.js';
 import { DEFAULT_RECIPE, prepareRun, type TrainFlags, trainCommand } from './train.js';
+
+export { COMPARE_FILE, COMPARE_PLOT } from '@adaptnet/train/node';
 
 export const COMPARE_STRATEGIES = ['individual', 'usnet', 'mutualnet'] as const;
 type Compared = (typeof COMPARE_STRATEGIES)[number];
@@ -54,84 +54,7 @@ export interface CompareResult {
   readonly rows: readonly CompareRow[];
 }
 
-export const COMPARE_FILE = 'compare.json';
-export const COMPARE_PLOT = 'compare.svg';
-
 const finished = (dir: string) => existsSync(join(dir, MODEL_DIR, 'model.json')) && existsSync(join(dir, 'run.json'));
-
-/** The AP–MFLOPs figure: one line per strategy through its configurations (TPAMI Fig. 16's layout). */
-function compareSpec(rows: readonly CompareRow[], title: string) {
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title,
-    width: 480,
-    height: 320,
-    background: 'white',
-    data: {
-      values: rows.map((r) => ({
-        strategy: r.strategy,
-        mflops: r.macs / 1e6,
-        ap: 100 * r.ap,
-        config: `${r.config.width}×, ${r.config.resolution}`,
-      })),
-    },
-    layer: [
-      {
-        mark: { type: 'line', point: { filled: true, size: 60 } },
-        encoding: {
-          x: { field: 'mflops', type: 'quantitative', title: MFLOPS_UNIT, scale: { type: 'log' } },
-          y: { field: 'ap', type: 'quantitative', title: 'box AP (COCO, %)', scale: { zero: false } },
-          color: { field: 'strategy', type: 'nominal', sort: [...COMPARE_STRATEGIES], title: 'training' },
-          order: { field: 'mflops', type: 'quantitative' },
-        },
-      },
-      {
-        mark: { type: 'text', dy: -10, fontSize: 9 },
-        transform: [{ filter: "datum.strategy === 'mutualnet'" }],
-        encoding: { x: { field: 'mflops', type: 'quantitative' }, y: { field: 'ap', type: 'quantitative' }, text: { field: 'config' } },
-      },
-    ],
-  } as const;
-}
-
-const cellOf = (r: Pick<CompareRow, 'strategy' | 'config'>) => `${r.strategy} at ${r.config.width}:${r.config.resolution}`;
-
-/**
- * Why an earlier compare.json must be kept rather than replaced by this run's `rows` (undefined: it
- * holds only cells measured again): it cannot be read, or it holds cells this run did not measure.
- */
-async function whyKeepEarlier(path: string, rows: readonly CompareRow[]): Promise<string | undefined> {
-  let earlier: string[];
-  try {
-    const parsed = JSON.parse(await readFile(path, 'utf8')) as { rows?: unknown };
-    if (!Array.isArray(parsed.rows)) return 'it cannot be read (no rows)';
-    earlier = (parsed.rows as Pick<CompareRow, 'strategy' | 'config'>[]).map(cellOf);
-  } catch (e) {
-    return `it cannot be read (${(e as Error).message})`;
-  }
-  const now = new Set(rows.map(cellOf));
-  const dropped = earlier.filter((c) => !now.has(c));
-  if (dropped.length === 0) return undefined;
-  const shown = `${dropped.slice(0, 3).join(', ')}${dropped.length > 3 ? ', …' : ''}`;
-  return `it holds ${dropped.length} row${dropped.length > 1 ? 's' : ''} this run does not measure (${shown})`;
-}
-
-/**
- * A compare run of a subset (`--strategies mutualnet`, other `--configs`) must not wipe out the rows
- * of an earlier, wider comparison in the same folder: such a compare.json (or one that cannot be
- * read) is moved aside with its plots, deleting nothing.
- */
-async function setAsideOtherComparison(dir: string, rows: readonly CompareRow[], out: CliOutput): Promise<void> {
-  const path = join(dir, COMPARE_FILE);
-  if (!existsSync(path)) return;
-  const why = await whyKeepEarlier(path, rows);
-  if (why === undefined) return;
-  const moved = [await moveAside(path)];
-  for (const plot of [COMPARE_PLOT, COMPARE_PLOT.replace(/\.svg$/, '.png')]) {
-    if (existsSync(join(dir, plot))) moved.push(await moveAside(join(dir, plot)));
-  }
-  out.info(`[compare] the earlier ${path}: ${why}; moved it to ${moved.join(', ')}`);
-}
 
 /**
  * `adaptnet-detect compare` (TPAMI Fig. 16): trains — or reuses, when `<out>/<run>` holds finished
@@ -208,14 +131,15 @@ export async function compareCommand(flags: CompareFlags, out: CliOutput): Promi
     lines.push(`| ${c.width}, ${c.resolution} (${(macs / 1e6).toFixed(1)}) | ${cells.join(' | ')} |`);
   }
   out.result(lines.join('\n'));
-  await setAsideOtherComparison(flags.out, rows, out);
-  await writeFileAtomic(join(flags.out, COMPARE_FILE), `${JSON.stringify({ configs, rows }, null, 2)}\n`);
-  const svgPath = join(flags.out, COMPARE_PLOT);
-  const pngPath = flags.png ? svgPath.replace(/\.svg$/, '.png') : undefined;
-  await renderVegaLite(compareSpec(rows, 'MutualNet vs US-Net vs individual detectors (Fashion-MNIST detection)') as never, {
-    svgPath,
-    ...(pngPath === undefined ? {} : { pngPath }),
+  const written = await writeComparison(flags.out, configs, rows, {
+    value: (r) => r.ap,
+    yTitle: 'box AP (COCO, %)',
+    xTitle: MFLOPS_UNIT,
+    title: 'MutualNet vs US-Net vs individual detectors (Fashion-MNIST detection)',
+    strategies: COMPARE_STRATEGIES,
+    ...(flags.png === undefined ? {} : { png: flags.png }),
+    log: (line) => out.info(line),
   });
-  out.result(`plot: ${svgPath}${pngPath === undefined ? '' : ` (and ${pngPath})`}`);
+  out.result(`plot: ${written.svgPath}${written.pngPath === undefined ? '' : ` (and ${written.pngPath})`}`);
   return { configs, rows };
 }

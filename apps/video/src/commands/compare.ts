@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type SubnetConfig } from '@adaptnet/core';
 import { initBackend } from '@adaptnet/core/node';
-import { formatMflopsValue } from '@adaptnet/flops';
+import { formatMflopsValue, MFLOPS_UNIT } from '@adaptnet/flops';
 import { MODEL_DIR } from '@adaptnet/train';
-import { RunFolder } from '@adaptnet/train/node';
+import { RunFolder, type WrittenComparison, writeComparison } from '@adaptnet/train/node';
 import type { Output } from '../output.js';
 import { loadVerifiedModel, openRun } from '../run-folder.js';
 import { RUN_SPEC, recipeOf } from '../run-manifest.js';
@@ -57,6 +57,8 @@ export interface CompareFlags extends Omit<TrainFlags, 'out' | 'strategy' | 'wid
   readonly strategies?: readonly Compared[];
   readonly calibrationClips?: number;
   readonly maxBatches?: number;
+  /** Also render the plot as PNG. */
+  readonly png?: boolean;
 }
 
 export interface CompareResult {
@@ -67,6 +69,8 @@ export interface CompareResult {
   readonly macs: readonly number[];
   /** Seconds per epoch of each strategy's training (individual: the mean over its networks), when trained in this call. */
   readonly secondsPerEpoch: Readonly<Record<string, number>>;
+  /** Where compare.json and its plot were written. */
+  readonly written: WrittenComparison;
 }
 
 async function finished(dir: string): Promise<boolean> {
@@ -78,7 +82,8 @@ export const DEFAULT_COMPARE_DIR = 'runs/video-compare';
 /**
  * `adaptnet-video compare` (MutualNet TPAMI §6.5): trains — or loads, when `<out>/<run>` already
  * holds finished weights — MutualNet, US-Net and one individually trained network per
- * configuration with the same clips and recipe, then prints top-1 side by side.
+ * configuration with the same clips and recipe, then prints top-1 side by side; writes compare.json
+ * and a top-1–MFLOPs plot.
  */
 export async function compareCommand(flags: CompareFlags, out: Output): Promise<CompareResult> {
   const dir = flags.out ?? DEFAULT_COMPARE_DIR;
@@ -163,5 +168,19 @@ export async function compareCommand(flags: CompareFlags, out: Output): Promise<
   if (timed.length > 0)
     lines.push(`seconds per epoch: ${timed.map((s) => `${s} ${(secondsPerEpoch[s] as number).toFixed(1)}`).join(', ')}`);
   out.result(lines.join('\n'));
-  return { configs, top1, macs, secondsPerEpoch };
+  const rows = strategies.flatMap((strategy) =>
+    configs.map((config, i) => ({ strategy, config, macs: macs[i] ?? 0, top1: top1[strategy]?.[i] ?? Number.NaN })),
+  );
+  const written = await writeComparison(dir, configs, rows, {
+    value: (r) => r.top1,
+    yTitle: 'top-1 (%)',
+    xTitle: `${MFLOPS_UNIT} per view`,
+    title: 'MutualNet vs US-Net vs individually trained video networks',
+    strategies: COMPARE_STRATEGIES,
+    ...(flags.png === undefined ? {} : { png: flags.png }),
+    extra: { secondsPerEpoch },
+    log: (line) => out.info(line),
+  });
+  out.result(`plot: ${written.svgPath}${written.pngPath === undefined ? '' : ` (and ${written.pngPath})`}`);
+  return { configs, top1, macs, secondsPerEpoch, written };
 }
