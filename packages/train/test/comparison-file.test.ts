@@ -26,6 +26,7 @@ const rowsOf = (strategies: string[], configs: SubnetConfig[]): Row[] =>
 describe('writeComparison', () => {
   let dir: string;
   let logged: string[];
+  let results: string[];
   const write = (rows: Row[], configs = CONFIGS, png = false) =>
     writeComparison(dir, configs, rows, {
       value: (r) => r.top1,
@@ -35,13 +36,14 @@ describe('writeComparison', () => {
       strategies: STRATEGIES,
       png,
       extra: { secondsPerEpoch: { mutualnet: 1.5 } },
-      log: (line) => logged.push(line),
+      out: { info: (line) => logged.push(line), result: (line) => results.push(line) },
     });
   const files = async () => (await readdir(dir)).sort();
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'compare-'));
     logged = [];
+    results = [];
   });
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -65,6 +67,7 @@ describe('writeComparison', () => {
     expect(svg).toContain('top-1 (%)');
     expect((await readFile(written.pngPath as string)).subarray(1, 4).toString()).toBe('PNG');
     expect(logged).toEqual([]);
+    expect(results).toEqual([`plot: ${written.svgPath} (and ${written.pngPath})`]);
   });
 
   it('a subset run keeps the earlier, wider comparison: moved aside with its plots, nothing deleted', async () => {

@@ -143,8 +143,7 @@ export async function compareCommand(flags: CompareFlags, out: Output): Promise<
     title: 'MutualNet vs US-Net vs individually trained networks (Fashion-MNIST)',
     strategies: COMPARE_STRATEGIES,
     ...(flags.png === undefined ? {} : { png: flags.png }),
-    log: (line) => out.info(line),
+    out,
   });
-  out.result(`plot: ${written.svgPath}${written.pngPath === undefined ? '' : ` (and ${written.pngPath})`}`);
   return { configs, top1, macs, written };
 }

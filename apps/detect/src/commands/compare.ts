@@ -4,7 +4,7 @@ import { ConfigError, type SubnetConfig } from '@adaptnet/core';
 import { initBackend } from '@adaptnet/core/node';
 import { MFLOPS_UNIT } from '@adaptnet/flops';
 import { MODEL_DIR } from '@adaptnet/train';
-import { type CliOutput, RunFolder, writeComparison } from '@adaptnet/train/node';
+import { type CliOutput, RunFolder, type WrittenComparison, writeComparison } from '@adaptnet/train/node';
 import { evaluationData, type MeasureOptions, measureConfig, trainConfigOf } from '../measure.js';
 import { loadVerifiedDetector, openRun } from '../run-folder.js';
 import { RUN_SPEC } from '../run-manifest.js';
@@ -52,6 +52,8 @@ export interface CompareRow {
 export interface CompareResult {
   readonly configs: readonly SubnetConfig[];
   readonly rows: readonly CompareRow[];
+  /** Where compare.json and its plot were written. */
+  readonly written: WrittenComparison;
 }
 
 const finished = (dir: string) => existsSync(join(dir, MODEL_DIR, 'model.json')) && existsSync(join(dir, 'run.json'));
@@ -138,8 +140,7 @@ export async function compareCommand(flags: CompareFlags, out: CliOutput): Promi
     title: 'MutualNet vs US-Net vs individual detectors (Fashion-MNIST detection)',
     strategies: COMPARE_STRATEGIES,
     ...(flags.png === undefined ? {} : { png: flags.png }),
-    log: (line) => out.info(line),
+    out,
   });
-  out.result(`plot: ${written.svgPath}${written.pngPath === undefined ? '' : ` (and ${written.pngPath})`}`);
-  return { configs, rows };
+  return { configs, rows, written };
 }

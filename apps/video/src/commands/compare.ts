@@ -179,8 +179,7 @@ export async function compareCommand(flags: CompareFlags, out: Output): Promise<
     strategies: COMPARE_STRATEGIES,
     ...(flags.png === undefined ? {} : { png: flags.png }),
     extra: { secondsPerEpoch },
-    log: (line) => out.info(line),
+    out,
   });
-  out.result(`plot: ${written.svgPath}${written.pngPath === undefined ? '' : ` (and ${written.pngPath})`}`);
   return { configs, top1, macs, secondsPerEpoch, written };
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { SubnetConfig } from '@adaptnet/core';
 import { writeFileAtomic } from '@adaptnet/core/node';
 import { renderVegaLite } from '@adaptnet/query-table/node';
+import type { CliOutput } from './cli-runner.js';
 import { moveAside } from './move-aside.js';
 
 type VegaLiteSpec = Parameters<typeof renderVegaLite>[0];
@@ -34,8 +35,8 @@ export interface WriteComparisonOptions<R extends ComparedRow> {
   readonly png?: boolean;
   /** More top-level fields for compare.json (e.g. seconds per epoch); `configs` and `rows` are the function's. */
   readonly extra?: Readonly<Record<string, unknown>>;
-  /** Where to say that an earlier comparison was moved aside. */
-  readonly log: (line: string) => void;
+  /** `info`: that an earlier comparison was moved aside; `result`: where the plot is (`plot: …`). */
+  readonly out: CliOutput;
 }
 
 export interface WrittenComparison {
@@ -133,9 +134,10 @@ export async function writeComparison<R extends ComparedRow>(
     for (const file of [path, svgPath, svgPath.replace(/\.svg$/, '.png')]) {
       if (existsSync(file)) movedAside.push(await moveAside(file));
     }
-    options.log(`[compare] the earlier ${path}: ${why}; moved it to ${movedAside.join(', ')}`);
+    options.out.info(`[compare] the earlier ${path}: ${why}; moved it to ${movedAside.join(', ')}`);
   }
   await writeFileAtomic(path, `${JSON.stringify({ ...options.extra, configs, rows }, null, 2)}\n`);
   await renderVegaLite(comparisonSpec(rows, options), { svgPath, ...(pngPath === undefined ? {} : { pngPath }) });
+  options.out.result(`plot: ${svgPath}${pngPath === undefined ? '' : ` (and ${pngPath})`}`);
   return { path, svgPath, ...(pngPath === undefined ? {} : { pngPath }), movedAside };
 }
