@@ -127,11 +127,12 @@ export async function writeComparison<R extends ComparedRow>(
 ): Promise<WrittenComparison> {
   const path = join(dir, COMPARE_FILE);
   const svgPath = join(dir, COMPARE_PLOT);
-  const pngPath = options.png ? svgPath.replace(/\.svg$/, '.png') : undefined;
+  const pngFile = svgPath.replace(/\.svg$/, '.png');
+  const pngPath = options.png ? pngFile : undefined;
   const movedAside: string[] = [];
   const why = existsSync(path) ? await whyKeepEarlier(path, rows) : undefined;
   if (why !== undefined) {
-    for (const file of [path, svgPath, svgPath.replace(/\.svg$/, '.png')]) {
+    for (const file of [path, svgPath, pngFile]) {
       if (existsSync(file)) movedAside.push(await moveAside(file));
     }
     options.out.info(`[compare] the earlier ${path}: ${why}; moved it to ${movedAside.join(', ')}`);

@@ -1,4 +1,5 @@
-import { rename, stat } from 'node:fs/promises';
+import { rename } from 'node:fs/promises';
+import { pathExists } from './path-exists.js';
 
 /** The current UTC time as `20261202T010203Z`: sortable, and valid in file names on every system. */
 export function utcStamp(): string {
@@ -6,13 +7,6 @@ export function utcStamp(): string {
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
 }
 
 /**
@@ -23,7 +17,7 @@ async function exists(path: string): Promise<boolean> {
 export async function asideName(path: string, label: string): Promise<string> {
   const base = `${path.replace(/[/\\]+$/, '')}.${label}-${utcStamp()}`;
   let name = base;
-  for (let i = 2; await exists(name); i++) name = `${base}-${i}`;
+  for (let i = 2; await pathExists(name); i++) name = `${base}-${i}`;
   return name;
 }
 

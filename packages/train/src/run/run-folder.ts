@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rename, rmdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { CHECKPOINT_MANIFEST, CheckpointError, ConfigError } from '@adaptnet/core';
 import { readCheckpointHeader, writeFileAtomic } from '@adaptnet/core/node';
@@ -7,7 +7,8 @@ import { RunFolderError, StaleArtefactError } from './errors.js';
 import { canonicalJson, jsonDifferences, sha256Hex } from './hash.js';
 import { checkInputFile, INPUT_LIMITS } from './input-file.js';
 import { LOCK_FILE, RunLock } from './lock.js';
-import { asideName, moveAside } from './move-aside.js';
+import { moveAside } from './move-aside.js';
+import { pathExists } from './path-exists.js';
 import { removeOrphanedTempFiles, TEMP_FILE_PATTERN } from './temp-files.js';
 
 export const RUN_MANIFEST_FILE = 'run.json';
@@ -83,13 +84,6 @@ function recipeDifference(recorded: unknown, given: unknown, ignore: readonly st
           .join(', ')})`
       : '';
   return `recipe field ${first.field} differs: run has ${show(first.run)}, given ${show(first.given)}${more}`;
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
 }
 
 /** What the folder holds: undefined when it does not exist; refuses a file. */
@@ -172,8 +166,7 @@ export class RunFolder<R extends Record<string, unknown>> {
         );
       }
       const held = await RunLock.acquire(dir, command, log);
-      const backup = await asideName(dir, 'replaced');
-      await rename(dir, backup);
+      const backup = await moveAside(dir, 'replaced');
       await mkdir(dir, { recursive: true });
       lock = await RunLock.acquire(dir, command, log);
       await held.release(backup);
@@ -192,7 +185,7 @@ export class RunFolder<R extends Record<string, unknown>> {
     const folder = new RunFolder(dir, spec, given, lock);
     await folder.removeOrphans(log);
     const manifest = join(dir, RUN_MANIFEST_FILE);
-    if (await exists(manifest)) {
+    if (await pathExists(manifest)) {
       const recorded = await RunFolder.readRecipe(dir, spec);
       return new RunFolder(dir, spec, recorded, lock);
     }
@@ -217,7 +210,7 @@ export class RunFolder<R extends Record<string, unknown>> {
   /** Reads and validates run.json. */
   static async readRecipe<R extends Record<string, unknown>>(dir: string, spec: RunFolderSpec<R>): Promise<R> {
     const path = join(dir, RUN_MANIFEST_FILE);
-    if (!(await exists(path))) {
+    if (!(await pathExists(path))) {
       throw new CheckpointError(
         'E_CHECKPOINT_MISSING',
         `no training run in ${dir} (${RUN_MANIFEST_FILE} is missing); train one with: ${spec.tool} train --out ${dir}`,
@@ -339,7 +332,7 @@ export class RunFolder<R extends Record<string, unknown>> {
       await checkInputFile(path, INPUT_LIMITS.configBytes, 'artefact record');
       text = await readFile(path, 'utf8');
     } catch (e) {
-      if (!(await exists(path))) return {};
+      if (!(await pathExists(path))) return {};
       throw e;
     }
     let json: ArtefactsFile;
